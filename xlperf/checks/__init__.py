@@ -1,0 +1,32 @@
+"""Every check of a workbook: project forms (XP), 汇总表 (XS), and what could not be read (XP000)."""
+
+from __future__ import annotations
+
+from xlperf.checks.project import check_project
+from xlperf.checks.summary import check_summaries
+from xlperf.findings import Finding, finding
+from xlperf.model import WorkbookForms
+from xlperf.rules import DEFAULT_RULES, RuleSet
+
+
+def check_workbook(book: WorkbookForms, rules: RuleSet = DEFAULT_RULES) -> list[Finding]:
+    """All findings of a workbook, in sheet order then row, then column."""
+    found = [
+        finding(book.path, p.sheet, p.cell, "XP000", p.message, None, p.actual)
+        for p in book.problems
+    ]
+    for form in book.projects:
+        found.extend(check_project(form, book.path, rules))
+    found.extend(check_summaries(book.summaries, book.projects, book.path, rules))
+    return sort_findings(found, book.sheets)
+
+
+def sort_findings(findings: list[Finding], sheets: list[str]) -> list[Finding]:
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    def key(f: Finding) -> tuple[int, int, int, str]:
+        col, row = coordinate_from_string(f.cell)
+        rank = sheets.index(f.sheet) if f.sheet in sheets else len(sheets)
+        return (rank, row, column_index_from_string(col), f.code)
+
+    return sorted(findings, key=key)

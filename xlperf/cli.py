@@ -1,0 +1,215 @@
+"""The command line: ``xlperf check``, ``xlperf extract`` and the operations built on them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from xlperf import __version__
+from xlperf.checks import check_workbook
+from xlperf.errors import InputError
+from xlperf.extract import workbook_dict
+from xlperf.findings import FINDING_KEYS, Finding, select
+from xlperf.loader import workbook_paths
+from xlperf.reader import read_workbook
+from xlperf.rules import DEFAULT_RULES, RuleSet, load_rules
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+
+def _codes(value: str | None) -> list[str] | None:
+    return [c.strip().upper() for c in value.split(",") if c.strip()] if value else None
+
+
+def _rules(path: Path | None) -> RuleSet:
+    if path is None:
+        return DEFAULT_RULES
+    try:
+        return load_rules(path)
+    except Exception as exc:  # noqa: BLE001 - any malformed rule file is one clear message
+        raise click.ClickException(f"{path}: 规则文件无法读取（{exc}）") from None
+
+
+def format_finding(f: Finding) -> str:
+    level = "错误" if f.severity == "error" else "警告"
+    return f"{f.file}:{f.sheet}!{f.cell}: {f.code} [{level}] {f.message}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="xlperf")
+def main() -> None:
+    """预算绩效自评表：读取、评分、检查、汇总。"""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式"
+)
+@click.option("--select", "select_", help="只报告这些代码（逗号分隔，前缀匹配，如 XP1,XS301）")
+@click.option("--ignore", help="不报告这些代码（逗号分隔，前缀匹配）")
+@click.option(
+    "--rules",
+    "rules_path",
+    type=click.Path(path_type=Path, exists=True),
+    help="评分规则文件（.json/.toml）",
+)
+@click.option("--exit-zero", is_flag=True, help="发现错误时也以 0 退出")
+def check(
+    paths: tuple[Path, ...],
+    fmt: str,
+    select_: str | None,
+    ignore: str | None,
+    rules_path: Path | None,
+    exit_zero: bool,
+) -> None:
+    """检查工作簿中的项目支出绩效自评表和汇总表。"""
+    rules = _rules(rules_path)
+    findings: list[Finding] = []
+    failed = False
+    files = workbook_paths(list(paths))
+    if not files:
+        click.echo("未找到任何 Excel 文件", err=True)
+        sys.exit(EXIT_INPUT)
+    for path in files:
+        try:
+            book = read_workbook(path)
+        except InputError as exc:
+            click.echo(str(exc), err=True)
+            failed = True
+            continue
+        findings.extend(select(check_workbook(book, rules), _codes(select_), _codes(ignore)))
+    if fmt == "json":
+        data = [f.model_dump(mode="json", include=set(FINDING_KEYS)) for f in findings]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+    else:
+        for f in findings:
+            click.echo(format_finding(f))
+        errors = sum(f.severity == "error" for f in findings)
+        click.echo(f"共 {len(findings)} 条：错误 {errors}，警告 {len(findings) - errors}", err=True)
+    if failed:
+        sys.exit(EXIT_INPUT)
+    if any(f.severity == "error" for f in findings) and not exit_zero:
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", help="输出格式")
+def extract(path: Path, fmt: str) -> None:
+    """按读取结果输出工作簿中的各表（JSON）。"""
+    try:
+        book = read_workbook(path)
+    except InputError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_INPUT)
+    click.echo(json.dumps(workbook_dict(book), ensure_ascii=False, indent=1))
+
+
+def _fail(exc: InputError) -> None:
+    click.echo(str(exc), err=True)
+    sys.exit(EXIT_INPUT)
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(path_type=Path),
+    help="输出文件（默认：原文件名加“_已检查”）",
+)
+@click.option("--in-place", is_flag=True, help="直接写回原文件")
+@click.option(
+    "--rules",
+    "rules_path",
+    type=click.Path(path_type=Path, exists=True),
+    help="评分规则文件（.json/.toml）",
+)
+def fix(path: Path, out: Path | None, in_place: bool, rules_path: Path | None) -> None:
+    """重新计算并检查：填写空着的计算栏，在单元格上标记问题，生成“检查结果”表。"""
+    from xlperf.ops.files import fix_file
+
+    if in_place and out is not None:
+        raise click.UsageError("--in-place 与 -o 不能同时使用")
+    target = path if in_place else out or path.with_name(f"{path.stem}_已检查{path.suffix}")
+    try:
+        result = fix_file(path, target, _rules(rules_path) if rules_path else None)
+    except InputError as exc:
+        _fail(exc)
+    errors = sum(f.severity == "error" for f in result.findings)
+    click.echo(
+        f"{target}: 填写计算栏 {result.filled} 个，标记单元格 {result.flagged} 个；错误 {errors}，警告 {len(result.findings) - errors}"
+    )
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "-o", "--output", "out", type=click.Path(path_type=Path), help="输出文件（默认写回原文件）"
+)
+def clear(path: Path, out: Path | None) -> None:
+    """清除标记：撤销上次检查写入的填色、批注、计算值和“检查结果”表。"""
+    from xlperf.ops.files import clear_file
+
+    try:
+        restored = clear_file(path, out)
+    except InputError as exc:
+        _fail(exc)
+    click.echo(f"{out or path}: 已还原 {restored} 个单元格")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="输出的汇总工作簿"
+)
+@click.option("--overwrite", is_flag=True, help="覆盖手工填写的汇总表（默认只比对）")
+@click.option("--name", help="部门名称（默认取各表的主管部门）")
+@click.option(
+    "--rules",
+    "rules_path",
+    type=click.Path(path_type=Path, exists=True),
+    help="评分规则文件（.json/.toml）",
+)
+def rollup(
+    paths: tuple[Path, ...], out: Path, overwrite: bool, name: str | None, rules_path: Path | None
+) -> None:
+    """汇总：由项目自评表生成部门（单位）项目支出自评汇总表。"""
+    from tqdm import tqdm
+
+    from xlperf.ops.rollup import rollup_files, rollup_workbook
+
+    def bar(items):
+        return tqdm(items, desc="汇总", unit="个文件", file=sys.stderr, disable=None)
+
+    files = workbook_paths(list(paths))
+    failed: list[InputError] = []
+    try:
+        if len(files) == 1 and not any(p.is_dir() for p in paths):
+            result = rollup_workbook(
+                files[0], out, overwrite=overwrite, rules=_rules(rules_path) if rules_path else None
+            )
+        else:
+            result = rollup_files(
+                files, out, rules=_rules(rules_path), name=name, progress=bar, errors=failed
+            )
+    except InputError as exc:
+        _fail(exc)
+    for exc in failed:
+        click.echo(str(exc), err=True)
+    if not result.written:
+        for f in result.findings:
+            click.echo(format_finding(f))
+        click.echo(
+            f"汇总表已由人工填写，仅作比对（发现 {len(result.findings)} 处不一致）；如需覆盖请加 --overwrite",
+            err=True,
+        )
+        sys.exit(EXIT_FINDINGS if result.findings else EXIT_OK)
+    click.echo(f"{out}: 汇总 {result.units} 个单位、{result.projects} 个项目")
+    if failed:
+        sys.exit(EXIT_INPUT)

@@ -1,0 +1,98 @@
+"""The computed fields of a form (执行率, 预算执行率得分, 总分, 分值合计, 得分率, 等次).
+
+``fix`` writes these where a form leaves them empty; templates compute them by formula; the
+roll-up writes the 汇总表 rows from them. Figures are exact Decimals, rounded only where a form
+shows them (scores to the rule set's places, rates to four decimals).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from xlperf.model import FUND_ROWS, ProjectForm, Val
+from xlperf.rules import RuleSet
+from xlperf.scoring import ZERO, execution_rate, level_rate, weight_sum
+
+RATE_PLACES = Decimal("0.0001")
+
+
+def round_rate(rate: Decimal) -> Decimal:
+    return rate.quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class ComputedCell:
+    """A computed figure and the form's cell it belongs in."""
+
+    field: str  # e.g. "funds.total.rate", "total_score", "grade"
+    val: Val  # the cell as read (its address, current value, formula)
+    value: Decimal | str
+    number_format: str | None = None
+
+
+def project_computed(form: ProjectForm, rules: RuleSet) -> list[ComputedCell]:
+    """Every computed figure of a project form, from its inputs."""
+    out: list[ComputedCell] = []
+    for name in FUND_ROWS:
+        row = getattr(form.funds, name)
+        rate = execution_rate(row)
+        if rate is not None and row.rate.cell:
+            out.append(ComputedCell(f"funds.{name}.rate", row.rate, round_rate(rate), "0.00%"))
+    total = form.funds.total
+    rate = execution_rate(total)
+    rate_score = None
+    if rate is not None and total.weight.number is not None:
+        rate_score = rules.round_score(rules.rate_score(rate, total.weight.number))
+        if total.score.cell:
+            out.append(ComputedCell("funds.total.score", total.score, rate_score, "0.00"))
+    if form.total_weight.cell and form.scored_indicators():
+        out.append(ComputedCell("total_weight", form.total_weight, weight_sum(form), "0.00"))
+    indicator_scores = [i.score.number for i in form.scored_indicators()]
+    stated_rate_score = total.score.number if total.score.number is not None else rate_score
+    if (
+        form.total_score.cell
+        and stated_rate_score is not None
+        and all(s is not None for s in indicator_scores)
+    ):
+        total_score = stated_rate_score + sum((s for s in indicator_scores if s is not None), ZERO)
+        out.append(
+            ComputedCell("total_score", form.total_score, rules.round_score(total_score), "0.00")
+        )
+        if form.grade.cell:
+            out.append(ComputedCell("grade", form.grade, rules.grade(total_score)))
+    return out
+
+
+def project_figures(form: ProjectForm, rules: RuleSet) -> dict[str, Decimal | str | None]:
+    """The figures a 汇总表 row carries for a project: the form's own, else computed."""
+    total = form.funds.total
+    computed = {c.field: c.value for c in project_computed(form, rules)}
+    return {
+        "project_name": form.project_name.text,
+        "annual_budget": total.annual_budget.number,
+        "executed": total.executed.number,
+        "rate": _stated_or(total.rate.rate_fraction(), computed.get("funds.total.rate")),
+        "output_rate": _rounded(level_rate(form, "output")),
+        "benefit_rate": _rounded(level_rate(form, "benefit")),
+        "satisfaction_rate": _rounded(level_rate(form, "satisfaction")),
+        "score": form.total_score.number
+        if form.total_score.number is not None
+        else computed.get("total_score"),
+        "reason": _reasons(form),
+    }
+
+
+def _stated_or(stated: Decimal | None, computed: Decimal | str | None) -> Decimal | str | None:
+    """The form's own figure where it gives one: a 汇总表 repeats its forms, mistakes and all
+    (those are flagged on the form itself), and computes only what the form leaves out."""
+    return stated if stated is not None else computed
+
+
+def _rounded(rate: Decimal | None) -> Decimal | None:
+    return None if rate is None else round_rate(rate)
+
+
+def _reasons(form: ProjectForm) -> str | None:
+    notes = [i.note.text for i in form.scored_indicators() if i.note.text]
+    return "；".join(dict.fromkeys(notes)) or None

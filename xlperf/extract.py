@@ -1,0 +1,84 @@
+"""The forms as read, as plain JSON-able data (``xlperf extract``)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from xlperf.model import (
+    FUND_COLUMNS,
+    FUND_ROWS,
+    SUMMARY_COLUMNS,
+    ProjectForm,
+    SummaryForm,
+    Val,
+    WorkbookForms,
+)
+
+
+def plain(value: Decimal | str | None) -> int | float | str | None:
+    """Numbers as JSON numbers (integral ones as ints), text as written."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _v(val: Val) -> int | float | str | None:
+    return plain(val.value)
+
+
+def project_dict(form: ProjectForm) -> dict[str, Any]:
+    year = form.year.value
+    return {
+        "kind": "project",
+        "sheet": form.sheet,
+        "title": _v(form.title),
+        "project_name": _v(form.project_name),
+        "department": _v(form.department),
+        "implementer": _v(form.implementer),
+        "year": int(year) if isinstance(year, str) and year.isdigit() else year,
+        "funds": {
+            row: {col: _v(getattr(getattr(form.funds, row), col)) for col in FUND_COLUMNS}
+            for row in FUND_ROWS
+        },
+        "goal_expected": _v(form.goal_expected),
+        "goal_actual": _v(form.goal_actual),
+        "indicators": [
+            {
+                "level1": _v(i.level1),
+                "level1_declared_weight": plain(i.level1_declared_weight),
+                "level2": _v(i.level2),
+                "name": _v(i.name),
+                "target": _v(i.target),
+                "actual": _v(i.actual),
+                "weight": _v(i.weight),
+                "score": _v(i.score),
+                "note": _v(i.note),
+                "placeholder": i.placeholder,
+                "row": i.row,
+            }
+            for i in form.indicators
+        ],
+        "total_weight": _v(form.total_weight),
+        "total_score": _v(form.total_score),
+        "grade": _v(form.grade),
+    }
+
+
+def summary_dict(form: SummaryForm) -> dict[str, Any]:
+    def row_dict(row: Any) -> dict[str, Any]:
+        return {col: _v(getattr(row, col)) for col in SUMMARY_COLUMNS} | {"row": row.row}
+
+    return {
+        "kind": "summary",
+        "sheet": form.sheet,
+        "unit_name": _v(form.unit_name),
+        "date": _v(form.date),
+        "rows": [row_dict(r) for r in form.rows],
+        "total": row_dict(form.total) if form.total else None,
+    }
+
+
+def workbook_dict(book: WorkbookForms) -> dict[str, Any]:
+    forms = [project_dict(f) for f in book.projects] + [summary_dict(s) for s in book.summaries]
+    return {"file": book.path, "forms": forms}

@@ -1,0 +1,38 @@
+"""Read every project form and 汇总表 of a workbook, whatever its layout, by labels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from xlperf.errors import InputError
+from xlperf.grid import Grid
+from xlperf.loader import load_grids
+from xlperf.model import Problem, WorkbookForms
+from xlperf.reader.project import read_project_forms
+from xlperf.reader.summary import read_summaries
+
+
+def read_grids(grids: list[Grid], path: str) -> WorkbookForms:
+    """Read forms out of sheets already in memory (from a file or from live Excel)."""
+    book = WorkbookForms(path=path, sheets=[g.sheet for g in grids])
+    for grid in grids:
+        problems: list[Problem] = []
+        projects = read_project_forms(grid, problems)
+        taken = {r for f in projects for r in range(f.first_row - 1, f.last_row)}
+        book.projects.extend(projects)
+        book.summaries.extend(read_summaries(grid, problems, taken))
+        book.problems.extend(problems)
+    return book
+
+
+def read_workbook(path: Path, *, require_forms: bool = True) -> WorkbookForms:
+    grids = load_grids(path)
+    if not any(g.n_rows for g in grids):
+        raise InputError(str(path), "工作簿为空，没有任何内容")
+    book = read_grids(grids, str(path))
+    if require_forms and not book.projects and not book.summaries:
+        raise InputError(
+            str(path),
+            "未找到项目支出绩效自评表或项目支出自评汇总表（按“年度资金总额”“项目名称”等标签查找）",
+        )
+    return book

@@ -1,0 +1,91 @@
+"""Read single values out of a grid into :class:`~xlperf.model.Val`, recording what is unreadable."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from xlperf.grid import Grid, address
+from xlperf.model import Problem, Val
+from xlperf.values import NotANumber, clean_text, is_blank, parse_number
+
+ERROR_VALUES = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")
+
+
+class CellReader:
+    """Reads values of one grid; unreadable cells become empty values plus a Problem."""
+
+    def __init__(self, grid: Grid, problems: list[Problem]):
+        self.grid = grid
+        self.problems = problems
+
+    def first_in_span(self, row: int, cols: Iterable[int]) -> tuple[int, int]:
+        """The cell holding the value of a (merged) field: the first non-empty one of the span."""
+        cols = list(cols)
+        for c in cols:
+            r, cc = self._top_left(row, c)
+            if not is_blank(self.grid.get(r, cc)):
+                return r, cc
+        return self._top_left(row, cols[0])
+
+    def _top_left(self, row: int, col: int) -> tuple[int, int]:
+        box = self.grid.merge_box(row, col)
+        return (box[0], box[1]) if box else (row, col)
+
+    def text(self, row: int, col: int) -> Val:
+        raw = self.grid.get(row, col)
+        return Val(
+            cell=address(row, col),
+            value=clean_text(raw),
+            formula=self.grid.formulas.get((row, col)),
+            typed=_typed(raw),
+        )
+
+    def number(self, row: int, col: int, what: str) -> Val:
+        raw = self.grid.get(row, col)
+        cell = address(row, col)
+        formula = self.grid.formulas.get((row, col))
+        if isinstance(raw, str) and raw.strip() in ERROR_VALUES:
+            self.problems.append(
+                Problem(
+                    sheet=self.grid.sheet,
+                    cell=cell,
+                    message=f"{what}为错误值 {raw.strip()}，无法读取",
+                    actual=raw.strip(),
+                )
+            )
+            return Val(cell=cell, formula=formula, typed=True)
+        try:
+            parsed = parse_number(raw, self.grid.fmt(row, col))
+        except NotANumber as exc:
+            self.problems.append(
+                Problem(
+                    sheet=self.grid.sheet,
+                    cell=cell,
+                    message=f"{what}应为数字，实际为文字“{exc}”，无法读取",
+                    actual=str(exc),
+                )
+            )
+            return Val(cell=cell, formula=formula, typed=True)
+        if parsed is None:
+            return Val(cell=cell, formula=formula, typed=_typed(raw))
+        value = parsed.value
+        if parsed.unit == "元" and what.endswith("（万元）"):
+            value = value / Decimal(10000)
+        return Val(
+            cell=cell,
+            value=value,
+            decimals=parsed.decimals,
+            percent=parsed.percent,
+            formula=formula,
+            typed=True,
+        )
+
+    def problem(self, row: int, col: int, message: str) -> None:
+        self.problems.append(
+            Problem(sheet=self.grid.sheet, cell=address(row, col), message=message)
+        )
+
+
+def _typed(raw: object) -> bool:
+    return raw is not None and not (isinstance(raw, str) and not raw.strip())

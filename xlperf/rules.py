@@ -1,0 +1,140 @@
+"""The scoring rules as data, and the tolerances every comparison uses (stated here, once).
+
+The default is the national rule set of 2020 (DOMAIN.md §1). Provinces adapt it: a rule set can be
+loaded from a JSON or TOML file, or from a workbook's 参数 sheet, and passed to every check.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class RateTier(BaseModel):
+    """执行率 at or above ``min_rate`` earns ``fraction`` of the 执行率 分值 (stepped rule)."""
+
+    min_rate: Decimal
+    fraction: Decimal
+
+
+class QualitativeTier(BaseModel):
+    label: str
+    low: Decimal  # fraction of 分值
+    high: Decimal
+
+
+class GradeBand(BaseModel):
+    grade: str
+    min_score: Decimal
+
+
+class Tolerance(BaseModel):
+    """How far a figure on the form may stand from the computed one and still agree.
+
+    - amounts (万元) are typed to the cent: they agree within half a cent;
+    - scores are typed to two decimals: they agree within half a hundredth of a point;
+    - rates agree within half a unit of the last decimal the form shows (80.3% -> ±0.05%),
+      but never more loosely than ``rate_max`` (a rate shown as a whole number still has to
+      agree to half a percent).
+    """
+
+    amount: Decimal = Decimal("0.005")
+    score: Decimal = Decimal("0.005")
+    rate_max: Decimal = Decimal("0.005")
+    epsilon: Decimal = Decimal("1e-9")
+
+    def amounts_agree(self, a: Decimal, b: Decimal) -> bool:
+        return abs(a - b) <= self.amount + self.epsilon
+
+    def scores_agree(self, a: Decimal, b: Decimal) -> bool:
+        return abs(a - b) <= self.score + self.epsilon
+
+    def rate_tolerance(self, *shown_decimals: int | None) -> Decimal:
+        """Half a unit of the coarsest of the shown precisions, capped at ``rate_max``."""
+        known = [d for d in shown_decimals if d is not None]
+        if not known:
+            return self.rate_max
+        half_unit = Decimal(5) * Decimal(10) ** (-(min(known) + 1))
+        return min(half_unit, self.rate_max)
+
+    def rates_agree(self, shown: Decimal, exact: Decimal, *shown_decimals: int | None) -> bool:
+        return abs(shown - exact) <= self.rate_tolerance(*shown_decimals) + self.epsilon
+
+
+DEFAULT_QUALITATIVE = [
+    QualitativeTier(label="达成预期指标", low=Decimal("0.8"), high=Decimal("1")),
+    QualitativeTier(label="部分达成并具有一定效果", low=Decimal("0.6"), high=Decimal("0.8")),
+    QualitativeTier(label="未达成且效果较差", low=Decimal("0"), high=Decimal("0.6")),
+]
+DEFAULT_GRADES = [
+    GradeBand(grade="优", min_score=Decimal(90)),
+    GradeBand(grade="良", min_score=Decimal(80)),
+    GradeBand(grade="中", min_score=Decimal(60)),
+    GradeBand(grade="差", min_score=Decimal(0)),
+]
+
+
+class RuleSet(BaseModel):
+    name: str = "财政部2020年项目支出绩效自评规则"
+    total_weight: Decimal = Decimal(100)
+    rate_scoring: Literal["proportional", "tiers"] = "proportional"
+    rate_cap: Decimal = Decimal(1)
+    rate_tiers: list[RateTier] = Field(default_factory=list)
+    qualitative_tiers: list[QualitativeTier] = Field(
+        default_factory=lambda: list(DEFAULT_QUALITATIVE)
+    )
+    grade_bands: list[GradeBand] = Field(default_factory=lambda: list(DEFAULT_GRADES))
+    grade_aliases: dict[str, str] = Field(
+        default_factory=lambda: {
+            "优秀": "优",
+            "良好": "良",
+            "中等": "中",
+            "较差": "差",
+            "不合格": "差",
+        }
+    )
+    less_is_better_level2: list[str] = Field(default_factory=lambda: ["成本"])
+    score_places: int = 2
+    tolerance: Tolerance = Field(default_factory=Tolerance)
+
+    def rate_score(self, rate: Decimal, weight: Decimal) -> Decimal:
+        """预算执行率得分 for an 执行率 (a fraction) and its 分值, unrounded."""
+        if self.rate_scoring == "tiers":
+            fraction = next(
+                (
+                    t.fraction
+                    for t in sorted(self.rate_tiers, key=lambda t: -t.min_rate)
+                    if rate >= t.min_rate
+                ),
+                Decimal(0),
+            )
+            return fraction * weight
+        return max(Decimal(0), min(rate, self.rate_cap)) * weight
+
+    def grade(self, total: Decimal) -> str:
+        for band in sorted(self.grade_bands, key=lambda b: -b.min_score):
+            if total >= band.min_score:
+                return band.grade
+        return self.grade_bands[-1].grade
+
+    def normalise_grade(self, text: str) -> str:
+        folded = "".join(text.split())
+        return self.grade_aliases.get(folded, folded)
+
+    def round_score(self, score: Decimal) -> Decimal:
+        return score.quantize(Decimal(1).scaleb(-self.score_places), rounding=ROUND_HALF_UP)
+
+
+DEFAULT_RULES = RuleSet()
+
+
+def load_rules(path: Path) -> RuleSet:
+    """A rule set from a .json or .toml file; keys left out keep the national defaults."""
+    text = path.read_text(encoding="utf-8")
+    data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
+    return RuleSet.model_validate(data)

@@ -1,0 +1,113 @@
+"""The official scoring rules (DOMAIN.md §1) as pure functions over the data model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from xlperf.model import FundRow, Indicator, ProjectForm
+from xlperf.reader.labels import level1_kind
+from xlperf.rules import RuleSet
+from xlperf.targets import Target, comparable, is_reached, parse_target
+
+ZERO = Decimal(0)
+
+
+def execution_rate(row: FundRow) -> Decimal | None:
+    """执行率 = 全年执行数 ÷ 全年预算数; None when either is missing or the budget is 0."""
+    budget, executed = row.annual_budget.number, row.executed.number
+    if budget is None or executed is None or budget == 0:
+        return None
+    return executed / budget
+
+
+def scoring_rate(row: FundRow) -> Decimal | None:
+    """The 执行率 the 预算执行率得分 is judged against: the form's own, else the computed one.
+
+    A wrong 执行率 is reported once, where it stands (XP101); the score is then judged against the
+    rate the form shows, so that each mistake is flagged at its origin.
+    """
+    stated = row.rate.rate_fraction()
+    return stated if stated is not None else execution_rate(row)
+
+
+def is_less_better(indicator: Indicator, rules: RuleSet) -> bool:
+    level2 = indicator.level2.text or ""
+    return any(word in level2 for word in rules.less_is_better_level2)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What the quantitative rule says of one indicator."""
+
+    target: Target
+    actual: Target
+    reached: bool
+    expected: Decimal  # the score the rule gives, unrounded
+
+
+def judge_indicator(indicator: Indicator, rules: RuleSet) -> Judgement | None:
+    """The rule's score for a quantitative indicator; None when target and actual don't compare."""
+    weight = indicator.weight.number
+    if weight is None:
+        return None
+    less = is_less_better(indicator, rules)
+    target = parse_target(indicator.target.value, less_is_better=less)
+    actual = parse_target(indicator.actual.value, less_is_better=less)
+    if target.kind not in ("quantitative", "deadline") or actual.kind != target.kind:
+        return None
+    pair = comparable(target, actual)
+    reached = is_reached(target, actual)
+    if pair is None or reached is None:
+        return None
+    if reached:
+        return Judgement(target, actual, True, weight)
+    goal, done = pair
+    if target.kind == "deadline":
+        return Judgement(target, actual, False, ZERO)
+    if target.direction == "less":
+        ratio = goal / done if done > 0 else ZERO
+    else:
+        ratio = done / goal if goal > 0 else Decimal(1)
+    return Judgement(target, actual, False, weight * max(ZERO, min(ratio, Decimal(1))))
+
+
+def indicator_weight_sum(form: ProjectForm) -> Decimal:
+    return sum((i.weight.number or ZERO for i in form.scored_indicators()), ZERO)
+
+
+def weight_sum(form: ProjectForm) -> Decimal:
+    """分值 of the form: 执行率 分值 plus every indicator's 分值."""
+    return (form.funds.total.weight.number or ZERO) + indicator_weight_sum(form)
+
+
+def score_sum(form: ProjectForm) -> Decimal:
+    """预算执行率得分 plus every indicator's 得分, as the form states them."""
+    scores = (i.score.number or ZERO for i in form.scored_indicators())
+    return (form.funds.total.score.number or ZERO) + sum(scores, ZERO)
+
+
+def level1_groups(form: ProjectForm) -> dict[str, list[Indicator]]:
+    """Indicators by 一级指标 name, in form order."""
+    groups: dict[str, list[Indicator]] = {}
+    for ind in form.scored_indicators():
+        groups.setdefault(ind.level1.text or "", []).append(ind)
+    return groups
+
+
+def level_rate(form: ProjectForm, kind: str) -> Decimal | None:
+    """得分率 of a 一级指标 kind ('output', 'benefit', 'satisfaction'): Σ得分 ÷ Σ分值."""
+    inds = [i for i in form.scored_indicators() if level1_kind(i.level1.text) == kind]
+    weights = sum((i.weight.number or ZERO for i in inds), ZERO)
+    if not inds or weights == 0:
+        return None
+    return sum((i.score.number or ZERO for i in inds), ZERO) / weights
+
+
+def rate_score(form: ProjectForm, rules: RuleSet) -> Decimal | None:
+    """预算执行率得分 by the rule, from the form's 执行率 (or the computed one)."""
+    row = form.funds.total
+    rate, weight = scoring_rate(row), row.weight.number
+    if rate is None or weight is None:
+        return None
+    return rules.rate_score(rate, weight)

@@ -1,0 +1,134 @@
+"""Turn raw cell contents into exact numbers and comparable labels.
+
+Real forms type numbers every way: floats, text with units (``100.57万元``), full-width digits,
+percentages as numbers with a percent format or as text (``80.3%``). Everything numeric becomes a
+:class:`~decimal.Decimal` together with the number of decimals the form shows, which is what the
+display-precision tolerances in :mod:`xlperf.rules` compare against.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+NULL_TEXTS = frozenset({"", "—", "-", "--", "——", "－", "/", "／", "无", "n/a", "N/A", "\\"})
+
+_SPACE = re.compile(r"\s+")
+_NUMBER = re.compile(r"^([+-]?\d+(?:\.\d+)?)(%|万元|元|分|人|次|个|项|件|台|套|场)?$")
+_LATEX = re.compile(r"\$|\\text\{|\\mathrm\{|[{}]")
+
+
+def fold(text: str) -> str:
+    """NFKC-normalise (full-width digits and brackets to ASCII) and drop all whitespace."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def label_key(value: object) -> str:
+    """The comparable form of a label cell: folded, without the colon labels often end with."""
+    if not isinstance(value, str):
+        return ""
+    return fold(value).rstrip(":：")
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and fold(value) in NULL_TEXTS)
+
+
+def clean_text(value: object) -> str | None:
+    """Text as written, with the null markers (``—``) read as empty; numbers rendered plainly."""
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    return str(value).strip() if isinstance(value, str) else str(value)
+
+
+@dataclass(frozen=True)
+class Number:
+    """An exact number read from a cell."""
+
+    value: Decimal
+    decimals: int  # decimals of ``value`` as the form shows it
+    percent: bool  # the cell said "%" (format or text): ``value`` is already a fraction
+    unit: str | None = None
+
+
+class NotANumber(ValueError):
+    """A cell that should hold a number holds text that is not one."""
+
+
+def _decimals_of(d: Decimal) -> int:
+    exponent = d.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def percent_format_decimals(number_format: str | None) -> int | None:
+    """Decimals shown by a percent number format (``0.0%`` -> 1), None when not a percent format."""
+    if not number_format or "%" not in number_format:
+        return None
+    body = number_format.split(";")[0]
+    match = re.search(r"0\.(0+)%", body)
+    return len(match.group(1)) if match else 0
+
+
+def fixed_format_decimals(number_format: str | None) -> int | None:
+    """Decimals shown by a fixed number format (``0.00`` -> 2), None for General and friends."""
+    if not number_format or number_format == "General":
+        return None
+    body = number_format.split(";")[0]
+    match = re.search(r"0\.(0+)", body)
+    if match:
+        return len(match.group(1))
+    return 0 if re.search(r"[0#]", body) else None
+
+
+def parse_number(raw: object, number_format: str | None = None) -> Number | None:
+    """Read a number from a cell value; None for an empty cell, NotANumber for other text."""
+    if is_blank(raw):
+        return None
+    if isinstance(raw, bool):
+        raise NotANumber(str(raw))
+    if isinstance(raw, int | float):
+        value = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
+        if isinstance(raw, float) and not value.is_finite():
+            raise NotANumber(str(raw))
+        typed = _decimals_of(value)
+        pct = percent_format_decimals(number_format)
+        if pct is not None:
+            return Number(value, max(typed, pct + 2), True)
+        shown = fixed_format_decimals(number_format)
+        return Number(value, typed if shown is None else max(typed, shown), False)
+    if not isinstance(raw, str):
+        raise NotANumber(str(raw))
+    text = fold(_LATEX.sub("", raw)).replace(",", "").replace("\\%", "%")
+    match = _NUMBER.match(text)
+    if not match:
+        raise NotANumber(raw.strip())
+    try:
+        value = Decimal(match.group(1))
+    except InvalidOperation as exc:  # pragma: no cover - the regex admits only valid numbers
+        raise NotANumber(raw.strip()) from exc
+    unit = match.group(2)
+    if unit == "%":
+        return Number(value / 100, _decimals_of(value) + 2, True, "%")
+    return Number(value, _decimals_of(value), False, unit)
+
+
+def fmt_decimal(value: Decimal | None, places: int = 2) -> str:
+    """Plain rendering for messages: ``16.06``, ``10``, ``7.14``."""
+    if value is None:
+        return "（空）"
+    q = value.quantize(Decimal(1).scaleb(-places))
+    text = format(q, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def fmt_percent(fraction: Decimal | None, places: int = 1) -> str:
+    if fraction is None:
+        return "（空）"
+    return f"{fmt_decimal(fraction * 100, places)}%"
