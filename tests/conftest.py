@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# xlwings' remote engine (xw.Book(json=...)) runs under its PolyForm Noncommercial licence.
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("XLPERF_SHARED", REPO.parent / "shared"))
 FIXTURES = SHARED / "fixtures"

@@ -1,6 +1,7 @@
 Attribute VB_Name = "XlperfNotes"
 Option Explicit
-' Cell notes (legacy comments) for the xlperf server, which the xlwings VBA client cannot set.
+Private Const JOURNAL_SHEET As String = "xlperf_journal"
+' Flags and cell notes (legacy comments), which the xlwings VBA client cannot set.
 ' The server calls them through xlwings' runMacro action, e.g. in Python:
 '   book.macro("XlperfSetNotes")(sheet, "B5,H7", chr(30).join(texts))
 '   book.macro("XlperfClearNotes")(sheet, "", prefix)
@@ -47,15 +48,116 @@ Public Sub XlperfClearNotes(ByVal wb As Variant, ByVal sheet As Variant, ByVal a
     Next i
 End Sub
 
+Public Sub XlperfMark(ByVal wb As Variant, ByVal payload As Variant, Optional ByVal separator As Variant)
+    ' Flags cells in one call: payload holds records joined by Chr(30), each
+    ' sheet Chr(31) address Chr(31) RRGGBB Chr(31) note. Before changing a cell it appends what the
+    ' cell had (fill colour, note) to the very hidden journal sheet, columns B:G, so that
+    ' XlperfUnmark and xlperf's Python side can restore it exactly. A cell's own note is kept
+    ' below ours, after separator.
+    Dim book As Workbook, js As Worksheet, records() As String, fields() As String
+    Dim i As Long, r As Long, noteText As String, sep As String
+    If Trim$(CStr(payload)) = "" Then Exit Sub
+    Set book = XlperfBook(wb)
+    Set js = XlperfJournal(book)
+    If Not IsMissing(separator) Then sep = XlperfText(CStr(separator))
+    records = Split(XlperfText(CStr(payload)), Chr(30))
+    r = js.Cells(js.Rows.Count, 2).End(xlUp).Row + 1
+    If r < 2 Then r = 2
+    For i = LBound(records) To UBound(records)
+        fields = Split(records(i), Chr(31))
+        With book.Worksheets(fields(0)).Range(fields(1))
+            js.Cells(r, 2).Value = fields(0)
+            js.Cells(r, 3).Value = fields(1)
+            js.Cells(r, 4).Value = XlperfColorHex(.Interior)
+            noteText = fields(3)
+            If .Comment Is Nothing Then
+                js.Cells(r, 5).Value = "0"
+            Else
+                js.Cells(r, 5).Value = "1"
+                js.Cells(r, 6).Value = .Comment.Text
+                noteText = noteText & sep & .Comment.Text
+                .Comment.Delete
+            End If
+            .Interior.Color = XlperfRgb(fields(2))
+            .AddComment noteText
+        End With
+        r = r + 1
+    Next i
+End Sub
+
+Public Sub XlperfUnmark(ByVal wb As Variant)
+    ' Restores every cell listed in the journal sheet's columns B:G (last first) and empties them.
+    Dim book As Workbook, js As Worksheet, sht As Worksheet, r As Long, colour As String
+    Set book = XlperfBook(wb)
+    On Error Resume Next
+    Set js = book.Worksheets(JOURNAL_SHEET)
+    On Error GoTo 0
+    If js Is Nothing Then Exit Sub
+    For r = js.Cells(js.Rows.Count, 2).End(xlUp).Row To 2 Step -1
+        If js.Cells(r, 2).Text <> "" Then
+            Set sht = Nothing
+            On Error Resume Next
+            Set sht = book.Worksheets(js.Cells(r, 2).Text)
+            On Error GoTo 0
+            If Not sht Is Nothing Then
+                With sht.Range(js.Cells(r, 3).Text)
+                    colour = js.Cells(r, 4).Text
+                    If colour = "" Then
+                        .Interior.Pattern = xlNone
+                    Else
+                        .Interior.Color = XlperfRgb(colour)
+                    End If
+                    If Not .Comment Is Nothing Then .Comment.Delete
+                    If js.Cells(r, 5).Text = "1" Then .AddComment js.Cells(r, 6).Text
+                End With
+            End If
+            js.Range(js.Cells(r, 2), js.Cells(r, 7)).ClearContents
+        End If
+    Next r
+End Sub
+
+Private Function XlperfBook(ByVal wb As Variant) As Workbook
+    If IsObject(wb) Then
+        Set XlperfBook = wb
+    ElseIf CStr(wb) = "" Then
+        Set XlperfBook = ActiveWorkbook
+    Else
+        Set XlperfBook = Workbooks(XlperfText(CStr(wb)))
+    End If
+End Function
+
+Private Function XlperfJournal(ByVal book As Workbook) As Worksheet
+    Dim js As Worksheet
+    On Error Resume Next
+    Set js = book.Worksheets(JOURNAL_SHEET)
+    On Error GoTo 0
+    If js Is Nothing Then
+        Set js = book.Worksheets.Add(After:=book.Worksheets(book.Worksheets.Count))
+        js.Name = JOURNAL_SHEET
+    End If
+    js.Range("B:G").NumberFormat = "@"
+    js.Visible = xlSheetVeryHidden
+    Set XlperfJournal = js
+End Function
+
+Private Function XlperfColorHex(ByVal fill As Interior) As String
+    ' A solid fill as RRGGBB; "" for no fill.
+    Dim c As Long
+    If fill.Pattern = xlNone Or fill.ColorIndex = xlColorIndexNone Then
+        XlperfColorHex = ""
+        Exit Function
+    End If
+    c = fill.Color
+    XlperfColorHex = Right$("0" & Hex$(c Mod 256), 2) & Right$("0" & Hex$((c \ 256) Mod 256), 2) & Right$("0" & Hex$(c \ 65536), 2)
+End Function
+
+Private Function XlperfRgb(ByVal colour As String) As Long
+    XlperfRgb = RGB(CLng("&H" & Mid$(colour, 1, 2)), CLng("&H" & Mid$(colour, 3, 2)), CLng("&H" & Mid$(colour, 5, 2)))
+End Function
+
 Private Function XlperfSheet(ByVal wb As Variant, ByVal sheet As Variant) As Worksheet
     Dim book As Workbook
-    If IsObject(wb) Then
-        Set book = wb
-    ElseIf CStr(wb) = "" Then
-        Set book = ActiveWorkbook
-    Else
-        Set book = Workbooks(XlperfText(CStr(wb)))
-    End If
+    Set book = XlperfBook(wb)
     If VarType(sheet) = vbString Then
         Set XlperfSheet = book.Worksheets(XlperfText(CStr(sheet)))
     Else

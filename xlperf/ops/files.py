@@ -20,7 +20,7 @@ from xlperf.errors import InputError
 from xlperf.findings import Finding
 from xlperf.grid import grid_from_openpyxl
 from xlperf.loader import open_ooxml, sniff
-from xlperf.ops.journal import JOURNAL_SHEET, RESULTS_SHEET, Entry, Journal
+from xlperf.ops.journal import JOURNAL_SHEET, RESULTS_SHEET, Journal, MarkEntry, ValueEntry
 from xlperf.ops.plan import FixPlan, plan_fix
 from xlperf.reader import read_grids
 from xlperf.rules import RuleSet
@@ -98,30 +98,28 @@ def _color_hex(fill: Fill) -> str:
 def read_journal(wb: Workbook) -> Journal:
     if JOURNAL_SHEET not in wb.sheetnames:
         return Journal(results_sheet_created=False)
-    return Journal.from_rows([row[0] for row in wb[JOURNAL_SHEET].iter_rows(values_only=True)])
+    return Journal.from_rows([list(r) for r in wb[JOURNAL_SHEET].iter_rows(values_only=True)])
 
 
 def undo_journal(wb: Workbook, journal: Journal) -> None:
     """Put every journaled cell back as it was and remove the sheets the check added."""
-    for entry in reversed(journal.entries):
-        if entry.sheet not in wb.sheetnames:
-            continue
-        cell = wb[entry.sheet][entry.cell]
-        if entry.kind == "value":
-            cell.value = entry.value
-            cell.number_format = entry.number_format or "General"
-        else:
-            if entry.fill is not None:
-                cell.fill = _fill_from_xml(entry.fill)
+    for mark in reversed(journal.marks):
+        if mark.sheet in wb.sheetnames:
+            cell = wb[mark.sheet][mark.cell]
+            if mark.fill_xml:
+                cell.fill = _fill_from_xml(mark.fill_xml)
             else:
                 cell.fill = (
-                    PatternFill(fill_type="solid", fgColor=entry.color)
-                    if entry.color
+                    PatternFill(fill_type="solid", fgColor=mark.color)
+                    if mark.color
                     else PatternFill()
                 )
-            cell.comment = (
-                Comment(entry.note, entry.note_author or "") if entry.note is not None else None
-            )
+            cell.comment = Comment(mark.note or "", "") if mark.had_note else None
+    for entry in reversed(journal.values):
+        if entry.sheet in wb.sheetnames:
+            cell = wb[entry.sheet][entry.cell]
+            cell.value = entry.value
+            cell.number_format = entry.number_format or "General"
     if JOURNAL_SHEET in wb.sheetnames:
         del wb[JOURNAL_SHEET]
     if journal.results_sheet_created and RESULTS_SHEET in wb.sheetnames:
@@ -131,9 +129,8 @@ def undo_journal(wb: Workbook, journal: Journal) -> None:
 def apply_plan(wb: Workbook, plan: FixPlan, journal: Journal) -> None:
     for write in plan.writes:
         cell = wb[write.sheet][write.cell]
-        journal.entries.append(
-            Entry(
-                kind="value",
+        journal.values.append(
+            ValueEntry(
                 sheet=write.sheet,
                 cell=write.cell,
                 value=cell.value,
@@ -146,20 +143,18 @@ def apply_plan(wb: Workbook, plan: FixPlan, journal: Journal) -> None:
     for mark in plan.marks:
         cell = wb[mark.sheet][mark.cell]
         old = cell.comment
-        journal.entries.append(
-            Entry(
-                kind="mark",
+        journal.marks.append(
+            MarkEntry(
                 sheet=mark.sheet,
                 cell=mark.cell,
-                fill=_fill_xml(cell.fill),
                 color=_color_hex(cell.fill),
+                had_note=old is not None,
                 note=old.text if old is not None else None,
-                note_author=old.author if old is not None else None,
+                fill_xml=_fill_xml(cell.fill),
             )
         )
         cell.fill = PatternFill(fill_type="solid", fgColor=mark.color)
-        text = mark.note if old is None else f"{mark.note}\n——原批注——\n{old.text}"
-        comment = Comment(text, NOTE_AUTHOR)
+        comment = Comment(mark.note_over(old.text if old is not None else None), NOTE_AUTHOR)
         comment.width, comment.height = 360, 160
         cell.comment = comment
     journal.results_sheet_created = RESULTS_SHEET not in wb.sheetnames
@@ -197,8 +192,10 @@ def write_results_sheet(wb: Workbook, plan: FixPlan) -> None:
 
 def write_journal(wb: Workbook, journal: Journal) -> None:
     ws = wb.create_sheet(JOURNAL_SHEET)
-    for r, text in enumerate(journal.to_rows(), 1):
-        ws.cell(r, 1, text)
+    for r, row in enumerate(journal.rows(), 1):
+        for c, value in enumerate(row, 1):
+            if value is not None:
+                ws.cell(r, c, value)
     ws.sheet_state = "veryHidden"
 
 
@@ -240,7 +237,7 @@ def clear_file(path: Path, out: Path | None = None) -> int:
         raise InputError(str(path), "没有 xlperf 的检查标记可清除")
     undo_journal(wb, journal)
     atomic_save(wb, out or path)
-    return len(journal.entries)
+    return len(journal.values) + len(journal.marks)
 
 
 def sheet_cells(ws: Any) -> dict[str, Any]:

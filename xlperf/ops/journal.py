@@ -1,51 +1,100 @@
 """What a check run changed, kept inside the workbook so that 清除标记 can undo it exactly.
 
-The journal is a very hidden sheet of JSON lines, one per changed cell, holding what the cell was
-before: its value and number format for a filled computed field, its fill and note for a flag.
-It travels with the workbook, so a server that sees only cell values can clear flags too.
+The journal is a very hidden sheet. Column A holds the filled computed values, one JSON line
+each (what the cell held before: value and number format), written by Python. Columns B:G hold
+the flagged cells, one row each, in plain cells so that the add-in's VBA can write and read them
+too: sheet, address, previous fill colour (RRGGBB, empty for none), whether a note was there
+(1/0), the previous note, and (file front only) the exact previous fill as openpyxl XML.
+The journal travels with the workbook, so a server that sees only cell values can clear flags.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel
 
-JOURNAL_SHEET = "xlperf_记录"
+JOURNAL_SHEET = "xlperf_journal"  # ASCII: the add-in's VBA names it too
 RESULTS_SHEET = "检查结果"
 JOURNAL_HEADER = "xlperf journal v1"
+MARK_COLUMNS = 6  # B:G
 
 
-class Entry(BaseModel):
-    kind: Literal["value", "mark"]
+class ValueEntry(BaseModel):
     sheet: str
     cell: str
-    value: Any = None  # previous value (kind "value")
-    number_format: str | None = None  # previous number format (kind "value")
-    fill: str | None = None  # previous fill as openpyxl XML (file front)
-    color: str | None = None  # previous fill colour as hex RGB, "" for none (both fronts)
-    note: str | None = None  # previous note text, None when the cell had none
-    note_author: str | None = None
+    value: Any = None
+    number_format: str | None = None
 
 
-class Journal(BaseModel):
-    entries: list[Entry] = []
-    results_sheet_created: bool = True
+class MarkEntry(BaseModel):
+    sheet: str
+    cell: str
+    color: str = ""  # previous solid fill as RRGGBB, "" for none
+    had_note: bool = False
+    note: str | None = None
+    fill_xml: str | None = None  # exact previous fill (file front)
 
-    def to_rows(self) -> list[str]:
-        meta = json.dumps({"results_sheet_created": self.results_sheet_created})
+    def row(self) -> list[object]:
         return [
-            JOURNAL_HEADER,
-            meta,
-            *(e.model_dump_json(exclude_none=False) for e in self.entries),
+            self.sheet,
+            self.cell,
+            self.color,
+            "1" if self.had_note else "0",
+            self.note or "",
+            self.fill_xml or "",
         ]
 
     @classmethod
-    def from_rows(cls, rows: list[Any]) -> Journal:
-        texts = [r for r in rows if isinstance(r, str) and r.strip()]
-        if not texts or texts[0] != JOURNAL_HEADER:
-            return cls()
-        meta = json.loads(texts[1]) if len(texts) > 1 else {}
-        entries = [Entry.model_validate_json(t) for t in texts[2:]]
-        return cls(entries=entries, results_sheet_created=meta.get("results_sheet_created", True))
+    def from_row(cls, row: list[Any]) -> MarkEntry:
+        sheet, cell, color, had_note, note, fill_xml = (list(row) + [None] * MARK_COLUMNS)[
+            :MARK_COLUMNS
+        ]
+        had = str(had_note).strip() in ("1", "1.0", "True", "true")
+        return cls(
+            sheet=str(sheet),
+            cell=str(cell),
+            color=str(color or "").strip(),
+            had_note=had,
+            note=(str(note) if note is not None else "") if had else None,
+            fill_xml=str(fill_xml) if fill_xml else None,
+        )
+
+
+class Journal(BaseModel):
+    values: list[ValueEntry] = []
+    marks: list[MarkEntry] = []
+    results_sheet_created: bool = True
+
+    def rows(self) -> list[list[object]]:
+        """The journal sheet's cells from A1, a rectangle of 7 columns."""
+        meta = json.dumps({"results_sheet_created": self.results_sheet_created})
+        col_a = [JOURNAL_HEADER, meta, *(v.model_dump_json() for v in self.values)]
+        marks = [m.row() for m in self.marks]
+        height = max(len(col_a), len(marks) + 1)
+        out: list[list[object]] = []
+        for r in range(height):
+            a = col_a[r] if r < len(col_a) else None
+            rest = marks[r - 1] if 1 <= r <= len(marks) else [None] * MARK_COLUMNS
+            out.append([a, *rest])
+        return out
+
+    @classmethod
+    def from_rows(cls, rows: list[list[Any]]) -> Journal:
+        """Read the journal sheet's cells (rows from A1); an absent or foreign sheet is empty."""
+        if not rows or not rows[0] or rows[0][0] != JOURNAL_HEADER:
+            return cls(results_sheet_created=False)
+        col_a = [r[0] for r in rows[1:] if r and isinstance(r[0], str) and r[0].strip()]
+        meta = json.loads(col_a[0]) if col_a else {}
+        values = [ValueEntry.model_validate_json(t) for t in col_a[1:]]
+        marks = [
+            MarkEntry.from_row(list(r[1 : 1 + MARK_COLUMNS]))
+            for r in rows[1:]
+            if len(r) > 2 and r[1] not in (None, "") and r[2] not in (None, "")
+        ]
+        return cls(
+            values=values,
+            marks=marks,
+            results_sheet_created=meta.get("results_sheet_created", True),
+        )

@@ -15,6 +15,7 @@ from xlperf.rules import RuleSet
 SEVERITY_COLOR = {"error": "FFC7CE", "warning": "FFEB9C"}  # Excel's 差 and 适中 cell styles
 SEVERITY_NAME = {"error": "错误", "warning": "警告"}
 NOTE_TITLE = "【xlperf 检查】"
+PREVIOUS_NOTE = "\n——原批注——\n"
 RESULTS_HEADER = ["序号", "代码", "级别", "工作表", "单元格", "说明", "期望值", "实际值"]
 SUMMARY_FIELDS = {
     "rate": "0.00%",
@@ -43,6 +44,10 @@ class Mark:
     @property
     def color(self) -> str:
         return SEVERITY_COLOR[self.severity]
+
+    def note_over(self, previous: str | None) -> str:
+        """The note to show: ours, with the cell's own note kept below it."""
+        return self.note if previous is None else f"{self.note}{PREVIOUS_NOTE}{previous}"
 
 
 @dataclass

@@ -91,42 +91,53 @@ def totals(frame: pd.DataFrame) -> dict[str, Decimal | None]:
     }
 
 
+def block_rows(unit: str, frame: pd.DataFrame, date: str, with_total: bool) -> list[list[object]]:
+    """One 汇总表 as rows of cell values: title, 名称/时间, header, a row per project, 合计."""
+    width = len(HEADER)
+    rows: list[list[object]] = [[TITLE] + [None] * (width - 1)]
+    rows.append(
+        ["部门（单位）名称", None, unit, None, None, None, "汇总时间", date, None, "单位：万元"]
+    )
+    rows.append(list(HEADER))
+    for seq, record in enumerate(frame.to_dict("records"), 1):
+        rows.append([seq, *(_cell_value(record[f]) for f in FIGURES)])
+    if with_total:
+        sums = totals(frame)
+        total = [
+            None,
+            "合计",
+            *(_cell_value(sums[k]) for k in ("annual_budget", "executed", "rate")),
+        ]
+        rows.append(total + [None] * (width - len(total)))
+    return rows
+
+
 def write_block(
     ws: Worksheet, top: int, unit: str, frame: pd.DataFrame, date: str, with_total: bool
 ) -> int:
-    """One 汇总表 (title, 名称/时间, header, rows, 合计) from row ``top``; returns the next free row."""
-    ws.cell(top, 1, TITLE).font = Font(name="宋体", size=16, bold=True)
+    """Write :func:`block_rows` from row ``top``, styled like the paper form; returns the next free row."""
+    rows = block_rows(unit, frame, date, with_total)
+    for r, row in enumerate(rows, top):
+        for c, value in enumerate(row, 1):
+            if value is not None:
+                ws.cell(r, c, value)
     ws.merge_cells(start_row=top, start_column=1, end_row=top, end_column=len(HEADER))
+    ws.cell(top, 1).font = Font(name="宋体", size=16, bold=True)
     ws.cell(top, 1).alignment = Alignment(horizontal="center")
-    ws.cell(top + 1, 1, "部门（单位）名称")
-    ws.cell(top + 1, 3, unit)
-    ws.cell(top + 1, 7, "汇总时间")
-    ws.cell(top + 1, 8, date)
-    ws.cell(top + 1, 10, "单位：万元")
-    for c, text in enumerate(HEADER, 1):
-        cell = ws.cell(top + 2, c, text)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = BOX
-    r = top + 3
-    for seq, record in enumerate(frame.to_dict("records"), 1):
-        values = [seq, *(_cell_value(record[f]) for f in FIGURES)]
-        for c, value in enumerate(values, 1):
-            cell = ws.cell(r, c, value)
-            cell.border = BOX
-            if FORMATS[c - 1]:
-                cell.number_format = FORMATS[c - 1]
-        r += 1
-    if with_total:
-        sums = totals(frame)
-        ws.cell(r, 2, "合计")
-        for c, key in ((3, "annual_budget"), (4, "executed"), (5, "rate")):
-            ws.cell(r, c, _cell_value(sums[key])).number_format = FORMATS[c - 1]
+    last = top + len(rows) - 1
+    for r in range(top + 2, last + 1):
         for c in range(1, len(HEADER) + 1):
-            ws.cell(r, c).border = BOX
-            ws.cell(r, c).font = Font(bold=True)
-        r += 1
-    return r + 2
+            cell = ws.cell(r, c)
+            cell.border = BOX
+            if r == top + 2 or (with_total and r == last):
+                cell.font = Font(bold=True)
+                cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            elif FORMATS[c - 1]:
+                cell.number_format = FORMATS[c - 1]
+    if with_total:
+        for c in (3, 4, 5):
+            ws.cell(last, c).number_format = FORMATS[c - 1]
+    return last + 3
 
 
 def _cell_value(value: object) -> object:

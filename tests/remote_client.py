@@ -1,0 +1,132 @@
+"""xlwings' VBA client, played by Python over openpyxl, for tests without Excel.
+
+``payload`` builds the JSON the client sends (RunServerPython in xlwings' Remote.bas): every
+sheet's values from A1. ``apply_actions`` does what the client does with the answer, action by
+action, and raises on an action the client would not know. The add-in's own macros, which the
+client runs through ``runMacro``, are mirrored from addin/vba/XlperfNotes.bas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import xlwings
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
+from openpyxl.workbook.workbook import Workbook
+
+from xlperf.ops.journal import JOURNAL_SHEET
+
+RECORD, FIELD = chr(30), chr(31)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def payload(path: Path) -> dict[str, Any]:
+    wb = openpyxl.load_workbook(path, data_only=True)
+    sheets = []
+    for ws in wb.worksheets:
+        values = [[_json_value(v) for v in row] for row in ws.iter_rows(values_only=True)] or [[]]
+        sheets.append({"name": ws.title, "values": values, "pictures": [], "tables": []})
+    return {
+        "client": "VBA",
+        "version": xlwings.__version__,
+        "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1"},
+        "names": [],
+        "sheets": sheets,
+    }
+
+
+def _color_hex(cell: Any) -> str:
+    fill = cell.fill
+    if fill.fill_type == "solid" and fill.fgColor is not None and fill.fgColor.type == "rgb":
+        return str(fill.fgColor.rgb)[-6:]
+    return ""
+
+
+def xlperf_mark(wb: Workbook, payload_text: str, separator: str = "") -> None:
+    js = wb[JOURNAL_SHEET] if JOURNAL_SHEET in wb.sheetnames else wb.create_sheet(JOURNAL_SHEET)
+    js.sheet_state = "veryHidden"
+    r = max([c.row for c in js["B"] if c.value not in (None, "")] or [1]) + 1
+    for record in payload_text.split(RECORD):
+        sheet, address, colour, note = record.split(FIELD)
+        cell = wb[sheet][address]
+        js.cell(r, 2, sheet)
+        js.cell(r, 3, address)
+        js.cell(r, 4, _color_hex(cell))
+        if cell.comment is None:
+            js.cell(r, 5, "0")
+        else:
+            js.cell(r, 5, "1")
+            js.cell(r, 6, cell.comment.text)
+            note = note + separator + cell.comment.text
+        cell.fill = PatternFill(fill_type="solid", fgColor=colour)
+        cell.comment = Comment(note, "")
+        r += 1
+
+
+def xlperf_unmark(wb: Workbook) -> None:
+    if JOURNAL_SHEET not in wb.sheetnames:
+        return
+    js = wb[JOURNAL_SHEET]
+    for r in range(js.max_row, 1, -1):
+        sheet = js.cell(r, 2).value
+        if sheet in (None, ""):
+            continue
+        if sheet in wb.sheetnames:
+            cell = wb[sheet][js.cell(r, 3).value]
+            colour = js.cell(r, 4).value or ""
+            cell.fill = PatternFill(fill_type="solid", fgColor=colour) if colour else PatternFill()
+            cell.comment = (
+                Comment(js.cell(r, 6).value or "", "") if str(js.cell(r, 5).value) == "1" else None
+            )
+        for c in range(2, 8):
+            js.cell(r, c).value = None
+
+
+MACROS = {"XlperfMark": xlperf_mark, "XlperfUnmark": xlperf_unmark}
+
+
+def apply_actions(wb: Workbook, actions: list[dict[str, Any]]) -> list[str]:
+    """Apply the answer's actions to ``wb``; returns the texts of alerts shown."""
+    alerts = []
+    for action in actions:
+        func, args = action["func"], action["args"]
+        sheet = (
+            wb.worksheets[action["sheet_position"]]
+            if action.get("sheet_position") is not None
+            else None
+        )
+        if func == "setValues":
+            for i, row in enumerate(action["values"]):
+                for j, value in enumerate(row):
+                    sheet.cell(action["start_row"] + 1 + i, action["start_column"] + 1 + j, value)
+        elif func == "addSheet":
+            wb.create_sheet(args[1], args[0])
+        elif func == "sheetDelete":
+            wb.remove(sheet)
+        elif func == "runMacro":
+            MACROS[args[0]](wb, *args[1:])
+        elif func == "alert":
+            alerts.append(args[0])
+        elif func == "setNumberFormat":
+            sheet.cell(action["start_row"] + 1, action["start_column"] + 1).number_format = args[0]
+        elif func == "setRangeColor":
+            for row in sheet.iter_rows(
+                min_row=action["start_row"] + 1,
+                max_row=action["start_row"] + action["row_count"],
+                min_col=action["start_column"] + 1,
+                max_col=action["start_column"] + action["column_count"],
+            ):
+                for cell in row:
+                    cell.fill = PatternFill(fill_type="solid", fgColor=args[0].lstrip("#"))
+        else:
+            raise NotImplementedError(f"the VBA client has no action {func}")
+    return alerts

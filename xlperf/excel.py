@@ -1,0 +1,287 @@
+"""Inside Excel: the ribbon's operations on a live workbook, through xlwings.
+
+The same plan as on files (:mod:`xlperf.ops.plan`); only reading and writing differ. Every call
+into Excel goes through :class:`ExcelIO`, which reads a sheet in one bulk call and writes in
+blocks, so an operation costs a few calls per sheet, not per cell. Flags (fills and notes, and
+the record of what each flagged cell had before) are applied by the add-in's VBA in one call,
+``XlperfMark``, because neither xlwings' remote engine nor its VBA client can read fills or set
+notes; ``XlperfUnmark`` undoes them. The functions at the bottom are what the ribbon calls, with
+``xw.Book.caller()`` locally or ``xw.Book(json=...)`` on the server.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import xlwings as xw
+
+from xlperf.errors import InputError
+from xlperf.grid import Grid
+from xlperf.ops.journal import JOURNAL_SHEET, RESULTS_SHEET, Journal, ValueEntry
+from xlperf.ops.plan import PREVIOUS_NOTE, FixPlan, ValueWrite, plan_fix
+from xlperf.ops.rollup import SUMMARY_SHEET, block_rows, figures_frame, today
+from xlperf.reader import read_grids
+from xlperf.rules import RuleSet
+from xlperf.rules_source import rules_for
+
+TITLE = "xlperf 预算绩效自评"
+RECORD, FIELD = chr(30), chr(31)
+log = logging.getLogger(__name__)
+
+
+class ExcelIO:
+    """The only door to Excel: bulk reads and block writes, counted (tests bound the count)."""
+
+    def __init__(self, book: Any):
+        self.book = book
+        self.calls = 0
+
+    def sheet_names(self) -> list[str]:
+        self.calls += 1
+        return [s.name for s in self.book.sheets]
+
+    def read(self, name: str) -> list[list[Any]]:
+        """A sheet's values from A1 to the end of its used range, in one read."""
+        self.calls += 1
+        used = self.book.sheets[name].used_range
+        values = used.options(ndim=2).value or [[]]
+        top, left = used.row - 1, used.column - 1
+        if top or left:
+            values = [[None] * (left + len(values[0]))] * top + [
+                [None] * left + list(r) for r in values
+            ]
+        return [list(r) for r in values]
+
+    def formulas(self, name: str) -> dict[tuple[int, int], str]:
+        """Formula cells of a sheet (desktop Excel); empty where the engine cannot say."""
+        used = self.book.sheets[name].used_range
+        try:
+            self.calls += 1
+            rows = used.options(ndim=2).formula
+        except NotImplementedError:  # the remote engine ships values only
+            return {}
+        top, left = used.row - 1, used.column - 1
+        found = {}
+        for r, row in enumerate(rows if isinstance(rows[0], list | tuple) else [rows]):
+            for c, text in enumerate(row):
+                if isinstance(text, str) and text.startswith("="):
+                    found[(top + r, left + c)] = text
+        return found
+
+    def write(self, name: str, cell: str, rows: list[list[Any]]) -> None:
+        self.calls += 1
+        self.book.sheets[name].range(cell).value = rows
+
+    def number_format(self, name: str, cell: str, number_format: str) -> None:
+        self.calls += 1
+        self.book.sheets[name].range(cell).number_format = number_format
+
+    def add_sheet(self, name: str) -> None:
+        self.calls += 1
+        self.book.sheets.add(name, after=self.book.sheets[-1])
+
+    def delete_sheet(self, name: str) -> None:
+        self.calls += 1
+        self.book.sheets[name].delete()
+
+    def macro(self, name: str, *args: Any) -> None:
+        """Run one of the add-in's macros on this workbook. xlwings' remote client passes the
+        workbook first by itself; on the desktop the workbook's name is passed instead."""
+        self.calls += 1
+        if isinstance(self.book.api, dict):  # remote engine: becomes a runMacro action
+            self.book.app.macro(name)(*args)
+        else:
+            self.book.app.macro(name)(self.book.name, *args)
+
+    def alert(self, text: str) -> None:
+        self.calls += 1
+        self.book.app.alert(text, title=TITLE)
+
+
+def read_live(io: ExcelIO) -> tuple[list[Grid], Journal, list[str]]:
+    names = io.sheet_names()
+    journal = (
+        Journal.from_rows(io.read(JOURNAL_SHEET))
+        if JOURNAL_SHEET in names
+        else Journal(results_sheet_created=False)
+    )
+    grids = []
+    for name in names:
+        if name in (JOURNAL_SHEET, RESULTS_SHEET):
+            continue
+        grids.append(Grid(name, io.read(name), formulas=io.formulas(name)))
+    return grids, journal, names
+
+
+def undo_live(io: ExcelIO, journal: Journal, names: list[str], grids: list[Grid]) -> None:
+    """清除标记 on a live workbook, and the same undo applied to grids already read."""
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    if journal.marks:
+        io.macro("XlperfUnmark")
+    by_name = {g.sheet: g for g in grids}
+    for entry in reversed(journal.values):
+        if entry.sheet not in names:
+            continue
+        io.write(entry.sheet, entry.cell, [[entry.value]])
+        if entry.number_format is not None:  # the file front changed it: put it back
+            io.number_format(entry.sheet, entry.cell, entry.number_format)
+        grid = by_name.get(entry.sheet)
+        if grid is not None:
+            col, row = coordinate_from_string(entry.cell)
+            r, c = row - 1, column_index_from_string(col) - 1
+            while len(grid.values) <= r:
+                grid.values.append([])
+            line = grid.values[r]
+            line.extend([None] * (c + 1 - len(line)))
+            line[c] = entry.value
+    if JOURNAL_SHEET in names:
+        io.delete_sheet(JOURNAL_SHEET)
+    if journal.results_sheet_created and RESULTS_SHEET in names:
+        io.delete_sheet(RESULTS_SHEET)
+
+
+def _runs(writes: list[ValueWrite]) -> list[tuple[str, str, list[ValueWrite]]]:
+    """Writes grouped into vertical runs of adjacent cells: one block write each."""
+    from openpyxl.utils.cell import coordinate_from_string
+
+    runs: list[tuple[str, str, list[ValueWrite]]] = []
+    ordered = sorted(
+        writes,
+        key=lambda w: (
+            w.sheet,
+            coordinate_from_string(w.cell)[0],
+            coordinate_from_string(w.cell)[1],
+        ),
+    )
+    for w in ordered:
+        col, row = coordinate_from_string(w.cell)
+        if runs:
+            sheet, start, group = runs[-1]
+            last_col, last_row = coordinate_from_string(group[-1].cell)
+            if sheet == w.sheet and last_col == col and last_row + 1 == row:
+                group.append(w)
+                continue
+        runs.append((w.sheet, w.cell, [w]))
+    return runs
+
+
+def results_with_links(plan: FixPlan) -> list[list[Any]]:
+    rows = plan.results_rows()
+    for row in rows[1:]:
+        sheet, cell = str(row[3]).replace('"', '""'), row[4]
+        row[4] = f'=HYPERLINK("#\'{sheet}\'!{cell}","{cell}")'
+    return rows
+
+
+def fix_live(book: Any, rules: RuleSet | None = None, io: ExcelIO | None = None) -> FixPlan:
+    """重新计算并检查 on an open workbook."""
+    io = io or ExcelIO(book)
+    grids, journal, names = read_live(io)
+    undo_live(io, journal, names, grids)
+    forms = read_grids(grids, book.name)
+    if not forms.projects and not forms.summaries:
+        raise InputError(
+            book.name,
+            "未找到项目支出绩效自评表或项目支出自评汇总表（按“年度资金总额”“项目名称”等标签查找）",
+        )
+    plan = plan_fix(forms, rules or rules_for(grids))
+    new = Journal(results_sheet_created=True)
+    for sheet, start, group in _runs(plan.writes):
+        io.write(sheet, start, [[w.value] for w in group])
+        new.values.extend(ValueEntry(sheet=w.sheet, cell=w.cell) for w in group)
+    io.add_sheet(RESULTS_SHEET)
+    io.write(RESULTS_SHEET, "A1", results_with_links(plan))
+    io.add_sheet(JOURNAL_SHEET)
+    io.write(JOURNAL_SHEET, "A1", new.rows())
+    if plan.marks:
+        payload = RECORD.join(FIELD.join((m.sheet, m.cell, m.color, m.note)) for m in plan.marks)
+        io.macro("XlperfMark", payload, PREVIOUS_NOTE)
+    return plan
+
+
+def clear_live(book: Any, io: ExcelIO | None = None) -> int:
+    """清除标记 on an open workbook; returns the number of cells restored."""
+    io = io or ExcelIO(book)
+    names = io.sheet_names()
+    if JOURNAL_SHEET not in names:
+        raise InputError(book.name, "没有 xlperf 的检查标记可清除")
+    journal = Journal.from_rows(io.read(JOURNAL_SHEET))
+    undo_live(io, journal, names, [])
+    return len(journal.values) + len(journal.marks)
+
+
+def rollup_live(book: Any, rules: RuleSet | None = None, io: ExcelIO | None = None) -> str:
+    """汇总到汇总表 in an open workbook: write an empty or missing 汇总表, else compare by checking."""
+    io = io or ExcelIO(book)
+    grids, _, names = read_live(io)
+    forms = read_grids(grids, book.name)
+    if not forms.projects:
+        raise InputError(book.name, "没有项目支出绩效自评表，无法汇总")
+    rules = rules or rules_for(grids)
+    filled = [s for s in forms.summaries if s.sheet == SUMMARY_SHEET and s.rows]
+    if filled:
+        plan = fix_live(book, rules, io)
+        xs = sum(f.code.startswith("XS") for f in plan.findings)
+        return f"“{SUMMARY_SHEET}”已由人工填写，未覆盖；已比对并标记 {xs} 处与项目表不一致"
+    frame = figures_frame([forms], rules)
+    if SUMMARY_SHEET not in names:
+        io.add_sheet(SUMMARY_SHEET)
+    department = frame["department"].dropna().mode()
+    unit = str(department.iloc[0]) if not department.empty else str(frame["unit"].iloc[0])
+    io.write(SUMMARY_SHEET, "A1", block_rows(unit, frame, today(), with_total=True))
+    return f"已汇总 {len(frame)} 个项目到“{SUMMARY_SHEET}”"
+
+
+def user_facing(action: Callable[..., str | None]) -> Callable[..., None]:
+    """Run a ribbon action; every outcome, error included, reaches the user as a Chinese box."""
+
+    @functools.wraps(action)
+    def run(book: Any = None) -> None:
+        book = book or xw.Book.caller()
+        io = ExcelIO(book)
+        try:
+            message = action(book, io)
+        except InputError as exc:
+            message = exc.message
+        except Exception:  # noqa: BLE001 - a user sees a sentence, the log keeps the traceback
+            log.exception("xlperf action %s failed", action.__name__)
+            message = "xlperf 内部错误，操作未完成。请把工作簿和日志发给管理员。"
+        if message:
+            io.alert(message)
+
+    return run
+
+
+@user_facing
+def recalc_and_check(book: Any, io: ExcelIO) -> str:
+    plan = fix_live(book, io=io)
+    errors = sum(f.severity == "error" for f in plan.findings)
+    return (
+        f"检查完成：填写计算栏 {len(plan.writes)} 个；错误 {errors} 处，警告 {len(plan.findings) - errors} 处，"
+        f"已在单元格上标记并列入“{RESULTS_SHEET}”表。"
+    )
+
+
+@user_facing
+def clear_flags(book: Any, io: ExcelIO) -> str:
+    return f"已清除标记，还原 {clear_live(book, io)} 个单元格。"
+
+
+@user_facing
+def rollup(book: Any, io: ExcelIO) -> str:
+    return rollup_live(book, io=io)
+
+
+@user_facing
+def about(book: Any, io: ExcelIO) -> str:
+    from xlperf import __version__
+
+    return (
+        f"xlperf {__version__}：预算绩效自评表的计算、检查与汇总。\n"
+        "“重新计算并检查”填写执行率、得分、总分等计算栏，并在有问题的单元格上标记原因与代码；"
+        "“清除标记”还原检查前的样子；“汇总到汇总表”由各项目表生成汇总表。"
+    )
