@@ -7,8 +7,9 @@ that can be compared (``qualitative``). Nothing is guessed: a text with several 
 专网8条``, ``…实际缴费额的2/3``) is qualitative.
 
 Deadlines carry ``value = month * 100 + day`` (``8月31日前`` -> 831) so that two deadlines
-compare as numbers; the year is not part of it. ``X月底`` is the month's last day (February: 29),
-``X月前`` (before the month starts) is ``< X*100``, a bare ``X月`` is the whole month (its last day).
+compare as numbers; the year is not part of it. ``X月底`` is the month's last day (February: 29
+unless a common year is written), ``X月前`` (before the month starts) is ``< X*100``, a bare
+``X月`` is the whole month (its last day).
 """
 
 from __future__ import annotations
@@ -132,8 +133,8 @@ _PREFIX_OPS = re.compile(
     "|".join(
         f"(?P<{name}>{pattern})"
         for name, pattern in (
-            ("ge", rf"大于或?等于|{_NEG}(?:低于|少于|小于)|至少|最少|最低|≥"),
-            ("le", rf"小于或?等于|{_NEG}(?:高于|超过|超出|大于|多于)|至多|最多|最高|控制在|≤"),
+            ("ge", rf"大于或?等于|{_NEG}(?:低于|少于|小于)|至少|最少|≥"),
+            ("le", rf"小于或?等于|{_NEG}(?:高于|超过|超出|大于|多于)|至多|最多|控制在|≤"),
             ("gt", r"大于|高于|超过|超出|多于|>"),
             ("lt", r"小于|低于|少于|不足|不到|<"),
             ("eq", r"等于|="),
@@ -156,13 +157,10 @@ def _direction(op: Op | None, less_is_better: bool) -> Direction:
 
 _SPECIAL_UNITS = {"个百分点": "百分点", "百分点": "百分点", "%": "%", "‰": "‰"}
 _MULTIPLIERS = {"百万": 6, "千万": 7, "十万": 5, "万": 4, "千": 3, "亿": 8}
-_BASES = sorted(
-    """元 人次 人 户 名 家 位 次 场 个 项 件 台 套 所 条 篇 期 批次 批 份 册 本 座 辆 张 块 处 起 例
-    宗 笔 班 轮 部 栋 间 村 岗 棵 株 头 只 门 节 页 年 个月 月 周 天 日 个工作日 工作日 小时 学时
-    课时 分钟 秒 平方米 平方公里 立方米 公里 米 亩 公顷 吨 千克 公斤 克 分""".split(),
-    key=len,
-    reverse=True,
-)
+_BASE_WORDS = """元 人次 人 户 名 家 位 次 场 个 项 件 台 套 所 条 篇 期 批次 批 份 册 本 座 辆 张 块 处 起
+    例 宗 笔 班 轮 部 栋 间 村 岗 棵 株 头 只 门 节 页 年 个月 月 周 天 日 个工作日 工作日 小时 学时
+    课时 分钟 秒 平方米 平方公里 立方米 公里 米 亩 公顷 吨 千克 公斤 克 分"""
+_BASES = sorted(_BASE_WORDS.split(), key=len, reverse=True)  # measure words, longest first
 _BASE_NAMES = {"个工作日": "工作日"}
 _BASE_FAMILY: dict[str, tuple[str, int]] = {
     "名": ("人", 0),
@@ -228,8 +226,6 @@ def unit_key(unit: str | None) -> tuple[str, int] | None:
         return "%", -1
     head, *tails = unit.split("/")
     mult = next((m for m in _MULTIPLIERS if head.startswith(m) and head != m), "")
-    if head == "千米" or head == "千克":  # not 千 x 米: keep them with 公里 / 公斤
-        mult = "千"
     base = head[len(mult) :]
     family, power = _BASE_FAMILY.get(base, (base, 0))
     family = "/".join([family, *(_BASE_FAMILY.get(t, (t, 0))[0] for t in tails)])
@@ -247,6 +243,7 @@ _DATE = re.compile(
     r"(?:(?P<y1>[0-9]{4})年)?(?P<m1>[0-9]{1,2})月份?(?:(?P<d1>[0-9]{1,2})[日号]?|(?P<end1>[底末]))?"
     r"|(?P<y2>[0-9]{4})[-./](?P<m2>[0-9]{1,2})[-./](?P<d2>[0-9]{1,2})(?![0-9])"
     r"|(?:(?P<y3>[0-9]{4})年|年)(?:底|末|终)"
+    r"|(?P<m4>[0-9]{1,2})\.(?P<d4>[0-9]{1,2})日?(?=之前|以前|前)"
     r")(?P<before>之前|以前|前)?(?P<after>之后|以后|后)?"
 )
 _DEADLINE_PREFIX = re.compile(r"截至|截止|不晚于|不迟于")
@@ -257,31 +254,40 @@ def deadline_value(month: int, day: int) -> Decimal:
     return Decimal(month * 100 + day)
 
 
-def _read_deadline(s: str) -> tuple[Op | None, Decimal] | None:
-    """(op, month*100+day) when ``s`` names one date and no other number."""
+_NOT_A_DATE = "not a date"
+
+
+def _read_deadline(s: str) -> tuple[Op | None, Decimal] | str | None:
+    """(op, month*100+day) when ``s`` names one date and no other number.
+
+    None when ``s`` is no date; ``_NOT_A_DATE`` when it is written as one but is not a valid
+    deadline ("13月前", "8月31日以后").
+    """
     matches = list(_DATE.finditer(s))
     if len(matches) != 1:
         return None
     m = matches[0]
     rest = s[: m.start()] + s[m.end() :]
-    if any(ch.isdigit() for ch in rest) or m.group("after"):
+    if any(ch.isdigit() for ch in rest):
         return None
-    year = next((int(m.group(g)) for g in ("y1", "y2", "y3") if m.group(g)), 2000)
-    month_text = m.group("m1") or m.group("m2")
+    if m.group("after"):
+        return _NOT_A_DATE
+    year = next((int(m.group(g)) for g in ("y1", "y2", "y3") if m.group(g)), 2000)  # leap
+    month_text = m.group("m1") or m.group("m2") or m.group("m4")
     month = int(month_text) if month_text else 12
     if not 1 <= month <= 12:
-        return None
-    last = calendar.monthrange(year if calendar.isleap(year) else 2000, month)[1]
-    day_text = m.group("d1") or m.group("d2")
+        return _NOT_A_DATE
+    last = calendar.monthrange(2000 if calendar.isleap(year) else 2001, month)[1]
+    day_text = m.group("d1") or m.group("d2") or m.group("d4")
     if day_text:
         day = int(day_text)
         if not 1 <= day <= last:
-            return None
+            return _NOT_A_DATE
     else:
         day = last  # "X月底", "年底", and a bare "X月": the whole month
     before = bool(m.group("before")) or bool(_DEADLINE_PREFIX.search(s[: m.start()]))
-    bare_month = month_text is not None and not day_text and not (m.group("end1"))
-    if before and bare_month and m.group("before"):
+    bare_month = month_text is not None and not day_text and not m.group("end1")
+    if bare_month and m.group("before"):
         return "<", deadline_value(month, 0)  # "8月前": before August starts
     return ("<=" if before else None), deadline_value(month, day)
 
@@ -326,7 +332,9 @@ def parse_target(
     if s.lower() in _EMPTY or not s:
         return Target(text=text, kind="empty")
     deadline = _read_deadline(s)
-    if deadline is not None:
+    if deadline == _NOT_A_DATE:
+        return Target(text=text, kind="qualitative")
+    if isinstance(deadline, tuple):
         op, value = deadline
         return Target(text=text, kind="deadline", op=op, value=value, direction="less")
     return _parse_quantity(s, text, less_is_better)
@@ -337,6 +345,8 @@ def _parse_numeric(raw: int | float | Decimal, text: str, default: Direction) ->
         value = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
     except (InvalidOperation, ValueError):  # pragma: no cover - every int/float/Decimal converts
         return Target(text=text, kind="qualitative")
+    if value.is_nan():  # pandas reads an empty cell as NaN
+        return Target(text=text, kind="empty")
     if not value.is_finite():
         return Target(text=text, kind="qualitative")
     return Target(text=text, kind="quantitative", value=value, direction=default)
@@ -421,8 +431,9 @@ def is_reached(target: Target, actual: Target) -> bool | None:
     """Whether the actual meets the target; None when they cannot be compared.
 
     ``>`` and ``<`` are strict, ``>=`` and ``<=`` inclusive, ``=`` or no operator follow the
-    target's direction (inclusive). An actual written with a strict operator in the good
-    direction (``>98%``, ``<10万元`` copied from the target) is taken as just past its number.
+    target's direction (inclusive). An actual written with a strict operator (``<10万元`` copied
+    from the target) is a bound: just past its number in the good direction, just short of it in
+    the other; so a target copied into the actual is reached.
     """
     pair = comparable(target, actual)
     if pair is None:
@@ -431,7 +442,9 @@ def is_reached(target: Target, actual: Target) -> bool | None:
     more = target.direction != "less" if target.op in (None, "=") else target.op in (">=", ">")
     strict = target.op in (">", "<")
     if actual.op == (">" if more else "<"):
-        strict = False
+        strict = False  # just past its number, in the good direction
+    elif actual.op == ("<" if more else ">"):
+        strict = True  # just short of its number
     if more:
         return done > goal if strict else done >= goal
     return done < goal if strict else done <= goal
