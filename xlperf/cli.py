@@ -213,3 +213,63 @@ def rollup(
     click.echo(f"{out}: 汇总 {result.units} 个单位、{result.projects} 个项目")
     if failed:
         sys.exit(EXIT_INPUT)
+
+
+@main.command()
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="监听地址（单位内网请填本机内网地址）"
+)
+@click.option("--port", default=8000, show_default=True, help="端口")
+@click.option(
+    "--token", envvar="XLPERF_TOKEN", required=True, help="共享令牌（或环境变量 XLPERF_TOKEN）"
+)
+@click.option("--max-mb", default=20, show_default=True, help="单个请求的大小上限（MB）")
+def serve(host: str, port: int, token: str, max_mb: int) -> None:
+    """服务器模式：为未装 Python 的电脑上的加载项提供“重新计算并检查”等操作。"""
+    import uvicorn
+
+    from xlperf.server import create_app
+
+    click.echo(
+        f"xlperf 服务器：http://{host}:{port}/xlperf/ （加载项的 XLPERF_SERVER_URL 填 http://{host}:{port}）"
+    )
+    uvicorn.run(create_app(token, max_mb * 1024 * 1024), host=host, port=port, log_level="info")
+
+
+@main.group()
+def addin() -> None:
+    """Excel 加载项：生成、安装、卸载、查看状态。"""
+
+
+@addin.command("build")
+def addin_build() -> None:
+    """由 addin/ 下的文本源生成 addin/xlperf.xlam（含工作表函数的 VBA 包装）。"""
+    from xlperf.addin.build import ADDIN_PATH, SOURCE_DIR, build_addin
+    from xlperf.addin.udf_wrappers import write_udf_module
+
+    write_udf_module(SOURCE_DIR)
+    click.echo(str(build_addin(SOURCE_DIR, ADDIN_PATH)))
+
+
+@addin.command("install")
+def addin_install() -> None:
+    """把加载项放到 Excel 启动时加载的位置。"""
+    from xlperf.addin.install import install
+
+    click.echo(install())
+
+
+@addin.command("remove")
+def addin_remove() -> None:
+    """从 Excel 启动位置移除加载项。"""
+    from xlperf.addin.install import remove
+
+    click.echo(remove())
+
+
+@addin.command("status")
+def addin_status() -> None:
+    """显示加载项是否已安装。"""
+    from xlperf.addin.install import status
+
+    click.echo(status())

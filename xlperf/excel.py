@@ -91,14 +91,26 @@ class ExcelIO:
         """Run one of the add-in's macros on this workbook. xlwings' remote client passes the
         workbook first by itself; on the desktop the workbook's name is passed instead."""
         self.calls += 1
-        if isinstance(self.book.api, dict):  # remote engine: becomes a runMacro action
-            self.book.app.macro(name)(*args)
+        if self.remote:
+            self._action("runMacro", [name, *args])
         else:
             self.book.app.macro(name)(self.book.name, *args)
 
+    @property
+    def remote(self) -> bool:
+        return isinstance(self.book.api, dict)
+
+    def _action(self, func: str, args: list[Any]) -> None:
+        # On the remote engine, app.macro() and app.alert() go to the *active* book, which is
+        # another request's book when a server runs requests side by side: add them to ours.
+        self.book.impl.append_json_action(func=func, args=args)
+
     def alert(self, text: str) -> None:
         self.calls += 1
-        self.book.app.alert(text, title=TITLE)
+        if self.remote:
+            self._action("alert", [text, TITLE, "", "", ""])
+        else:
+            self.book.app.alert(text, title=TITLE)
 
 
 def read_live(io: ExcelIO) -> tuple[list[Grid], Journal, list[str]]:
