@@ -15,7 +15,7 @@ from xlperf.extract import workbook_dict
 from xlperf.findings import FINDING_KEYS, Finding, select
 from xlperf.loader import workbook_paths
 from xlperf.reader import read_workbook
-from xlperf.rules import DEFAULT_RULES, RuleSet, load_rules
+from xlperf.rules import RuleSet, load_rules
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
@@ -24,9 +24,11 @@ def _codes(value: str | None) -> list[str] | None:
     return [c.strip().upper() for c in value.split(",") if c.strip()] if value else None
 
 
-def _rules(path: Path | None) -> RuleSet:
+def _rules(path: Path | None) -> RuleSet | None:
+    """The rule file given with --rules; None lets each workbook's 参数 sheet (or the national
+    rules) apply."""
     if path is None:
-        return DEFAULT_RULES
+        return None
     try:
         return load_rules(path)
     except Exception as exc:  # noqa: BLE001 - any malformed rule file is one clear message
@@ -138,7 +140,7 @@ def fix(path: Path, out: Path | None, in_place: bool, rules_path: Path | None) -
         raise click.UsageError("--in-place 与 -o 不能同时使用")
     target = path if in_place else out or path.with_name(f"{path.stem}_已检查{path.suffix}")
     try:
-        result = fix_file(path, target, _rules(rules_path) if rules_path else None)
+        result = fix_file(path, target, _rules(rules_path))
     except InputError as exc:
         _fail(exc)
     errors = sum(f.severity == "error" for f in result.findings)
@@ -191,12 +193,15 @@ def rollup(
     failed: list[InputError] = []
     try:
         if len(files) == 1 and not any(p.is_dir() for p in paths):
-            result = rollup_workbook(
-                files[0], out, overwrite=overwrite, rules=_rules(rules_path) if rules_path else None
-            )
+            result = rollup_workbook(files[0], out, overwrite=overwrite, rules=_rules(rules_path))
         else:
             result = rollup_files(
-                files, out, rules=_rules(rules_path), name=name, progress=bar, errors=failed
+                files,
+                out,
+                rules=_rules(rules_path),
+                name=name,
+                progress=bar,
+                errors=failed,
             )
     except InputError as exc:
         _fail(exc)
@@ -273,3 +278,18 @@ def addin_status() -> None:
     from xlperf.addin.install import status
 
     click.echo(status())
+
+
+@main.group()
+def template() -> None:
+    """官方模板：由代码生成 workbook_templates/ 下的模板工作簿。"""
+
+
+@template.command("build")
+@click.argument("out_dir", default="workbook_templates", type=click.Path(path_type=Path))
+def template_build(out_dir: Path) -> None:
+    """生成项目支出绩效自评表、汇总表和部门工作簿模板。"""
+    from xlperf.templates import build_templates
+
+    for path in build_templates(out_dir):
+        click.echo(str(path))

@@ -25,7 +25,6 @@ from xlperf.ops.plan import PREVIOUS_NOTE, FixPlan, ValueWrite, plan_fix
 from xlperf.ops.rollup import SUMMARY_SHEET, block_rows, figures_frame, today
 from xlperf.reader import read_grids
 from xlperf.rules import RuleSet
-from xlperf.rules_source import rules_for
 
 TITLE = "xlperf 预算绩效自评"
 RECORD, FIELD = chr(30), chr(31)
@@ -200,7 +199,7 @@ def fix_live(book: Any, rules: RuleSet | None = None, io: ExcelIO | None = None)
             book.name,
             "未找到项目支出绩效自评表或项目支出自评汇总表（按“年度资金总额”“项目名称”等标签查找）",
         )
-    plan = plan_fix(forms, rules or rules_for(grids))
+    plan = plan_fix(forms, rules)
     new = Journal(results_sheet_created=True)
     for sheet, start, group in _runs(plan.writes):
         io.write(sheet, start, [[w.value] for w in group])
@@ -233,7 +232,7 @@ def rollup_live(book: Any, rules: RuleSet | None = None, io: ExcelIO | None = No
     forms = read_grids(grids, book.name)
     if not forms.projects:
         raise InputError(book.name, "没有项目支出绩效自评表，无法汇总")
-    rules = rules or rules_for(grids)
+    rules = forms.rule_set(rules)
     filled = [s for s in forms.summaries if s.sheet == SUMMARY_SHEET and s.rows]
     if filled:
         plan = fix_live(book, rules, io)

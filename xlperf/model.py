@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from xlperf.rules import RuleSet
 
 RATE_PERCENT_POINTS_ABOVE = Decimal(2)
 """A rate typed without "%" and above this (``79.4``) is read as percentage points, not 7940%."""
@@ -186,4 +187,10 @@ class WorkbookForms(BaseModel):
     projects: list[ProjectForm] = Field(default_factory=list)
     summaries: list[SummaryForm] = Field(default_factory=list)
     problems: list[Problem] = Field(default_factory=list)
-    meta: dict[str, Any] = Field(default_factory=dict)
+    rules: RuleSet | None = None  # the workbook's own 参数 sheet, when it has one
+
+    def rule_set(self, override: RuleSet | None = None) -> RuleSet:
+        """The rules to apply: the caller's, else the workbook's 参数 sheet, else the national."""
+        from xlperf.rules import DEFAULT_RULES
+
+        return override or self.rules or DEFAULT_RULES

@@ -6,11 +6,13 @@ from xlperf.checks.project import check_project
 from xlperf.checks.summary import check_summaries
 from xlperf.findings import Finding, finding
 from xlperf.model import WorkbookForms
-from xlperf.rules import DEFAULT_RULES, RuleSet
+from xlperf.rules import RuleSet
 
 
-def check_workbook(book: WorkbookForms, rules: RuleSet = DEFAULT_RULES) -> list[Finding]:
-    """All findings of a workbook, in sheet order then row, then column."""
+def check_workbook(book: WorkbookForms, rules: RuleSet | None = None) -> list[Finding]:
+    """All findings of a workbook, in sheet order then row, then column, under ``rules``, else
+    the workbook's own 参数 sheet, else the national rules."""
+    rules = book.rule_set(rules)
     found = [
         finding(book.path, p.sheet, p.cell, "XP000", p.message, None, p.actual)
         for p in book.problems

@@ -80,7 +80,8 @@ def check_summaries(
         out.extend(_check_total(summary, file, rules))
     if summaries:
         for form in projects:
-            if name_key(form.project_name.text) not in listed:
+            key = name_key(form.project_name.text)
+            if key and key not in listed:
                 out.append(
                     finding(
                         file,

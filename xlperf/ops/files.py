@@ -24,7 +24,6 @@ from xlperf.ops.journal import JOURNAL_SHEET, RESULTS_SHEET, Journal, MarkEntry,
 from xlperf.ops.plan import FixPlan, plan_fix
 from xlperf.reader import read_grids
 from xlperf.rules import RuleSet
-from xlperf.rules_source import rules_for
 
 OUR_SHEETS = (JOURNAL_SHEET, RESULTS_SHEET)
 NOTE_AUTHOR = "xlperf"
@@ -221,7 +220,7 @@ def fix_file(path: Path, out: Path, rules: RuleSet | None = None) -> FixResult:
             str(path),
             "未找到项目支出绩效自评表或项目支出自评汇总表（按“年度资金总额”“项目名称”等标签查找）",
         )
-    plan = plan_fix(book, rules or rules_for(grids))
+    plan = plan_fix(book, rules)
     apply_plan(wb, plan, Journal())
     if out.resolve() != path.resolve():
         refuse_if_open(out)

@@ -84,7 +84,8 @@ def _is_free(val: Val) -> bool:
     return val.cell is not None and not val.typed and val.formula is None
 
 
-def plan_fix(book: WorkbookForms, rules: RuleSet) -> FixPlan:
+def plan_fix(book: WorkbookForms, rules: RuleSet | None = None) -> FixPlan:
+    rules = book.rule_set(rules)
     findings = check_workbook(book, rules)
     plan = FixPlan(findings=findings)
     for form in book.projects:

@@ -25,8 +25,7 @@ from xlperf.grid import grid_from_openpyxl
 from xlperf.model import WorkbookForms
 from xlperf.ops.files import OUR_SHEETS, atomic_save, open_for_edit, refuse_if_open
 from xlperf.reader import read_grids, read_workbook
-from xlperf.rules import DEFAULT_RULES, RuleSet
-from xlperf.rules_source import rules_for
+from xlperf.rules import RuleSet
 
 SUMMARY_SHEET = "汇总表"
 TITLE = "部门（单位）项目支出自评汇总表"
@@ -60,7 +59,7 @@ THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 
-def figures_frame(books: Iterable[WorkbookForms], rules: RuleSet) -> pd.DataFrame:
+def figures_frame(books: Iterable[WorkbookForms], rules: RuleSet | None = None) -> pd.DataFrame:
     """One row per project form: its unit, file and the figures of its 汇总表 row."""
     records = []
     for book in books:
@@ -73,7 +72,7 @@ def figures_frame(books: Iterable[WorkbookForms], rules: RuleSet) -> pd.DataFram
                     "file": book.path,
                     "sheet": form.sheet,
                 }
-                | project_figures(form, rules)
+                | project_figures(form, book.rule_set(rules))
             )
     return pd.DataFrame.from_records(
         records, columns=["unit", "department", "file", "sheet", *FIGURES]
@@ -181,7 +180,7 @@ def rollup_workbook(
         if ws.title not in OUR_SHEETS
     ]
     book = read_grids(grids, str(path))
-    rules = rules or rules_for(grids)
+    rules = book.rule_set(rules)
     if not book.projects:
         raise InputError(str(path), "没有项目支出绩效自评表，无法汇总")
     frame = figures_frame([book], rules)
@@ -210,7 +209,7 @@ def rollup_files(
     paths: list[Path],
     out: Path,
     *,
-    rules: RuleSet = DEFAULT_RULES,
+    rules: RuleSet | None = None,
     name: str | None = None,
     progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
     errors: list[InputError] | None = None,

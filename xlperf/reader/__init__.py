@@ -10,6 +10,7 @@ from xlperf.loader import load_grids
 from xlperf.model import Problem, WorkbookForms
 from xlperf.reader.project import read_project_forms
 from xlperf.reader.summary import read_summaries
+from xlperf.rules_source import rules_for
 
 
 def read_grids(grids: list[Grid], path: str) -> WorkbookForms:
@@ -22,6 +23,7 @@ def read_grids(grids: list[Grid], path: str) -> WorkbookForms:
         book.projects.extend(projects)
         book.summaries.extend(read_summaries(grid, problems, taken))
         book.problems.extend(problems)
+    book.rules = rules_for(grids, path)
     return book
 
 
