@@ -14,8 +14,11 @@ from typing import Any
 
 import openpyxl
 import xlwings
+from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
+from openpyxl.utils.cell import quote_sheetname, range_boundaries
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
 
 from xlperf.ops.journal import JOURNAL_SHEET
@@ -39,9 +42,32 @@ def payload(path: Path) -> dict[str, Any]:
         "client": "VBA",
         "version": xlwings.__version__,
         "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1"},
-        "names": [],
+        "names": _names(wb),
         "sheets": sheets,
     }
+
+
+def _names(wb: Workbook) -> list[dict[str, Any]]:
+    """Defined names as the client lists them: one range each, sheet-scoped ones first."""
+    scoped = [(ws, ws.defined_names) for ws in wb.worksheets] + [(None, wb.defined_names)]
+    names = []
+    for scope, defined in scoped:
+        for name, d in defined.items():
+            destinations = list(d.destinations)
+            if len(destinations) != 1:
+                continue
+            title, ref = destinations[0]
+            names.append(
+                {
+                    "name": name if scope is None else f"{quote_sheetname(scope.title)}!{name}",
+                    "sheet_index": wb.sheetnames.index(title),
+                    "address": ref.replace("$", ""),
+                    "book_scope": scope is None,
+                    "scope_sheet_name": None if scope is None else scope.title,
+                    "scope_sheet_index": None if scope is None else wb.index(scope),
+                }
+            )
+    return names
 
 
 def _color_hex(cell: Any) -> str:
@@ -91,7 +117,28 @@ def xlperf_unmark(wb: Workbook) -> None:
             js.cell(r, c).value = None
 
 
-MACROS = {"XlperfMark": xlperf_mark, "XlperfUnmark": xlperf_unmark}
+def xlperf_copy_sheet(wb: Workbook, source: str, new_name: str, inputs: str) -> None:
+    src = wb[source]
+    ws = wb.copy_worksheet(src)
+    ws.title = new_name
+    wb.move_sheet(ws, wb.index(src) + 1 - wb.index(ws))
+    for name, d in src.defined_names.items():
+        text = d.attr_text.replace(quote_sheetname(source), quote_sheetname(new_name))
+        ws.defined_names[name] = DefinedName(name, attr_text=text)
+    for part in filter(None, (p.strip() for p in inputs.split(","))):
+        left, top, right, bottom = range_boundaries(part)
+        for row in ws.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right):
+            for cell in row:
+                formula = isinstance(cell.value, str) and cell.value.startswith("=")
+                if not isinstance(cell, MergedCell) and not formula:
+                    cell.value = None
+
+
+MACROS = {
+    "XlperfMark": xlperf_mark,
+    "XlperfUnmark": xlperf_unmark,
+    "XlperfCopySheet": xlperf_copy_sheet,
+}
 
 
 def apply_actions(wb: Workbook, actions: list[dict[str, Any]]) -> list[str]:

@@ -165,6 +165,23 @@ def clear(path: Path, out: Path | None) -> None:
     click.echo(f"{out or path}: 已还原 {restored} 个单元格")
 
 
+@main.command("new-sheet")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "-o", "--output", "out", type=click.Path(path_type=Path), help="输出文件（默认写回原文件）"
+)
+@click.option("--name", help="新工作表名（默认“项目N”）")
+def new_sheet(path: Path, out: Path | None, name: str | None) -> None:
+    """新增项目表：按模板在工作簿中加入一张空白的项目支出绩效自评表。"""
+    from xlperf.ops.new_sheet import add_project_file
+
+    try:
+        title = add_project_file(path, out or path, name)
+    except InputError as exc:
+        _fail(exc)
+    click.echo(f"{out or path}: 已新增项目表“{title}”")
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(

@@ -21,6 +21,7 @@ import xlwings as xw
 from xlperf.errors import InputError
 from xlperf.grid import Grid
 from xlperf.ops.journal import JOURNAL_SHEET, RESULTS_SHEET, Journal, ValueEntry
+from xlperf.ops.new_sheet import TEMPLATE_MARK, input_ranges, project_title
 from xlperf.ops.plan import PREVIOUS_NOTE, FixPlan, ValueWrite, plan_fix
 from xlperf.ops.rollup import SUMMARY_SHEET, block_rows, figures_frame, today
 from xlperf.reader import read_grids
@@ -73,6 +74,22 @@ class ExcelIO:
     def write(self, name: str, cell: str, rows: list[list[Any]]) -> None:
         self.calls += 1
         self.book.sheets[name].range(cell).value = rows
+
+    def local_names(self) -> dict[str, dict[str, str]]:
+        """Sheet-scoped defined names: ``{sheet: {name: "C2:I2"}}``, from one read of the names."""
+        self.calls += 1
+        found: dict[str, dict[str, str]] = {}
+        for defined in self.book.names:
+            sheet, bang, local = defined.name.rpartition("!")
+            if not bang:
+                continue
+            try:
+                address = defined.refers_to_range.address
+            except Exception:  # noqa: BLE001 - a name that is not one range is not ours
+                continue
+            sheet = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
+            found.setdefault(sheet, {})[local] = address.replace("$", "")
+        return found
 
     def number_format(self, name: str, cell: str, number_format: str) -> None:
         self.calls += 1
@@ -247,6 +264,23 @@ def rollup_live(book: Any, rules: RuleSet | None = None, io: ExcelIO | None = No
     return f"已汇总 {len(frame)} 个项目到“{SUMMARY_SHEET}”"
 
 
+def new_project_live(book: Any, io: ExcelIO | None = None) -> str:
+    """新增项目表 in an open workbook: copy a template project sheet there and empty its inputs."""
+    io = io or ExcelIO(book)
+    names = io.sheet_names()
+    regions = io.local_names()
+    source = next((s for s in names if TEMPLATE_MARK in regions.get(s, {})), None)
+    if source is None:
+        raise InputError(
+            book.name,
+            "本工作簿中没有按 xlperf 模板制作的项目表可供复制：请在模板工作簿中操作，"
+            "或在命令行运行 xlperf new-sheet 为本文件新增项目表",
+        )
+    title = project_title(names, None, book.name)
+    io.macro("XlperfCopySheet", source, title, ",".join(input_ranges(regions[source])))
+    return f"已新增项目表“{title}”：格式、公式同“{source}”，填写内容已清空。"
+
+
 def user_facing(action: Callable[..., str | None]) -> Callable[..., None]:
     """Run a ribbon action; every outcome, error included, reaches the user as a Chinese box."""
 
@@ -285,6 +319,11 @@ def clear_flags(book: Any, io: ExcelIO) -> str:
 @user_facing
 def rollup(book: Any, io: ExcelIO) -> str:
     return rollup_live(book, io=io)
+
+
+@user_facing
+def new_project_sheet(book: Any, io: ExcelIO) -> str:
+    return new_project_live(book, io)
 
 
 @user_facing

@@ -1,7 +1,7 @@
 Attribute VB_Name = "XlperfNotes"
 Option Explicit
 Private Const JOURNAL_SHEET As String = "xlperf_journal"
-' Flags and cell notes (legacy comments), which the xlwings VBA client cannot set.
+' Flags, cell notes (legacy comments) and sheet copies: what the xlwings VBA client cannot do.
 ' The server calls them through xlwings' runMacro action, e.g. in Python:
 '   book.macro("XlperfSetNotes")(sheet, "B5,H7", chr(30).join(texts))
 '   book.macro("XlperfClearNotes")(sheet, "", prefix)
@@ -114,6 +114,24 @@ Public Sub XlperfUnmark(ByVal wb As Variant)
             js.Range(js.Cells(r, 2), js.Cells(r, 7)).ClearContents
         End If
     Next r
+End Sub
+
+Public Sub XlperfCopySheet(ByVal wb As Variant, ByVal source As Variant, ByVal newName As Variant, ByVal inputs As Variant)
+    ' New project sheet: copies a template sheet right after itself under newName (formats,
+    ' validation, protection and sheet-scoped names come along) and empties the copy's input
+    ' ranges, given as comma-separated addresses; formula cells in them are kept.
+    Dim book As Workbook, src As Worksheet, sht As Worksheet, part As Variant, c As Range
+    Set book = XlperfBook(wb)
+    Set src = book.Worksheets(XlperfText(CStr(source)))
+    src.Copy After:=src
+    Set sht = book.Sheets(src.Index + 1)
+    sht.Name = XlperfText(CStr(newName))
+    If Trim$(CStr(inputs)) = "" Then Exit Sub
+    For Each part In Split(CStr(inputs), ",")
+        For Each c In sht.Range(Trim$(part)).Cells
+            If Not c.HasFormula Then c.MergeArea.ClearContents
+        Next c
+    Next part
 End Sub
 
 Private Function XlperfBook(ByVal wb As Variant) As Workbook

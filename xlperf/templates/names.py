@@ -70,6 +70,18 @@ PROJECT_NAMES = (
     "xp_satisfaction_rate",
     "xp_score_link",
 )
+# What a blank copy of a project form clears: name -> (first, last) columns of the region
+# (0-based, end exclusive), None for all. The rest is labels or formulas, including the
+# 二级指标 names in the second column of ``xp_indicators``, which a new project keeps.
+PROJECT_INPUTS: dict[str, tuple[int, int] | None] = {
+    "xp_project_name": None,
+    "xp_department": None,
+    "xp_implementer": None,
+    "xp_funds": (0, 3),
+    "xp_goal_expected": None,
+    "xp_goal_actual": None,
+    "xp_indicators": (2, 8),
+}
 SUMMARY_NAMES = (
     "xs_title",
     "xs_unit_name",
