@@ -22,7 +22,7 @@ from xlperf.compute import project_figures, round_rate
 from xlperf.errors import InputError
 from xlperf.findings import Finding
 from xlperf.grid import grid_from_openpyxl
-from xlperf.model import WorkbookForms
+from xlperf.model import SUMMARY_COLUMNS, WorkbookForms
 from xlperf.ops.files import OUR_SHEETS, atomic_save, open_for_edit, refuse_if_open
 from xlperf.reader import read_grids, read_workbook
 from xlperf.rules import RuleSet
@@ -41,17 +41,7 @@ HEADER = [
     "自评得分",
     "偏差原因",
 ]
-FIGURES = [
-    "project_name",
-    "annual_budget",
-    "executed",
-    "rate",
-    "output_rate",
-    "benefit_rate",
-    "satisfaction_rate",
-    "score",
-    "reason",
-]
+FIGURES = list(SUMMARY_COLUMNS[1:])  # a 汇总表 row but its 序号
 FORMATS = [None, None, "0.00", "0.00", "0.00%", "0.00%", "0.00%", "0.00%", "0.00", None]
 WIDTHS = [6, 36, 12, 12, 10, 12, 12, 12, 10, 30]
 NO_UNIT = "（未填写实施单位）"

@@ -15,25 +15,14 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlperf.model import FUND_COLUMNS, FUND_ROWS
+from xlperf.model import FUND_COLUMNS, FUND_ROWS, SUMMARY_COLUMNS
 from xlperf.reader.labels import level1_kind
 from xlperf.templates.names import resolve
 from xlperf.values import fold
 
 INPUT_FUND_COLUMNS = ("initial_budget", "annual_budget", "executed")
 INDICATOR_FIELDS = ("level1", "level2", "name", "target", "actual", "weight", "score", "note")
-SUMMARY_FIELDS = (
-    "seq",
-    "project_name",
-    "annual_budget",
-    "executed",
-    "rate",
-    "output_rate",
-    "benefit_rate",
-    "satisfaction_rate",
-    "score",
-    "reason",
-)
+SUMMARY_FIELDS = SUMMARY_COLUMNS
 SUMMARY_INPUTS = (
     "project_name",
     "annual_budget",
