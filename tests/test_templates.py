@@ -34,6 +34,7 @@ from xlperf.rules_source import rules_for
 from xlperf.scoring import execution_rate, level_rate, score_sum, weight_sum
 from xlperf.templates import build_templates
 from xlperf.templates.build import (
+    OVERALL_FILE,
     PROJECT_FILE,
     PROJECT_SHEET,
     SUMMARY_FILE,
@@ -458,8 +459,10 @@ def test_blank_templates_read_as_official_forms(tmp_path: Path) -> None:
     for path in build_templates(tmp_path):
         book = read_workbook(path, require_forms=False)
         assert not book.problems, book.problems
-        assert len(book.projects) == (0 if path.name == SUMMARY_FILE else 1)
-        assert len(book.summaries) == (0 if path.name == PROJECT_FILE else 1)
+        overall = path.name == OVERALL_FILE
+        assert len(book.departments) == (1 if overall else 0)
+        assert len(book.projects) == (0 if path.name == SUMMARY_FILE or overall else 1)
+        assert len(book.summaries) == (0 if path.name == PROJECT_FILE or overall else 1)
         for form in book.projects:
             assert not form.scored_indicators() and form.total_label_cell
             assert form.funds.total.label_cell and form.grade.cell
@@ -907,14 +910,34 @@ def _pages(pdf: Path) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf.read_bytes()))
 
 
+def _page_texts(pdf: Path) -> list[str]:
+    return [
+        subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for n in range(1, _pages(pdf) + 1)
+    ]
+
+
 def test_every_form_prints_on_one_a4_landscape_page(lo: dict[str, Any]) -> None:
     for path in [*lo["blank"], lo["source"]["dept"]]:
         pdf = lo["pdf"]["dept" if path == lo["source"]["dept"] else path.name]
         sheets = openpyxl.load_workbook(path).sheetnames
-        assert _pages(pdf) == len(sheets), (
-            path.name,
-            sheets,
-        )  # every sheet, project forms included, on one page
+        if path.name == OVERALL_FILE:
+            # the 部门整体支出绩效自评表 prints one page wide over as many pages as its indicators
+            # need (on one page it would be too small to read), then the 收支情况 tables
+            pages = _page_texts(pdf)
+            ends = next(i for i, text in enumerate(pages) if "等次" in text)
+            assert "部门预算总额" in pages[0] and 0 < ends < len(pages) - 1
+            assert all("评分标准" not in text for text in pages[ends + 1 :])
+        else:
+            assert _pages(pdf) == len(sheets), (
+                path.name,
+                sheets,
+            )  # every sheet, project forms included, on one page
         boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf.read_bytes())
         landscape = [float(w) > float(h) for w, h in boxes]
         assert landscape.count(True) >= len(sheets) - 1  # all but the portrait 参数 sheet

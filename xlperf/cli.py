@@ -152,6 +152,63 @@ def fix(path: Path, out: Path | None, in_place: bool, rules_path: Path | None) -
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(path_type=Path),
+    help="Word 报告文件（默认：原文件名加“_自评报告.docx”）",
+)
+@click.option("--sheet", is_flag=True, help="同时在工作簿副本中写入“自评报告”工作表")
+@click.option(
+    "--sheet-output",
+    type=click.Path(path_type=Path),
+    help="写入“自评报告”表的工作簿（默认：原文件名加“_自评报告”）",
+)
+@click.option("--in-place", is_flag=True, help="把“自评报告”表直接写入原工作簿")
+@click.option(
+    "--rules",
+    "rules_path",
+    type=click.Path(path_type=Path, exists=True),
+    help="评分规则文件（.json/.toml）",
+)
+def report(
+    path: Path,
+    out: Path | None,
+    sheet: bool,
+    sheet_output: Path | None,
+    in_place: bool,
+    rules_path: Path | None,
+) -> None:
+    """自评总结报告：按自评表生成 Word 报告（数字经复核），需人工填写处以黄色标出。"""
+    from xlperf.report.content import build_report
+    from xlperf.report.docx_writer import write_docx
+    from xlperf.report.sheet_writer import write_report_sheet_file
+
+    if in_place and sheet_output is not None:
+        raise click.UsageError("--in-place 与 --sheet-output 不能同时使用")
+    sheet = sheet or in_place or sheet_output is not None
+    docx_path = out or path.with_name(f"{path.stem}_自评报告.docx")
+    try:
+        content = build_report(read_workbook(path), _rules(rules_path))
+        if not content.reports:
+            raise InputError(str(path), "工作簿中没有项目支出绩效自评表，无法生成自评总结报告")
+        write_docx(content, docx_path)
+        click.echo(f"{docx_path}: 报告 {len(content.reports)} 份")
+        if sheet:
+            target = (
+                path
+                if in_place
+                else sheet_output or path.with_name(f"{path.stem}_自评报告{path.suffix}")
+            )
+            write_report_sheet_file(path, target, content)
+            click.echo(f"{target}: 已写入“自评报告”工作表")
+    except InputError as exc:
+        _fail(exc)
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
     "-o", "--output", "out", type=click.Path(path_type=Path), help="输出文件（默认写回原文件）"
 )
 def clear(path: Path, out: Path | None) -> None:
@@ -206,10 +263,14 @@ def rollup(
     def bar(items):
         return tqdm(items, desc="汇总", unit="个文件", file=sys.stderr, disable=None)
 
+    from xlperf.department.money_rollup import describe, rollup_money
+
     files = workbook_paths(list(paths))
     failed: list[InputError] = []
+    single = len(files) == 1 and not any(p.is_dir() for p in paths)
+    result, no_projects = None, None
     try:
-        if len(files) == 1 and not any(p.is_dir() for p in paths):
+        if single:
             result = rollup_workbook(files[0], out, overwrite=overwrite, rules=_rules(rules_path))
         else:
             result = rollup_files(
@@ -221,9 +282,32 @@ def rollup(
                 errors=failed,
             )
     except InputError as exc:
+        no_projects = exc  # the inputs may hold 收支情况 money tables only
+    written = result is not None and result.written
+    try:
+        money = rollup_money(
+            files,
+            out,
+            single=single,
+            written=written,
+            overwrite=overwrite,
+            rules=_rules(rules_path),
+            name=name,
+        )
+    except InputError as exc:
         _fail(exc)
+    if result is None and money is None and no_projects is not None:
+        _fail(no_projects)
+    if money is not None:  # a unit's file with money tables only is no failure
+        failed = [exc for exc in failed if exc.path not in money.sources]
     for exc in failed:
         click.echo(str(exc), err=True)
+    if money is not None:
+        for f in money.findings:
+            click.echo(format_finding(f))
+        click.echo(describe(money, out), err=not money.written)
+    if result is None:
+        sys.exit(EXIT_FINDINGS if money.findings and not money.written else EXIT_OK)
     if not result.written:
         for f in result.findings:
             click.echo(format_finding(f))

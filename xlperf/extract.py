@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from xlperf.department.model import DepartmentForm
 from xlperf.model import (
     FUND_COLUMNS,
     FUND_ROWS,
@@ -79,6 +80,57 @@ def summary_dict(form: SummaryForm) -> dict[str, Any]:
     }
 
 
+def department_dict(form: DepartmentForm) -> dict[str, Any]:
+    """A 部门整体支出绩效自评表: money block, 指标计算数据, indicators with their parsed rules."""
+    from xlperf.department.model import MONEY_COLUMNS, MONEY_ROWS
+
+    return {
+        "kind": "department",
+        "sheet": form.sheet,
+        "title": _v(form.title),
+        "unit_name": _v(form.unit_name),
+        "year": _v(form.year),
+        "money": {
+            row: {
+                col: _v(getattr(getattr(form.money, row), col)) for col in (*MONEY_COLUMNS, "rate")
+            }
+            for row in MONEY_ROWS
+        }
+        if form.has_money
+        else None,
+        "figures": [
+            {
+                "name": f.name,
+                "numerator": _v(f.numerator),
+                "denominator": _v(f.denominator),
+                "value": _v(f.value),
+            }
+            for f in form.figures
+        ],
+        "indicators": [
+            {
+                "level1": _v(i.level1),
+                "level1_weight": _v(i.level1_weight),
+                "level2": _v(i.level2),
+                "level2_weight": _v(i.level2_weight),
+                "name": _v(i.name),
+                "weight": _v(i.weight),
+                "criterion": _v(i.criterion),
+                "rule": i.rule.model_dump(mode="json"),
+                "input": _v(i.input),
+                "score": _v(i.score),
+                "note": _v(i.note),
+                "row": i.row,
+            }
+            for i in form.indicators
+        ],
+        "total_weight": _v(form.total_weight),
+        "total_score": _v(form.total_score),
+        "grade": _v(form.grade),
+    }
+
+
 def workbook_dict(book: WorkbookForms) -> dict[str, Any]:
     forms = [project_dict(f) for f in book.projects] + [summary_dict(s) for s in book.summaries]
+    forms += [department_dict(d) for d in book.departments]
     return {"file": book.path, "forms": forms}

@@ -186,6 +186,8 @@ class WorkbookForms(BaseModel):
     sheets: list[str] = Field(default_factory=list)
     projects: list[ProjectForm] = Field(default_factory=list)
     summaries: list[SummaryForm] = Field(default_factory=list)
+    departments: list[DepartmentForm] = Field(default_factory=list)
+    money: list[MoneyTable] = Field(default_factory=list)  # 收支情况 tables (per-unit money)
     problems: list[Problem] = Field(default_factory=list)
     rules: RuleSet | None = None  # the workbook's own 参数 sheet, when it has one
 
@@ -194,3 +196,9 @@ class WorkbookForms(BaseModel):
         from xlperf.rules import DEFAULT_RULES
 
         return override or self.rules or DEFAULT_RULES
+
+
+from xlperf.department.model import DepartmentForm  # noqa: E402  (they build on Val above)
+from xlperf.department.money import MoneyTable  # noqa: E402
+
+WorkbookForms.model_rebuild()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from xlperf.checks.project import check_project
 from xlperf.checks.summary import check_summaries
+from xlperf.department.checks import check_department
+from xlperf.department.money import MoneyBook
+from xlperf.department.money_checks import check_money
 from xlperf.findings import Finding, finding
 from xlperf.model import WorkbookForms
 from xlperf.rules import RuleSet
@@ -20,6 +23,9 @@ def check_workbook(book: WorkbookForms, rules: RuleSet | None = None) -> list[Fi
     for form in book.projects:
         found.extend(check_project(form, book.path, rules))
     found.extend(check_summaries(book.summaries, book.projects, book.path, rules))
+    for department in book.departments:
+        found.extend(check_department(department, book.path, rules))
+    found.extend(check_money(MoneyBook(path=book.path, tables=book.money), rules))
     return sort_findings(found, book.sheets)
 
 

@@ -20,12 +20,19 @@ from xlperf.errors import InputError
 from xlperf.findings import Finding
 from xlperf.grid import grid_from_openpyxl
 from xlperf.loader import open_ooxml, sniff
-from xlperf.ops.journal import JOURNAL_SHEET, RESULTS_SHEET, Journal, MarkEntry, ValueEntry
+from xlperf.ops.journal import (
+    JOURNAL_SHEET,
+    REPORT_SHEET,
+    RESULTS_SHEET,
+    Journal,
+    MarkEntry,
+    ValueEntry,
+)
 from xlperf.ops.plan import FixPlan, plan_fix
 from xlperf.reader import read_grids
 from xlperf.rules import RuleSet
 
-OUR_SHEETS = (JOURNAL_SHEET, RESULTS_SHEET)
+OUR_SHEETS = (JOURNAL_SHEET, RESULTS_SHEET, REPORT_SHEET)
 NOTE_AUTHOR = "xlperf"
 MACRO_SUFFIXES = {".xlsm", ".xltm"}
 

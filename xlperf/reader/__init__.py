@@ -15,13 +15,20 @@ from xlperf.rules_source import rules_for
 
 def read_grids(grids: list[Grid], path: str) -> WorkbookForms:
     """Read forms out of sheets already in memory (from a file or from live Excel)."""
+    from xlperf.department.money import read_money_tables  # they build on xlperf.reader
+    from xlperf.department.reader import read_department_forms
+
     book = WorkbookForms(path=path, sheets=[g.sheet for g in grids])
     for grid in grids:
         problems: list[Problem] = []
         projects = read_project_forms(grid, problems)
         taken = {r for f in projects for r in range(f.first_row - 1, f.last_row)}
         book.projects.extend(projects)
+        departments = read_department_forms(grid, problems, taken)
+        taken |= {r for d in departments for r in range(d.first_row - 1, d.last_row)}
+        book.departments.extend(departments)
         book.summaries.extend(read_summaries(grid, problems, taken))
+        book.money.extend(read_money_tables(grid, problems))
         book.problems.extend(problems)
     book.rules = rules_for(grids, path)
     return book
@@ -32,7 +39,7 @@ def read_workbook(path: Path, *, require_forms: bool = True) -> WorkbookForms:
     if not any(g.n_rows for g in grids):
         raise InputError(str(path), "工作簿为空，没有任何内容")
     book = read_grids(grids, str(path))
-    if require_forms and not book.projects and not book.summaries:
+    if require_forms and not (book.projects or book.summaries or book.departments or book.money):
         raise InputError(
             str(path),
             "未找到项目支出绩效自评表或项目支出自评汇总表（按“年度资金总额”“项目名称”等标签查找）",

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from xlperf.rules import DEFAULT_RULES, RuleSet
 from xlperf.rules_sheet import SheetSettings
+from xlperf.templates.department_sheet import DEPARTMENT_SHEET, add_department_sheet
 from xlperf.templates.guide_sheet import add_guide_sheet
 from xlperf.templates.params_sheet import add_params_sheet
 from xlperf.templates.project_sheet import add_project_sheet
@@ -24,6 +25,7 @@ ZIP_TIME = (2024, 1, 1, 0, 0, 0)
 PROJECT_FILE = "项目支出绩效自评表.xlsx"
 SUMMARY_FILE = "部门（单位）项目支出自评汇总表.xlsx"
 DEPARTMENT_FILE = "部门项目支出绩效自评工作簿.xlsx"
+OVERALL_FILE = "部门整体支出绩效自评表.xlsx"
 PROJECT_SHEET = "项目支出绩效自评表"
 SUMMARY_SHEET = "汇总表"
 DEPARTMENT_PROJECT_SHEET = "项目1"
@@ -80,10 +82,24 @@ def department_workbook(
     return wb
 
 
+def overall_workbook(
+    rules: RuleSet = DEFAULT_RULES, settings: SheetSettings | None = None
+) -> Workbook:
+    """部门整体支出绩效自评表 (投入/过程/产出/效益), the units' 收支情况 tables, 参数."""
+    from xlperf.templates.money_sheet import add_money_sheet
+
+    wb = _new_workbook()
+    add_department_sheet(wb, DEPARTMENT_SHEET)
+    add_money_sheet(wb)
+    add_params_sheet(wb, rules, settings)
+    return wb
+
+
 TEMPLATES: dict[str, Callable[..., Workbook]] = {
     PROJECT_FILE: project_workbook,
     SUMMARY_FILE: summary_workbook,
     DEPARTMENT_FILE: department_workbook,
+    OVERALL_FILE: overall_workbook,
 }
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")

@@ -6,8 +6,6 @@ them (执行率, 预算执行率得分, 分值合计, 总分, 等次) are typed 
 
 from __future__ import annotations
 
-import math
-import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlperf.model import FUND_COLUMNS, FUND_ROWS, SUMMARY_COLUMNS
 from xlperf.reader.labels import level1_kind
 from xlperf.templates.names import resolve
+from xlperf.templates.styles import fit_heights
 from xlperf.values import fold
 
 INPUT_FUND_COLUMNS = ("initial_budget", "annual_budget", "executed")
@@ -124,41 +123,6 @@ def _fill_indicators(wb: Workbook, sheet: str, indicators: list[dict[str, Any]])
             ws.cell(rows[0], col0 + 1).value = ind["level2"]
         for j, field_name in enumerate(INDICATOR_FIELDS[2:], start=2):
             ws.cell(r, col0 + j).value = _plain(ind.get(field_name))
-
-
-LINE_HEIGHT = 14.5  # points per line of 11-point text
-MIN_HEIGHT = 20.0
-
-
-def _text_width(text: str) -> float:
-    """Width in Excel column units: a CJK character is about two, anything else one."""
-    return sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
-
-
-def _lines(text: str, width: float) -> int:
-    usable = max(width - 2, 1)  # the cell's indent and padding
-    return sum(max(1, math.ceil(_text_width(part) / usable)) for part in text.split("\n"))
-
-
-def fit_heights(ws: Worksheet, rows: set[int]) -> None:
-    """Give indicator rows the height their wrapped text needs (at least one comfortable line).
-
-    Excel and WPS grow rows as text is typed, but a file written by code is opened with the heights
-    it states, and LibreOffice does not grow rows on import: the filler has to.
-    """
-    for r in rows:
-        lines = 1
-        for cell in ws[r]:
-            merged = any(cell.coordinate in m for m in ws.merged_cells.ranges)
-            text = (
-                cell.value
-                if isinstance(cell.value, str) and not cell.value.startswith("=")
-                else None
-            )
-            if text and not merged and cell.alignment.wrap_text:
-                width = ws.column_dimensions[cell.column_letter].width or 8.43
-                lines = max(lines, _lines(text, width))
-        ws.row_dimensions[r].height = max(MIN_HEIGHT, lines * LINE_HEIGHT + 4)
 
 
 def fill_summary(wb: Workbook, sheet: str, data: dict[str, Any], *, typed: bool = False) -> None:

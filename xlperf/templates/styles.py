@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import unicodedata
+
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.worksheet.worksheet import Worksheet
@@ -102,3 +105,38 @@ def protect(ws: Worksheet) -> None:
     p.formatColumns = False
     p.selectLockedCells = False
     p.selectUnlockedCells = False
+
+
+LINE_HEIGHT = 14.5  # points per line of 11-point text
+MIN_HEIGHT = 20.0
+
+
+def _text_width(text: str) -> float:
+    """Width in Excel column units: a CJK character is about two, anything else one."""
+    return sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+
+
+def _lines(text: str, width: float) -> int:
+    usable = max(width - 2, 1)  # the cell's indent and padding
+    return sum(max(1, math.ceil(_text_width(part) / usable)) for part in text.split("\n"))
+
+
+def fit_heights(ws: Worksheet, rows: set[int]) -> None:
+    """Give indicator rows the height their wrapped text needs (at least one comfortable line).
+
+    Excel and WPS grow rows as text is typed, but a file written by code is opened with the heights
+    it states, and LibreOffice does not grow rows on import: the filler has to.
+    """
+    for r in rows:
+        lines = 1
+        for cell in ws[r]:
+            merged = any(cell.coordinate in m for m in ws.merged_cells.ranges)
+            text = (
+                cell.value
+                if isinstance(cell.value, str) and not cell.value.startswith("=")
+                else None
+            )
+            if text and not merged and cell.alignment.wrap_text:
+                width = ws.column_dimensions[cell.column_letter].width or 8.43
+                lines = max(lines, _lines(text, width))
+        ws.row_dimensions[r].height = max(MIN_HEIGHT, lines * LINE_HEIGHT + 4)

@@ -1,0 +1,100 @@
+"""The 部门整体支出绩效自评表 as read: money block, 指标计算数据 and the indicator table.
+
+Every value is a :class:`~xlperf.model.Val`, so it remembers its sheet cell like the project model.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from xlperf.criteria import ManualRule, Rule, parse_criterion
+from xlperf.model import Val, empty
+
+
+class MoneyRow(BaseModel):
+    """One row of the money block (万元)."""
+
+    initial_budget: Val = Field(default_factory=empty)
+    annual_budget: Val = Field(default_factory=empty)
+    executed: Val = Field(default_factory=empty)
+    rate: Val = Field(default_factory=empty)
+    label_cell: str | None = None
+
+
+MONEY_ROWS = ("total", "appropriation", "other", "basic", "project")
+MONEY_COLUMNS = ("initial_budget", "annual_budget", "executed")
+
+
+class DepartmentMoney(BaseModel):
+    """部门预算总额, its 资金来源 (财政拨款 / 其他资金) and its split (基本支出 / 项目支出)."""
+
+    total: MoneyRow = Field(default_factory=MoneyRow)
+    appropriation: MoneyRow = Field(default_factory=MoneyRow)
+    other: MoneyRow = Field(default_factory=MoneyRow)
+    basic: MoneyRow = Field(default_factory=MoneyRow)
+    project: MoneyRow = Field(default_factory=MoneyRow)
+
+
+class MoneyFigure(BaseModel):
+    """A row of 指标计算数据: a money-derived indicator with the two figures it is computed from.
+
+    ``name`` is the canonical name (a key of :data:`xlperf.criteria.MONEY_INDICATORS`);
+    ``value`` is the rate the form shows (typed or a formula's result).
+    """
+
+    name: str
+    label_cell: str | None = None
+    numerator: Val = Field(default_factory=empty)
+    denominator: Val = Field(default_factory=empty)
+    value: Val = Field(default_factory=empty)
+
+
+class DepartmentIndicator(BaseModel):
+    model_config = ConfigDict(ignored_types=(cached_property,))
+
+    row: int
+    level1: Val = Field(default_factory=empty)
+    level1_weight: Val = Field(default_factory=empty)  # declared: own 分值 column or "（40分）"
+    level2: Val = Field(default_factory=empty)
+    level2_weight: Val = Field(default_factory=empty)
+    name: Val = Field(default_factory=empty)
+    weight: Val = Field(default_factory=empty)
+    criterion: Val = Field(default_factory=empty)
+    input: Val = Field(default_factory=empty)  # 评分依据 / 实际完成值
+    score: Val = Field(default_factory=empty)
+    note: Val = Field(default_factory=empty)
+
+    @cached_property
+    def rule(self) -> Rule:
+        """The 评分标准 as a rule (manual when there is no text or no 分值)."""
+        text, weight = self.criterion.text, self.weight.number
+        if weight is None or weight < 0:
+            return ManualRule(weight=0, text=text or "", reason="没有分值")
+        if not text:
+            return ManualRule(weight=weight, text="", reason="没有评分标准")
+        return parse_criterion(text, weight, name=self.name.text)
+
+
+class DepartmentForm(BaseModel):
+    """One 部门整体支出绩效自评表 (or a 评分表 without money block)."""
+
+    sheet: str
+    first_row: int
+    last_row: int
+    header_row: int
+    title: Val = Field(default_factory=empty)
+    year: Val = Field(default_factory=empty)
+    unit_name: Val = Field(default_factory=empty)
+    money: DepartmentMoney = Field(default_factory=DepartmentMoney)
+    has_money: bool = False
+    figures: list[MoneyFigure] = Field(default_factory=list)
+    indicators: list[DepartmentIndicator] = Field(default_factory=list)
+    total_weight: Val = Field(default_factory=empty)
+    total_score: Val = Field(default_factory=empty)
+    grade: Val = Field(default_factory=empty)
+    total_label_cell: str | None = None
+
+    def figure(self, name: str) -> MoneyFigure | None:
+        return next((f for f in self.figures if f.name == name), None)

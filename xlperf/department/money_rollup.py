@@ -1,0 +1,221 @@
+"""汇总 of the 收支情况 money tables: unit rows summed into the department's 汇总 row.
+
+Two inputs: one workbook whose tables list several units (its 汇总 row is filled in — or, when a
+person typed it, compared (XD411) and overwritten only when asked), or a folder of units' files,
+one table per unit (its 汇总 row, or its single unit row, is the unit), which become one
+department sheet laid out by :func:`xlperf.templates.money_sheet.add_money_sheet`. Sums are exact
+Decimals; pandas only groups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xlperf.department.money import (
+    SPECS,
+    TABLES,
+    MoneyBook,
+    MoneyRow,
+    MoneyTable,
+    read_money_grids,
+    read_money_workbook,
+)
+from xlperf.department.money_checks import check_total_row
+from xlperf.errors import InputError
+from xlperf.findings import Finding
+from xlperf.grid import grid_from_openpyxl
+from xlperf.ops.files import OUR_SHEETS, atomic_save, open_for_edit, refuse_if_open
+from xlperf.rules import DEFAULT_RULES, RuleSet
+from xlperf.templates.money_sheet import SHEET_TITLE, add_money_sheet, layouts
+
+
+@dataclass
+class MoneyRollupResult:
+    tables: int
+    units: int
+    findings: list[Finding] = field(default_factory=list)
+    written: bool = True
+    sources: list[str] = field(default_factory=list)  # the files whose tables were rolled up
+
+
+def units_frame(tables: list[MoneyTable]) -> pd.DataFrame:
+    """One record per unit row and column: kind, unit, key, amount (Decimal, blank = 0)."""
+    records = [
+        {"kind": t.kind, "unit": u.unit, "key": key, "amount": u.amount(key)}
+        for t in tables
+        for u in t.units
+        for key in t.columns
+    ]
+    return pd.DataFrame(records, columns=["kind", "unit", "key", "amount"])
+
+
+def column_sums(frame: pd.DataFrame) -> dict[str, dict[str, Decimal]]:
+    """kind -> column -> exact sum of the unit amounts."""
+    out: dict[str, dict[str, Decimal]] = {}
+    for (kind, key), group in frame.groupby(["kind", "key"], sort=False):
+        out.setdefault(str(kind), {})[str(key)] = sum(group["amount"], Decimal(0))
+    return out
+
+
+def rollup_table(table: MoneyTable) -> dict[str, Decimal]:
+    """The 汇总 row of one table: the sum of its unit rows, column by column."""
+    return column_sums(units_frame([table])).get(table.kind, {})
+
+
+def has_unit_rows(book: MoneyBook) -> bool:
+    return any(t.units for t in book.tables)
+
+
+def rollup_money_workbook(
+    path: Path, out: Path, *, overwrite: bool = False, rules: RuleSet | None = None
+) -> MoneyRollupResult | None:
+    """Fill the 汇总 rows of a workbook's money tables from their unit rows (None: no tables).
+
+    Only 汇总 cells that disagree with the sum are written: a formula is left to compute itself,
+    a blank one gets the sum, a typed one is compared (XD411) and replaced only with
+    ``overwrite``.
+    """
+    rules = rules or DEFAULT_RULES
+    wb, cached = open_for_edit(path)
+    grids = [
+        grid_from_openpyxl(ws, cached[ws.title])
+        for ws in wb.worksheets
+        if ws.title not in OUR_SHEETS
+    ]
+    book = read_money_grids(grids, str(path))
+    tables = [t for t in book.tables if t.units and t.total is not None]
+    if not tables:
+        return None
+    findings = [f for t in tables for f in check_total_row(t, str(path), rules)]
+    typed = [f for f in findings if f.actual is not None and not _is_formula(wb, f.sheet, f.cell)]
+    if typed and not overwrite:
+        return MoneyRollupResult(len(tables), _unit_count(tables), typed, written=False)
+    for f in findings:  # only the cells that disagree; a blank 0 stays blank, formulas compute
+        if not _is_formula(wb, f.sheet, f.cell):
+            wb[f.sheet][f.cell] = f.expected
+    refuse_if_open(out)
+    atomic_save(wb, out)
+    return MoneyRollupResult(len(tables), _unit_count(tables), typed)
+
+
+def _is_formula(wb: Workbook, sheet: str, ref: str) -> bool:
+    value = wb[sheet][ref].value
+    return isinstance(value, str) and value.startswith("=")
+
+
+def _unit_count(tables: list[MoneyTable]) -> int:
+    return len({u.unit for t in tables for u in t.units})
+
+
+def unit_rows(book: MoneyBook, fallback_name: str) -> dict[str, list[MoneyRow]]:
+    """A unit's file: per kind its unit rows, or its 汇总 row when it lists no units."""
+    out: dict[str, list[MoneyRow]] = {}
+    for table in book.tables:
+        rows = table.units or ([table.total] if table.total else [])
+        for row in rows:
+            unit = row.unit if table.units else fallback_name
+            out.setdefault(table.kind, []).append(row.model_copy(update={"unit": unit}))
+    return out
+
+
+def rollup_money_files(
+    paths: list[Path], out: Path, *, name: str | None = None, base: Path | None = None
+) -> MoneyRollupResult | None:
+    """Units' files into one 收支情况 sheet of ``out`` (added to ``base`` when given; None when
+    no file has a money table)."""
+    per_kind: dict[str, list[MoneyRow]] = {}
+    sources: list[str] = []
+    for path in paths:
+        try:
+            book = read_money_workbook(path)
+        except InputError:
+            continue  # reported by the project step of ``xlperf rollup``
+        for kind, rows in unit_rows(book, path.stem).items():
+            per_kind.setdefault(kind, []).extend(rows)
+        if book.tables:
+            sources.append(str(path))
+    if not per_kind:
+        return None
+    if base is not None:
+        wb, _ = open_for_edit(base)
+    else:
+        wb = Workbook()
+        wb.remove(wb.active)
+    if SHEET_TITLE in wb.sheetnames:
+        del wb[SHEET_TITLE]
+    write_money_sheet(wb, per_kind, name=name)
+    refuse_if_open(out)
+    atomic_save(wb, out)
+    units = {r.unit for rows in per_kind.values() for r in rows}
+    return MoneyRollupResult(len(per_kind), len(units), sources=sources)
+
+
+def write_money_sheet(
+    wb: Workbook, per_kind: dict[str, list[MoneyRow]], *, name: str | None = None
+) -> Worksheet:
+    """The department's 收支情况 sheet: the template, its unit rows typed in from the units'
+    figures as they reported them, its 汇总 row the exact sums (values, readable without a
+    recalculation)."""
+    count = max(len(rows) for rows in per_kind.values())
+    ws = add_money_sheet(wb, units=count)
+    places = layouts(count)
+    for spec in TABLES:
+        rows = per_kind.get(spec.kind, [])
+        at = places[spec.kind]
+        if name:
+            ws[f"A{at.total_row}"] = f"{name}汇总"
+        for i, row in enumerate(rows):
+            r = at.first_unit_row + i
+            ws[f"A{r}"] = row.unit
+            for key, col in at.columns.items():
+                val = row.values.get(key)
+                if val is not None and val.number is not None:  # blank: the template's cell stays
+                    ws[f"{col}{r}"] = val.number
+        table = MoneyTable(sheet=ws.title, kind=spec.kind, header_row=0, columns=_all(spec.kind))
+        frame = units_frame([table.model_copy(update={"units": rows})])
+        for key, amount in column_sums(frame).get(spec.kind, {}).items():
+            ws[f"{at.columns[key]}{at.total_row}"] = amount
+    return ws
+
+
+def _all(kind: str) -> dict[str, int]:
+    return {c.key: i for i, c in enumerate(SPECS[kind].columns)}
+
+
+def rollup_money(
+    files: list[Path],
+    out: Path,
+    *,
+    single: bool,
+    written: bool,
+    overwrite: bool = False,
+    rules: RuleSet | None = None,
+    name: str | None = None,
+) -> MoneyRollupResult | None:
+    """``xlperf rollup``'s money step, after the project 汇总表 (``written``: it wrote ``out``).
+
+    One workbook: its own 汇总 rows; several files or a folder: one department 收支情况 sheet.
+    None when the inputs hold no money table to roll up.
+    """
+    if single:
+        return rollup_money_workbook(
+            out if written else files[0], out, overwrite=overwrite, rules=rules
+        )
+    return rollup_money_files(files, out, name=name, base=out if written else None)
+
+
+def describe(result: MoneyRollupResult, out: Path) -> str:
+    """The line ``xlperf rollup`` prints for the money step."""
+    if not result.written:
+        return (
+            f"收支情况表汇总行已由人工填写，仅作比对（发现 {len(result.findings)} 处不一致）；"
+            "如需覆盖请加 --overwrite"
+        )
+    replaced = f"（覆盖人工填写的汇总数 {len(result.findings)} 处）" if result.findings else ""
+    return f"{out}: 收支情况汇总 {result.tables} 张表、{result.units} 个单位{replaced}"

@@ -1,0 +1,338 @@
+"""The report as a Word document (python-docx): A4 portrait, official fonts, numbered headings,
+figure tables, page numbers; byte-for-byte the same output for the same content.
+
+Fonts follow the usual government report layout (GB/T 9704): title 方正小标宋简体, headings
+黑体 / 楷体, body 仿宋 (all but the title ship with Windows). The font table names a free
+alternative for each (``w:altName``: Noto Sans/Serif CJK SC), which office suites use where the
+official font is missing; East Asian text is tagged zh-CN so that no Japanese glyph forms creep in.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_COLOR_INDEX, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+from xlperf.report.content import Heading, Para, Report, ReportContent, Table
+
+TITLE_FONT = "方正小标宋简体"
+HEADING_FONT = "黑体"
+HEADING2_FONT = "楷体"
+BODY_FONT = "仿宋"
+LATIN_FONT = "Times New Roman"
+ALT_NAMES = {
+    TITLE_FONT: "Noto Sans CJK SC",
+    HEADING_FONT: "Noto Sans CJK SC",
+    HEADING2_FONT: "Noto Serif CJK SC",
+    BODY_FONT: "Noto Serif CJK SC",
+}
+FIXED_TIME = datetime(2000, 1, 1)
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+BODY_PT, NOTE_PT, TABLE_PT, TITLE_PT = 16, 14, 8, 22
+CELL_MARGIN_CM = 0.05
+TEXT_WIDTH_CM = 21 - 2.8 - 2.6
+
+
+def set_fonts(rpr_owner, east_asian: str, latin: str = LATIN_FONT) -> None:
+    """Set a run's or style's fonts, East Asian included, dropping theme fonts that override them."""
+    rpr = rpr_owner.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+        fonts.attrib.pop(qn(f"w:{attr}"), None)
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+    fonts.set(qn("w:cs"), latin)
+    fonts.set(qn("w:eastAsia"), east_asian)
+
+
+def _style(doc, name: str, font: str, size: float, bold: bool = False):
+    style = doc.styles[name]
+    set_fonts(style.element, font)
+    style.font.size = Pt(size)
+    style.font.bold = bold
+    style.font.italic = False
+    style.font.color.rgb = RGBColor(0, 0, 0)
+    fmt = style.paragraph_format
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(28)
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(0)
+    return style
+
+
+def _setup(doc) -> None:
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    section.footer_distance = Cm(2.2)
+    normal = _style(doc, "Normal", BODY_FONT, BODY_PT)
+    normal.paragraph_format.first_line_indent = Pt(BODY_PT * 2)
+    # left, not justified: a line before a long figure ("100.00%）") would be spread thin
+    normal.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    title = _style(doc, "Title", TITLE_FONT, TITLE_PT)
+    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.paragraph_format.line_spacing = Pt(36)
+    title.paragraph_format.first_line_indent = Pt(0)
+    title.paragraph_format.space_after = Pt(6)
+    _no_border(title)
+    h1 = _style(doc, "Heading 1", HEADING_FONT, BODY_PT)
+    h2 = _style(doc, "Heading 2", HEADING2_FONT, BODY_PT)
+    for h in (h1, h2):
+        h.paragraph_format.first_line_indent = Pt(BODY_PT * 2)
+        h.paragraph_format.keep_with_next = True
+        h.paragraph_format.space_before = Pt(6)
+    _font_table_alt_names(doc)
+    _chinese_language(doc)
+    _page_number_footer(section)
+    props = doc.core_properties
+    props.author = props.last_modified_by = "xlperf"
+    props.created = props.modified = FIXED_TIME
+    props.revision = 1
+    props.comments = "由 xlperf 根据自评表生成"
+
+
+def _chinese_language(doc) -> None:
+    """Tag East Asian text as zh-CN in the document defaults (the stock template says en-US)."""
+    rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), "en-US")  # digits and Latin: kept whole at line ends
+    lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+def _no_border(style) -> None:
+    """The default Title style draws a rule under itself; an official title has none."""
+    ppr = style.element.get_or_add_pPr()
+    for border in ppr.findall(qn("w:pBdr")):
+        ppr.remove(border)
+
+
+def _font_table_alt_names(doc) -> None:
+    """Declare the official fonts with the Windows names Word substitutes when they are missing."""
+    font_part = next(
+        (rel.target_part for rel in doc.part.rels.values() if rel.reltype.endswith("/fontTable")),
+        None,
+    )
+    if font_part is None:
+        return
+    from lxml import etree
+
+    root = etree.fromstring(font_part.blob)
+    for name, alt in ALT_NAMES.items():
+        font = etree.SubElement(root, qn("w:font"))
+        font.set(qn("w:name"), name)
+        alt_el = etree.SubElement(font, qn("w:altName"))
+        alt_el.set(qn("w:val"), alt)
+        charset = etree.SubElement(font, qn("w:charset"))
+        charset.set(qn("w:val"), "86")
+        family = etree.SubElement(font, qn("w:family"))
+        family.set(qn("w:val"), "modern" if name == HEADING_FONT else "roman")
+    font_part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _field(paragraph, instruction: str) -> None:
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, instruction), ("separate", None), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        else:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        run._r.append(el)
+        if kind == "separate":
+            t = OxmlElement("w:t")
+            t.text = "1"
+            run._r.append(t)
+
+
+def _page_number_footer(section) -> None:
+    """— 1 — centred in the footer, as official documents number their pages."""
+    p = section.footer.paragraphs[0]
+    p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.first_line_indent = Pt(0)
+    for piece in ("— ", None, " —"):
+        if piece is None:
+            _field(p, " PAGE ")
+        else:
+            p.add_run(piece)
+    for run in p.runs:
+        set_fonts(run._r, BODY_FONT)
+        run.font.size = Pt(14)
+
+
+def _add_para(doc, block: Para) -> None:
+    p = doc.add_paragraph()
+    fmt = p.paragraph_format
+    size = BODY_PT
+    font = BODY_FONT
+    if block.kind == "note":
+        size, font = NOTE_PT, HEADING2_FONT
+        fmt.line_spacing = Pt(24)
+    elif block.kind == "finding":
+        size = NOTE_PT
+        fmt.line_spacing = Pt(24)
+    elif block.kind == "sign":
+        fmt.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        fmt.first_line_indent = Pt(0)
+    for span in block.spans:
+        run = p.add_run(span.text)
+        set_fonts(run._r, font)
+        run.font.size = Pt(size)
+        if span.blank:
+            run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+
+
+def _cell_text(cell, text: str, *, bold: bool = False, align=WD_ALIGN_PARAGRAPH.CENTER) -> None:
+    p = cell.paragraphs[0]
+    fmt = p.paragraph_format
+    fmt.first_line_indent = Pt(0)
+    fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    fmt.alignment = align
+    run = p.add_run(text)
+    set_fonts(run._r, HEADING_FONT if bold else BODY_FONT)
+    run.font.size = Pt(TABLE_PT)
+
+
+def _cell_margins(table, margin) -> None:
+    """Narrow left/right cell margins: eleven columns of figures have to fit a portrait page."""
+    tblpr = table._tbl.tblPr
+    mar = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(int(margin.twips)))
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    look = tblpr.find(qn("w:tblLook"))  # schema order: …, tblLayout, tblCellMar, tblLook
+    if look is not None:
+        look.addprevious(mar)
+    else:
+        tblpr.append(mar)
+
+
+def _repeat_header(row) -> None:
+    trpr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    trpr.append(el)
+
+
+def _add_table(doc, block: Table) -> None:
+    caption = doc.add_paragraph()
+    caption.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    caption.paragraph_format.first_line_indent = Pt(0)
+    caption.paragraph_format.space_before = Pt(6)
+    caption.paragraph_format.keep_with_next = True
+    run = caption.add_run(block.caption)
+    set_fonts(run._r, HEADING_FONT)
+    run.font.size = Pt(12)
+    table = doc.add_table(rows=1 + len(block.rows), cols=len(block.header))
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    _cell_margins(table, Cm(CELL_MARGIN_CM))
+    scale = min(1.0, TEXT_WIDTH_CM / sum(block.widths))
+    widths = [Cm(w * scale) for w in block.widths]
+    for i, text in enumerate(block.header):
+        _cell_text(table.rows[0].cells[i], text, bold=True)
+    _repeat_header(table.rows[0])
+    for r, values in enumerate(block.rows, 1):
+        last = block.total_row and r == len(block.rows)
+        for c, text in enumerate(values):
+            align = WD_ALIGN_PARAGRAPH.LEFT if c == 1 and not last else WD_ALIGN_PARAGRAPH.CENTER
+            if c >= 2 and c < len(values) - 1:
+                align = WD_ALIGN_PARAGRAPH.RIGHT
+            _cell_text(table.rows[r].cells[c], text, bold=last, align=align)
+    for row in table.rows:
+        for c, cell in enumerate(row.cells):
+            cell.width = widths[c]
+    grid = table._tbl.tblGrid
+    for c, col in enumerate(grid.findall(qn("w:gridCol"))):
+        col.set(qn("w:w"), str(int(widths[c].twips)))
+    doc.add_paragraph().paragraph_format.line_spacing = Pt(12)
+
+
+def _add_report(doc, report: Report, first: bool) -> None:
+    title = doc.add_paragraph(style="Title")
+    if not first:
+        title.paragraph_format.page_break_before = True
+    for i, line in enumerate(report.title_lines):
+        run = title.add_run(line)
+        if i < len(report.title_lines) - 1:
+            run.add_break(WD_BREAK.LINE)
+    sub = doc.add_paragraph()
+    sub.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    sub.paragraph_format.first_line_indent = Pt(0)
+    sub.paragraph_format.space_after = Pt(12)
+    run = sub.add_run(f"（{report.subtitle}）")
+    set_fonts(run._r, HEADING2_FONT)
+    for block in report.blocks:
+        if isinstance(block, Heading):
+            doc.add_paragraph(block.text, style="Heading 1" if block.level == 1 else "Heading 2")
+        elif isinstance(block, Para):
+            _add_para(doc, block)
+        elif isinstance(block, Table):
+            _add_table(doc, block)
+
+
+def report_docx(content: ReportContent) -> bytes:
+    """The whole report as .docx bytes (the same bytes for the same content)."""
+    doc = Document()
+    _setup(doc)
+    for i, report in enumerate(content.reports):
+        _add_report(doc, report, first=i == 0)
+    if content.reports:
+        doc.core_properties.title = content.reports[0].title
+    raw = io.BytesIO()
+    doc.save(raw)
+    return _fixed_zip(raw.getvalue())
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """Re-pack with fixed timestamps, so that generating twice gives identical files."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def write_docx(content: ReportContent, out: Path) -> None:
+    """Write atomically: a temporary file beside ``out``, then renamed over it."""
+    import os
+    import tempfile
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".xlperf-", suffix=".docx", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(report_docx(content))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

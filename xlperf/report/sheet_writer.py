@@ -1,0 +1,150 @@
+"""The report as a sheet 自评报告 of the workbook (openpyxl), from the same content as the .docx.
+
+:func:`report_rows` is pure (content -> rows of text), so the live-Excel path can write the very
+same rows through xlwings; :func:`write_report_sheet` adds layout for files: merged paragraph
+rows with wrapped text, column widths, yellow places that need human words, A4 print setup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xlperf.ops.journal import REPORT_SHEET
+from xlperf.report.content import Heading, Para, ReportContent, Table
+
+COLUMNS = 11  # as many as the figure tables have
+CM_TO_CHARS = 4.4  # Excel column width units per centimetre (default font)
+FONT = "仿宋"
+HEADING_FONT = "黑体"
+YELLOW = PatternFill(fill_type="solid", fgColor="FFF2CC")  # light yellow: places needing words
+THIN = Side(style="thin", color="000000")
+GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One row of the sheet: its kind (for layout), its cells, and whether it needs words."""
+
+    kind: str  # title, subtitle, heading, body, note, item, finding, sign, caption, header, row,
+    # total, gap
+    cells: list[str]
+    blank: bool = False
+
+
+def sheet_layout(content: ReportContent) -> list[SheetRow]:
+    rows: list[SheetRow] = []
+    for i, report in enumerate(content.reports):
+        if i:
+            rows.append(SheetRow("gap", [""]))
+        rows += [
+            SheetRow("title", [report.title]),
+            SheetRow("subtitle", [f"（{report.subtitle}）"]),
+        ]
+        for block in report.blocks:
+            if isinstance(block, Heading):
+                rows.append(SheetRow("heading", [block.text]))
+            elif isinstance(block, Para):
+                rows.append(SheetRow(block.kind, [block.text], any(s.blank for s in block.spans)))
+            elif isinstance(block, Table):
+                rows.append(SheetRow("caption", [block.caption]))
+                rows.append(SheetRow("header", list(block.header)))
+                for r, values in enumerate(block.rows, 1):
+                    last = block.total_row and r == len(block.rows)
+                    rows.append(SheetRow("total" if last else "row", list(values)))
+    return rows
+
+
+def report_rows(content: ReportContent) -> list[list[str | None]]:
+    """The report as a rectangle of text, one paragraph or table row per sheet row (first cell =
+    A), short rows padded with None: Excel takes a block of values in one write."""
+    rows = [row.cells for row in sheet_layout(content)]
+    width = max((len(r) for r in rows), default=1)
+    return [[*r, *([None] * (width - len(r)))] for r in rows]
+
+
+def _height(text: str, width_chars: float, points: float) -> float:
+    """Row height for wrapped text: Excel does not fit merged rows by itself."""
+    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    lines = max(1, -(-units // max(int(width_chars), 1)))
+    return lines * points * 1.5
+
+
+def write_report_sheet(wb: Workbook, content: ReportContent) -> Worksheet:
+    """(Re)write the 自评报告 sheet; every other sheet stays as it is."""
+    widths = next(
+        (b.widths for r in content.reports for b in r.blocks if isinstance(b, Table)),
+        (1.6,) * COLUMNS,
+    )
+    if REPORT_SHEET in wb.sheetnames:
+        del wb[REPORT_SHEET]
+    ws = wb.create_sheet(REPORT_SHEET)
+    chars = [w * CM_TO_CHARS for w in widths]
+    for c, width in enumerate(chars, 1):
+        ws.column_dimensions[get_column_letter(c)].width = round(width, 1)
+    total_chars = sum(chars)
+    last = get_column_letter(COLUMNS)
+    for r, row in enumerate(sheet_layout(content), 1):
+        if row.kind in ("header", "row", "total"):
+            for c, text in enumerate(row.cells, 1):
+                cell = ws.cell(r, c, text)
+                bold = row.kind != "row"
+                cell.font = Font(name=HEADING_FONT if bold else FONT, size=9, bold=False)
+                cell.border = GRID
+                horizontal = "left" if c == 2 and row.kind == "row" else "center"
+                if c > 2 and c < len(row.cells) and row.kind != "header":
+                    horizontal = "right"
+                cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=True)
+            ws.row_dimensions[r].height = 36 if row.kind == "header" else 24
+            continue
+        text = row.cells[0]
+        cell = ws.cell(r, 1, text)
+        ws.merge_cells(f"A{r}:{last}{r}")
+        size, font, horizontal = 12, FONT, "left"
+        if row.kind == "title":
+            size, font, horizontal = 18, HEADING_FONT, "center"
+        elif row.kind in ("subtitle", "caption"):
+            size, horizontal = 12, "center"
+            font = HEADING_FONT if row.kind == "caption" else FONT
+        elif row.kind == "heading":
+            font = HEADING_FONT
+        elif row.kind in ("note", "finding"):
+            size = 10.5
+        elif row.kind == "sign":
+            horizontal = "right"
+        cell.font = Font(name=font, size=size)
+        indent = 2 if row.kind in ("body", "note", "item", "finding", "heading") else 0
+        cell.alignment = Alignment(
+            horizontal=horizontal, vertical="center", wrap_text=True, indent=indent
+        )
+        if row.blank:
+            cell.fill = YELLOW
+        ws.row_dimensions[r].height = _height(text, total_chars * 0.95 - indent * 2, size)
+    ws.sheet_view.showGridLines = False
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.7
+    ws.page_margins.top, ws.page_margins.bottom = 0.9, 0.9
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    return ws
+
+
+def write_report_sheet_file(path: Path, out: Path, content: ReportContent) -> None:
+    """Add the 自评报告 sheet to a copy of the workbook (or to itself when ``out`` is ``path``);
+    the forms' cells are left exactly as typed. Saved atomically."""
+    from xlperf.ops.files import atomic_save, open_for_edit, refuse_if_open
+
+    wb, _ = open_for_edit(path)
+    write_report_sheet(wb, content)
+    if out.resolve() != path.resolve():
+        refuse_if_open(out)
+    atomic_save(wb, out)

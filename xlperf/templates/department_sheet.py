@@ -1,0 +1,445 @@
+"""The 部门整体支出绩效自评表 sheet: money block, 指标计算数据, indicator table with 评分标准.
+
+Rates come from the 指标计算数据 figures by formula; an indicator whose 评分标准 parses to a linear,
+banded, survey or deduction rule gets a plain-Excel 得分 formula (IF/MIN/MAX/ROUND) over its
+评分依据 cell, others keep a typed 得分. The structure (一级/二级/三级指标, 分值, 评分标准) is a
+parameter: the default is seed 000's 投入/过程/产出/效益.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xlperf.criteria import (
+    BandsRule,
+    DeductionRule,
+    LinearRule,
+    Rule,
+    SurveyRule,
+    parse_criterion,
+)
+from xlperf.department.reader import canonical_indicator
+from xlperf.templates.names import define_local
+from xlperf.templates.project_sheet import grade_formula
+from xlperf.templates.styles import (
+    ALERT,
+    AMOUNT,
+    BODY_FONT,
+    HEAD_FONT,
+    LABEL_FONT,
+    LEFT,
+    NO_BORDER,
+    PERCENT,
+    SCORE,
+    TITLE_FONT,
+    TOP_LEFT,
+    a4_landscape,
+    fit_heights,
+    protect,
+    put,
+)
+
+DEPARTMENT_SHEET = "部门整体支出绩效自评表"
+DEPARTMENT_NAMES = (
+    "xd_form",
+    "xd_title",
+    "xd_unit_name",
+    "xd_money",
+    "xd_figures",
+    "xd_indicators",
+    "xd_total_weight",
+    "xd_total_score",
+    "xd_grade",
+)
+
+
+@dataclass(frozen=True)
+class Item:
+    name: str
+    weight: Decimal
+    criterion: str
+
+
+@dataclass(frozen=True)
+class Level2:
+    name: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Level1:
+    name: str
+    level2s: tuple[Level2, ...]
+
+    @property
+    def weight(self) -> Decimal:
+        return sum((i.weight for l2 in self.level2s for i in l2.items), Decimal(0))
+
+
+def _i(name: str, weight: int, criterion: str) -> Item:
+    return Item(name, Decimal(weight), criterion)
+
+
+def _judged(points: int) -> str:
+    return f"符合要求的，得{points}分；不符合的，根据实际情况酌情扣分。"
+
+
+SEED000_STRUCTURE: tuple[Level1, ...] = (
+    Level1(
+        "投入",
+        (
+            Level2(
+                "工作目标",
+                (
+                    _i("年度履职目标相关性", 3, _judged(3)),
+                    _i("工作任务科学性", 3, _judged(3)),
+                    _i("绩效指标合理性", 3, _judged(3)),
+                ),
+            ),
+            Level2(
+                "预算配置",
+                (_i("预算编制完整性", 3, _judged(3)), _i("专项资金细化率", 3, _judged(3))),
+            ),
+        ),
+    ),
+    Level1(
+        "过程",
+        (
+            Level2(
+                "预算执行",
+                (
+                    _i(
+                        "预算执行率",
+                        2,
+                        "预算执行率大于或等于95%的得2分，小于或等于90%的得0分，"
+                        "在90%-95%之间的、在0分和2分之间按比例计算确定。",
+                    ),
+                    _i(
+                        "预算调整率",
+                        2,
+                        "预算调整率等于0的得2分，大于或等于10%的得0分，"
+                        "在0-10%之间的、在0分和2分之间按比例计算确定。",
+                    ),
+                    _i(
+                        "结转结余率",
+                        2,
+                        "结转结余率小于或等于5%的得2分，大于或等于20%的得0分，"
+                        "在5%-20%之间的、在0分和2分之间按比例计算确定。",
+                    ),
+                    _i(
+                        "“三公经费”控制率",
+                        2,
+                        "“三公经费”控制率小于或等于100%的得2分，超过100%得0分。",
+                    ),
+                    _i(
+                        "政府采购执行率",
+                        2,
+                        "政府采购执行率等于100%的得2分，每低于1个百分点扣0.2分，扣完为止。",
+                    ),
+                    _i("决算真实性", 1, _judged(1)),
+                ),
+            ),
+            Level2(
+                "财务管理",
+                (
+                    _i("资金使用合规性", 1, _judged(1)),
+                    _i("管理制度健全性", 1, _judged(1)),
+                    _i("预决算信息公开性", 2, _judged(2)),
+                    _i("资产管理规范性", 2, _judged(2)),
+                ),
+            ),
+            Level2(
+                "绩效管理",
+                (
+                    _i("绩效监控完成率", 2, _judged(2)),
+                    _i("绩效自评完成率", 2, _judged(2)),
+                    _i("部门绩效评价完成率", 2, _judged(2)),
+                    _i("评价结果应用率", 2, _judged(2)),
+                ),
+            ),
+        ),
+    ),
+    Level1(
+        "产出",
+        (
+            Level2("重点工作任务", (_i("重点工作任务完成情况", 10, _judged(10)),)),
+            Level2("履职目标", (_i("履职目标实现情况", 10, _judged(10)),)),
+            Level2("工作质量", (_i("工作质量达标情况", 10, _judged(10)),)),
+        ),
+    ),
+    Level1(
+        "效益",
+        (
+            Level2("社会效益", (_i("社会效益实现程度", 10, _judged(10)),)),
+            Level2("可持续影响", (_i("长效管理机制健全性", 10, _judged(10)),)),
+            Level2(
+                "满意度",
+                (_i("服务对象满意度", 10, "得分=服务对象满意度×10"),),
+            ),
+        ),
+    ),
+)
+
+MONEY_LABELS = ("部门预算总额", "其中：财政拨款", "其他资金", "基本支出", "项目支出")
+MONEY_HEADERS = ("年初预算数", "全年预算数", "全年执行数", "执行率")
+# 指标计算数据: indicator, 分子项目, 分母项目, change (分子−分母)/分母 instead of 分子/分母,
+# and default formulas for 分子/分母 from the money block (the accountant may type over them).
+FIGURES: tuple[tuple[str, str, str, bool, str | None, str | None], ...] = (
+    (
+        "预算执行率",
+        "全年执行数",
+        "全年预算数",
+        False,
+        '=IF(ISNUMBER(E4),E4,"")',
+        '=IF(ISNUMBER(D4),D4,"")',
+    ),
+    (
+        "预算调整率",
+        "调整后预算数",
+        "年初预算数",
+        True,
+        '=IF(ISNUMBER(D4),D4,"")',
+        '=IF(ISNUMBER(C4),C4,"")',
+    ),
+    ("结转结余率", "结转结余总额", "全年预算数", False, None, '=IF(ISNUMBER(D4),D4,"")'),
+    ("结转结余变动率", "本年结转结余", "上年结转结余", True, None, None),
+    ("“三公经费”控制率", "“三公经费”实际支出", "“三公经费”预算数", False, None, None),
+    ("“三公经费”变动率", "本年“三公经费”预算", "上年“三公经费”预算", True, None, None),
+    ("政府采购执行率", "实际政府采购金额", "政府采购预算金额", False, None, None),
+    ("公用经费控制率", "实际公用经费支出", "预算公用经费", False, None, None),
+    ("固定资产利用率", "在用固定资产总额", "固定资产总额", False, None, None),
+    ("重点支出安排率", "重点项目支出", "项目总支出", False, None, None),
+    ("在职人员控制率", "在职人员数", "编制人数", False, None, None),
+)
+TITLE_ROW, UNIT_ROW, MONEY_HEADER = 1, 2, 3
+MONEY_FIRST = 4
+FIG_HEADER = MONEY_FIRST + len(MONEY_LABELS)  # 9
+FIG_FIRST = FIG_HEADER + 1  # 10
+IND_HEADER = FIG_FIRST + len(FIGURES) + 1  # 22
+IND_FIRST = IND_HEADER + 1
+IND_HEADERS = (
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "分值",
+    "评分标准",
+    "评分依据\n（实际值）",
+    "得分",
+    "扣分原因\n及改进措施",
+)
+COLUMN_WIDTHS = {"A": 12, "B": 14, "C": 22, "D": 12, "E": 48, "F": 14, "G": 10, "H": 24}
+
+
+def figure_rows() -> dict[str, int]:
+    """Row of each 指标计算数据 indicator, by canonical name."""
+    return {canonical_indicator(f[0]) or f[0]: FIG_FIRST + i for i, f in enumerate(FIGURES)}
+
+
+def score_formula(rule: Rule, x: str, weight: str | None = None) -> str | None:
+    """A plain-Excel 得分 formula over the value cell ``x`` for rules that take one number.
+
+    ``weight`` (the 分值 cell) scales linear, survey and deduction rules as the engine does when
+    the 分值 is edited; bands keep the points their text states.
+    """
+    w = weight or _n(rule.weight)
+    if isinstance(rule, LinearRule):
+        core = f"{w}*MAX(0,MIN(1,({x}-({_n(rule.zero_at)}))/({_n(rule.full_at - rule.zero_at)})))"
+    elif isinstance(rule, SurveyRule):
+        core = f"{w}*{x}"
+    elif isinstance(rule, BandsRule):
+        core = '""'
+        for band in reversed(rule.ordered()):
+            conds = []
+            if band.lower is not None:
+                conds.append(f"{x}{'>=' if band.lower_inclusive else '>'}{_n(band.lower)}")
+            if band.upper is not None:
+                conds.append(f"{x}{'<=' if band.upper_inclusive else '<'}{_n(band.upper)}")
+            cond = f"AND({','.join(conds)})" if conds else "TRUE"
+            core = f"IF({cond},{_n(band.points)},{core})"
+        return f'=IF(ISNUMBER({x}),IF(ISNUMBER({core}),ROUND({core},xr_score_places),""),"")'
+    elif isinstance(rule, DeductionRule) and rule.per_unit and rule.baseline is not None:
+        excess = (
+            f"({x}-{_n(rule.baseline)})"
+            if rule.direction == "above"
+            else f"({_n(rule.baseline)}-{x})"
+        )
+        items = f"MAX(0,{excess})/{_n(rule.unit)}"
+        if rule.whole_units:
+            items = f"INT({items})"
+        deducted = f"{items}*{_n(rule.points_per_item)}"
+        if rule.cap is not None:
+            deducted = f"MIN({_n(rule.cap)},{deducted})"
+        core = f"MAX(0,{w}-{deducted})"
+    else:
+        return None
+    return f'=IF(ISNUMBER({x}),ROUND({core},xr_score_places),"")'
+
+
+def _n(value: Decimal) -> str:
+    return "0" if value == 0 else format(value.normalize(), "f")
+
+
+def add_department_sheet(
+    wb: Workbook,
+    title: str = DEPARTMENT_SHEET,
+    structure: tuple[Level1, ...] = SEED000_STRUCTURE,
+) -> Worksheet:
+    ws = wb.create_sheet(title)
+    put(
+        ws,
+        "A1:H1",
+        '="部门整体支出绩效自评表（"&IF(ISNUMBER(xr_year),xr_year,"      ")&"年度）"',
+        font=TITLE_FONT,
+        border=NO_BORDER,
+    )
+    ws.row_dimensions[TITLE_ROW].height = 36
+    put(ws, f"A{UNIT_ROW}:B{UNIT_ROW}", "部门（单位）名称", font=LABEL_FONT)
+    put(ws, f"C{UNIT_ROW}:H{UNIT_ROW}", align=LEFT, locked=False)
+    _money(ws)
+    _figures(ws)
+    last = _indicators(ws, structure)
+    total, grade = last + 1, last + 2
+    put(ws, f"A{total}:C{total}", "合计", font=HEAD_FONT)
+    put(ws, f"D{total}", f"=SUM(D{IND_FIRST}:D{last})", number_format="General")
+    put(ws, f"E{total}:F{total}")
+    scores = f"G{IND_FIRST}:G{last}"
+    put(ws, f"G{total}", f'=IF(COUNT({scores})=0,"",SUM({scores}))', number_format=SCORE)
+    put(ws, f"H{total}")
+    put(ws, f"A{grade}:C{grade}", "等次", font=HEAD_FONT)
+    put(ws, f"D{grade}:H{grade}", grade_formula(f"G{total}"), font=HEAD_FONT)
+    _names(ws, last, total, grade)
+    _guards(ws, last, total)
+    for col, width in COLUMN_WIDTHS.items():
+        ws.column_dimensions[col].width = width
+    fit_heights(ws, set(range(IND_FIRST, last + 1)))  # after the widths it measures against
+    ws.sheet_view.showGridLines = False
+    ws.freeze_panes = f"A{UNIT_ROW + 1}"
+    a4_landscape(ws, fit_height=0)  # one page wide, as many tall as the indicators need
+    ws.print_area = f"A1:H{grade}"
+    protect(ws)
+    return ws
+
+
+def _money(ws: Worksheet) -> None:
+    put(ws, f"A{MONEY_HEADER}:B{MONEY_HEADER}", "部门资金（万元）", font=HEAD_FONT)
+    for col, text in zip("CDEF", MONEY_HEADERS, strict=True):
+        put(ws, f"{col}{MONEY_HEADER}", text, font=HEAD_FONT)
+    for i, label in enumerate(MONEY_LABELS):
+        r = MONEY_FIRST + i
+        put(ws, f"A{r}:B{r}", label, font=LABEL_FONT, align=LEFT)
+        for col in "CDE":
+            put(ws, f"{col}{r}", number_format=AMOUNT, locked=False)
+        put(
+            ws,
+            f"F{r}",
+            f'=IF(AND(ISNUMBER(D{r}),ISNUMBER(E{r})),IF(D{r}>0,E{r}/D{r},""),"")',
+            number_format=PERCENT,
+        )
+
+
+def _figures(ws: Worksheet) -> None:
+    put(ws, f"A{FIG_HEADER}:B{FIG_HEADER}", "指标计算数据", font=HEAD_FONT)
+    for col, text in zip("CDEFG", ("分子项目", "分子", "分母项目", "分母", "计算值"), strict=True):
+        put(ws, f"{col}{FIG_HEADER}", text, font=HEAD_FONT)
+    for i, (name, num, den, change, num_f, den_f) in enumerate(FIGURES):
+        r = FIG_FIRST + i
+        put(ws, f"A{r}:B{r}", name, font=LABEL_FONT, align=LEFT)
+        put(ws, f"C{r}", num, font=LABEL_FONT, align=LEFT)
+        put(ws, f"D{r}", num_f, number_format=AMOUNT, locked=False)
+        put(ws, f"E{r}", den, font=LABEL_FONT, align=LEFT)
+        put(ws, f"F{r}", den_f, number_format=AMOUNT, locked=False)
+        value = f"(D{r}-F{r})/F{r}" if change else f"D{r}/F{r}"
+        put(
+            ws,
+            f"G{r}",
+            f'=IF(AND(ISNUMBER(D{r}),ISNUMBER(F{r})),IF(F{r}<>0,{value},""),"")',
+            number_format=PERCENT,
+        )
+
+
+def _indicators(ws: Worksheet, structure: tuple[Level1, ...]) -> int:
+    for col, text in zip("ABCDEFGH", IND_HEADERS, strict=True):
+        put(ws, f"{col}{IND_HEADER}", text, font=HEAD_FONT)
+    fig_rows = figure_rows()
+    r = IND_FIRST
+    for level1 in structure:
+        first1 = r
+        for level2 in level1.level2s:
+            first2 = r
+            for item in level2.items:
+                rule = parse_criterion(item.criterion, item.weight, name=item.name)
+                put(ws, f"C{r}", item.name, align=LEFT, locked=False)
+                put(
+                    ws,
+                    f"D{r}",
+                    int(item.weight) if item.weight == int(item.weight) else item.weight,
+                    number_format="General",
+                    locked=False,
+                )
+                put(ws, f"E{r}", item.criterion, font=LABEL_FONT, align=TOP_LEFT, locked=False)
+                money = canonical_indicator(getattr(rule, "subject", None) or item.name)
+                value = f"=G{fig_rows[money]}" if money in fig_rows else None
+                put(ws, f"F{r}", value, number_format=PERCENT if value else "General", locked=False)
+                formula = score_formula(rule, f"F{r}", f"D{r}")
+                put(ws, f"G{r}", formula, number_format=SCORE, locked=formula is not None)
+                put(ws, f"H{r}", align=LEFT, locked=False)
+                r += 1
+            put(ws, f"B{first2}:B{r - 1}", level2.name, locked=False)
+        label = f"{level1.name}（{_n(level1.weight)}分）"
+        put(ws, f"A{first1}:A{r - 1}", label, font=BODY_FONT, locked=False)
+    ws.row_dimensions[IND_HEADER].height = 32
+    return r - 1
+
+
+def _names(ws: Worksheet, last: int, total: int, grade: int) -> None:
+    define_local(ws, "xd_form", f"A1:H{grade}")
+    define_local(ws, "xd_title", "A1")
+    define_local(ws, "xd_unit_name", f"C{UNIT_ROW}")
+    define_local(ws, "xd_money", f"C{MONEY_FIRST}:F{FIG_HEADER - 1}")
+    define_local(ws, "xd_figures", f"A{FIG_FIRST}:G{FIG_FIRST + len(FIGURES) - 1}")
+    define_local(ws, "xd_indicators", f"A{IND_FIRST}:H{last}")
+    define_local(ws, "xd_total_weight", f"D{total}")
+    define_local(ws, "xd_total_score", f"G{total}")
+    define_local(ws, "xd_grade", f"D{grade}")
+
+
+def department_checks(last: int, total: int) -> list[tuple[str, str, str]]:
+    """(code, sqref, formula) of the conditional formats that show checks without the add-in."""
+    return [
+        (
+            "XD401",
+            f"G{IND_FIRST}:G{last}",
+            f"AND(ISNUMBER(G{IND_FIRST}),ISNUMBER(D{IND_FIRST}),OR(G{IND_FIRST}>D{IND_FIRST},G{IND_FIRST}<0))",
+        ),
+        ("XD402", f"D{total}", f"AND(ISNUMBER(D{total}),D{total}<>xr_total_weight)"),
+    ]
+
+
+def _guards(ws: Worksheet, last: int, total: int) -> None:
+    for _code, sqref, formula in department_checks(last, total):
+        ws.conditional_formatting.add(
+            sqref, FormulaRule(formula=[formula], font=ALERT.font, fill=ALERT.fill)
+        )
+    amounts = DataValidation(
+        type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+    )
+    amounts.error = "金额（万元）应为不小于 0 的数字"
+    amounts.showErrorMessage = True
+    ws.add_data_validation(amounts)
+    amounts.add(f"C{MONEY_FIRST}:E{FIG_HEADER - 1}")
+    amounts.add(f"D{FIG_FIRST}:D{FIG_FIRST + len(FIGURES) - 1}")
+    amounts.add(f"F{FIG_FIRST}:F{FIG_FIRST + len(FIGURES) - 1}")
+    points = DataValidation(
+        type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True
+    )
+    points.error = "分值、得分应为 0–100 之间的数字"
+    points.showErrorMessage = True
+    ws.add_data_validation(points)
+    points.add(f"D{IND_FIRST}:D{last}")
+    points.add(f"G{IND_FIRST}:G{last}")
