@@ -164,3 +164,28 @@ def test_ribbon_actions_answer_with_a_chinese_message(workbook: Path, tmp_path: 
     alerts = [a["args"][0] for a in book.json()["actions"] if a["func"] == "alert"]
     assert alerts == ["没有 xlperf 的检查标记可清除", alerts[1]] and "未找到" in alerts[1]
     assert not any("Traceback" in a for a in alerts)
+
+
+def test_live_report_writes_the_sheet_the_file_path_writes(workbook: Path, tmp_path: Path) -> None:
+    from xlperf.ops.journal import REPORT_SHEET
+    from xlperf.report.content import build_report
+    from xlperf.report.sheet_writer import write_report_sheet_file
+
+    by_file = tmp_path / "file.xlsx"
+    write_report_sheet_file(workbook, by_file, build_report(read_workbook(workbook)))
+    message, alerts, io = _run_remote(workbook, excel.report_live, tmp_path / "excel.xlsx")
+    assert message.startswith("已生成自评报告") and "Word" not in message  # no disk on a server
+    sheets = len(openpyxl.load_workbook(workbook).sheetnames)
+    assert io.calls <= 2 * sheets + 4
+    ours, theirs = (
+        [
+            [v for v in row if v is not None]
+            for row in openpyxl.load_workbook(p)[REPORT_SHEET].iter_rows(values_only=True)
+        ]
+        for p in (tmp_path / "excel.xlsx", by_file)
+    )
+    assert ours == theirs and any("【待填写" in str(v) for row in ours for v in row)
+    # run again: the sheet is replaced, not doubled, and never read as a form
+    message, _, _ = _run_remote(tmp_path / "excel.xlsx", excel.report_live, tmp_path / "again.xlsx")
+    assert openpyxl.load_workbook(tmp_path / "again.xlsx").sheetnames.count(REPORT_SHEET) == 1
+    assert read_workbook(tmp_path / "again.xlsx").summaries == read_workbook(workbook).summaries

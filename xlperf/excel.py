@@ -14,17 +14,22 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import xlwings as xw
 
 from xlperf.errors import InputError
 from xlperf.grid import Grid
-from xlperf.ops.journal import JOURNAL_SHEET, RESULTS_SHEET, Journal, ValueEntry
+from xlperf.ops.files import OUR_SHEETS
+from xlperf.ops.journal import JOURNAL_SHEET, REPORT_SHEET, RESULTS_SHEET, Journal, ValueEntry
 from xlperf.ops.new_sheet import TEMPLATE_MARK, input_ranges, project_title
 from xlperf.ops.plan import PREVIOUS_NOTE, FixPlan, ValueWrite, plan_fix
 from xlperf.ops.rollup import SUMMARY_SHEET, block_rows, figures_frame, today
 from xlperf.reader import read_grids
+from xlperf.report.content import build_report
+from xlperf.report.docx_writer import write_docx
+from xlperf.report.sheet_writer import report_rows
 from xlperf.rules import RuleSet
 
 TITLE = "xlperf 预算绩效自评"
@@ -138,7 +143,7 @@ def read_live(io: ExcelIO) -> tuple[list[Grid], Journal, list[str]]:
     )
     grids = []
     for name in names:
-        if name in (JOURNAL_SHEET, RESULTS_SHEET):
+        if name in OUR_SHEETS:
             continue
         grids.append(Grid(name, io.read(name), formulas=io.formulas(name)))
     return grids, journal, names
@@ -281,6 +286,27 @@ def new_project_live(book: Any, io: ExcelIO | None = None) -> str:
     return f"已新增项目表“{title}”：格式、公式同“{source}”，填写内容已清空。"
 
 
+def report_live(book: Any, io: ExcelIO | None = None) -> str:
+    """生成自评报告 in an open workbook: the 自评报告 sheet, and on the desktop the .docx beside the
+    workbook (a server cannot write on the user's disk)."""
+    io = io or ExcelIO(book)
+    grids, _, names = read_live(io)
+    content = build_report(read_grids(grids, book.name))
+    if not content.reports:
+        raise InputError(book.name, "工作簿中没有项目支出绩效自评表，无法生成自评总结报告")
+    if REPORT_SHEET in names:
+        io.delete_sheet(REPORT_SHEET)
+    io.add_sheet(REPORT_SHEET)
+    io.write(REPORT_SHEET, "A1", report_rows(content))
+    message = f"已生成自评报告 {len(content.reports)} 份，见“{REPORT_SHEET}”表"
+    folder = Path(book.fullname).parent if not io.remote else None
+    if folder is not None and folder.is_dir():
+        docx = folder / f"{Path(book.name).stem}_自评报告.docx"
+        write_docx(content, docx)
+        message += f"；Word 文档已保存为 {docx}"
+    return message + "。黄色标出处需人工填写。"
+
+
 def user_facing(action: Callable[..., str | None]) -> Callable[..., None]:
     """Run a ribbon action; every outcome, error included, reaches the user as a Chinese box."""
 
@@ -324,6 +350,11 @@ def rollup(book: Any, io: ExcelIO) -> str:
 @user_facing
 def new_project_sheet(book: Any, io: ExcelIO) -> str:
     return new_project_live(book, io)
+
+
+@user_facing
+def generate_report(book: Any, io: ExcelIO) -> str:
+    return report_live(book, io)
 
 
 @user_facing

@@ -23,6 +23,8 @@ ACTIONS = {
     "recalc_and_check": excel.recalc_and_check,
     "clear_flags": excel.clear_flags,
     "rollup": excel.rollup,
+    "new_project_sheet": excel.new_project_sheet,
+    "generate_report": excel.generate_report,
     "about": excel.about,
 }
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024

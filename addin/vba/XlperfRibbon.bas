@@ -11,7 +11,6 @@ Option Explicit
 ' (%USERPROFILE%\.xlperf\xlperf.conf on Windows, ~/Library/Containers/com.microsoft.Excel/Data/xlperf.conf on macOS).
 
 Private mRibbon As IRibbonUI
-Private mReportState As Integer ' 0 = not set (enabled), 1 = enabled, 2 = disabled
 
 Public Sub XlperfRibbonOnLoad(ribbon As IRibbonUI)
     Set mRibbon = ribbon
@@ -39,17 +38,6 @@ End Sub
 
 Public Sub XlperfAbout(control As IRibbonControl)
     XlperfRun "about"
-End Sub
-
-Public Sub XlperfReportEnabled(control As IRibbonControl, ByRef returnedVal)
-    returnedVal = (mReportState <> 2)
-End Sub
-
-Public Sub XlperfSetReportEnabled(ByVal wb As Variant, ByVal enabled As Variant)
-    ' Greys out (False) or enables (True) the report button; called from Python after a check.
-    ' wb is unused: it is there because xlwings' runMacro action always passes the workbook first.
-    If CBool(enabled) Then mReportState = 1 Else mReportState = 2
-    If Not mRibbon Is Nothing Then mRibbon.InvalidateControl "xlperfGenerateReport"
 End Sub
 
 Public Sub XlperfServerModeGetPressed(control As IRibbonControl, ByRef returnedVal)
