@@ -255,51 +255,34 @@ def new_sheet(path: Path, out: Path | None, name: str | None) -> None:
 def rollup(
     paths: tuple[Path, ...], out: Path, overwrite: bool, name: str | None, rules_path: Path | None
 ) -> None:
-    """汇总：由项目自评表生成部门（单位）项目支出自评汇总表。"""
+    """汇总：由项目自评表生成部门（单位）项目支出自评汇总表，并汇总各单位的收支情况表。"""
     from tqdm import tqdm
 
-    from xlperf.ops.rollup import rollup_files, rollup_workbook
+    from xlperf.department.money import MoneyBook
+    from xlperf.department.money_rollup import describe, rollup_money_books
+    from xlperf.ops.rollup import read_books, rollup_books
 
     def bar(items):
         return tqdm(items, desc="汇总", unit="个文件", file=sys.stderr, disable=None)
 
-    from xlperf.department.money_rollup import describe, rollup_money
-
+    rules = _rules(rules_path)
     files = workbook_paths(list(paths))
     failed: list[InputError] = []
-    single = len(files) == 1 and not any(p.is_dir() for p in paths)
-    result, no_projects = None, None
     try:
-        if single:
-            result = rollup_workbook(files[0], out, overwrite=overwrite, rules=_rules(rules_path))
+        if len(files) == 1 and not any(p.is_dir() for p in paths):
+            result, money = _rollup_one(files[0], out, overwrite, rules)
         else:
-            result = rollup_files(
-                files,
-                out,
-                rules=_rules(rules_path),
-                name=name,
-                progress=bar,
-                errors=failed,
-            )
-    except InputError as exc:
-        no_projects = exc  # the inputs may hold 收支情况 money tables only
-    written = result is not None and result.written
-    try:
-        money = rollup_money(
-            files,
-            out,
-            single=single,
-            written=written,
-            overwrite=overwrite,
-            rules=_rules(rules_path),
-            name=name,
-        )
+            books = read_books(files, progress=bar, errors=failed)
+            result = rollup_books(books, out, rules=rules, name=name)
+            money_books = [MoneyBook(path=b.path, tables=b.money) for b in books]
+            money = rollup_money_books(money_books, out, name=name, base=out if result else None)
+            if result is None and money is None:
+                raise InputError(
+                    str(files[0]) if files else ".",
+                    "所给文件中没有任何项目支出绩效自评表或收支情况表，无法汇总",
+                )
     except InputError as exc:
         _fail(exc)
-    if result is None and money is None and no_projects is not None:
-        _fail(no_projects)
-    if money is not None:  # a unit's file with money tables only is no failure
-        failed = [exc for exc in failed if exc.path not in money.sources]
     for exc in failed:
         click.echo(str(exc), err=True)
     if money is not None:
@@ -319,6 +302,22 @@ def rollup(
     click.echo(f"{out}: 汇总 {result.units} 个单位、{result.projects} 个项目")
     if failed:
         sys.exit(EXIT_INPUT)
+
+
+def _rollup_one(path: Path, out: Path, overwrite: bool, rules: RuleSet | None):
+    """汇总 within one workbook: its 汇总表, then its 收支情况 汇总 rows (either may be absent)."""
+    from xlperf.department.money_rollup import rollup_money_workbook
+    from xlperf.ops.rollup import rollup_workbook
+
+    try:
+        result = rollup_workbook(path, out, overwrite=overwrite, rules=rules)
+    except InputError as exc:
+        result, no_projects = None, exc  # the workbook may hold money tables only
+    written = result is not None and result.written
+    money = rollup_money_workbook(out if written else path, out, overwrite=overwrite, rules=rules)
+    if result is None and money is None:
+        raise no_projects
+    return result, money
 
 
 @main.command()

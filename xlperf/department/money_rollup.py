@@ -129,17 +129,26 @@ def rollup_money_files(
 ) -> MoneyRollupResult | None:
     """Units' files into one 收支情况 sheet of ``out`` (added to ``base`` when given; None when
     no file has a money table)."""
-    per_kind: dict[str, list[MoneyRow]] = {}
-    sources: list[str] = []
+    books = []
     for path in paths:
         try:
-            book = read_money_workbook(path)
+            books.append(read_money_workbook(path))
         except InputError:
             continue  # reported by the project step of ``xlperf rollup``
-        for kind, rows in unit_rows(book, path.stem).items():
+    return rollup_money_books(books, out, name=name, base=base)
+
+
+def rollup_money_books(
+    books: list[MoneyBook], out: Path, *, name: str | None = None, base: Path | None = None
+) -> MoneyRollupResult | None:
+    """Units' money tables, already read, into one 收支情况 sheet of ``out`` (see above)."""
+    per_kind: dict[str, list[MoneyRow]] = {}
+    sources: list[str] = []
+    for book in books:
+        for kind, rows in unit_rows(book, Path(book.path).stem).items():
             per_kind.setdefault(kind, []).extend(rows)
         if book.tables:
-            sources.append(str(path))
+            sources.append(book.path)
     if not per_kind:
         return None
     if base is not None:
@@ -186,28 +195,6 @@ def write_money_sheet(
 
 def _all(kind: str) -> dict[str, int]:
     return {c.key: i for i, c in enumerate(SPECS[kind].columns)}
-
-
-def rollup_money(
-    files: list[Path],
-    out: Path,
-    *,
-    single: bool,
-    written: bool,
-    overwrite: bool = False,
-    rules: RuleSet | None = None,
-    name: str | None = None,
-) -> MoneyRollupResult | None:
-    """``xlperf rollup``'s money step, after the project 汇总表 (``written``: it wrote ``out``).
-
-    One workbook: its own 汇总 rows; several files or a folder: one department 收支情况 sheet.
-    None when the inputs hold no money table to roll up.
-    """
-    if single:
-        return rollup_money_workbook(
-            out if written else files[0], out, overwrite=overwrite, rules=rules
-        )
-    return rollup_money_files(files, out, name=name, base=out if written else None)
 
 
 def describe(result: MoneyRollupResult, out: Path) -> str:

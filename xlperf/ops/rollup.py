@@ -195,6 +195,24 @@ def _department_name(frame: pd.DataFrame) -> str:
     return str(names.mode().iloc[0]) if not names.empty else str(frame["unit"].iloc[0])
 
 
+def read_books(
+    paths: list[Path],
+    *,
+    progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
+    errors: list[InputError] | None = None,
+) -> list[WorkbookForms]:
+    """Read every workbook once; with ``errors``, an unreadable one is noted there and skipped."""
+    books = []
+    for path in progress(paths) if progress else paths:
+        try:
+            books.append(read_workbook(path))
+        except InputError as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
+    return books
+
+
 def rollup_files(
     paths: list[Path],
     out: Path,
@@ -205,19 +223,22 @@ def rollup_files(
     errors: list[InputError] | None = None,
 ) -> RollupResult:
     """汇总 across units' workbooks into one department workbook: a 汇总表 per unit, then all."""
-    books = []
-    for path in progress(paths) if progress else paths:
-        try:
-            books.append(read_workbook(path))
-        except InputError as exc:
-            if errors is None:
-                raise
-            errors.append(exc)
-    frame = figures_frame(books, rules)
-    if frame.empty:
+    books = read_books(paths, progress=progress, errors=errors)
+    result = rollup_books(books, out, rules=rules, name=name)
+    if result is None:
         raise InputError(
             str(paths[0]) if paths else ".", "所给文件中没有任何项目支出绩效自评表，无法汇总"
         )
+    return result
+
+
+def rollup_books(
+    books: list[WorkbookForms], out: Path, *, rules: RuleSet | None = None, name: str | None = None
+) -> RollupResult | None:
+    """The department workbook from workbooks already read; None when they hold no project form."""
+    frame = figures_frame(books, rules)
+    if frame.empty:
+        return None
     wb = Workbook()
     ws = wb.active
     ws.title = SUMMARY_SHEET
