@@ -35,6 +35,14 @@ def _rules(path: Path | None) -> RuleSet | None:
         raise click.ClickException(f"{path}: 规则文件无法读取（{exc}）") from None
 
 
+rules_option = click.option(
+    "--rules",
+    "rules_path",
+    type=click.Path(path_type=Path, exists=True),
+    help="评分规则文件（.json/.toml）；不给时用工作簿的“参数”表，没有则用全国规则",
+)
+
+
 def format_finding(f: Finding) -> str:
     level = "错误" if f.severity == "error" else "警告"
     return f"{f.file}:{f.sheet}!{f.cell}: {f.code} [{level}] {f.message}"
@@ -53,12 +61,7 @@ def main() -> None:
 )
 @click.option("--select", "select_", help="只报告这些代码（逗号分隔，前缀匹配，如 XP1,XS301）")
 @click.option("--ignore", help="不报告这些代码（逗号分隔，前缀匹配）")
-@click.option(
-    "--rules",
-    "rules_path",
-    type=click.Path(path_type=Path, exists=True),
-    help="评分规则文件（.json/.toml）",
-)
+@rules_option
 @click.option("--exit-zero", is_flag=True, help="发现错误时也以 0 退出")
 def check(
     paths: tuple[Path, ...],
@@ -126,12 +129,7 @@ def _fail(exc: InputError) -> None:
     help="输出文件（默认：原文件名加“_已检查”）",
 )
 @click.option("--in-place", is_flag=True, help="直接写回原文件")
-@click.option(
-    "--rules",
-    "rules_path",
-    type=click.Path(path_type=Path, exists=True),
-    help="评分规则文件（.json/.toml）",
-)
+@rules_option
 def fix(path: Path, out: Path | None, in_place: bool, rules_path: Path | None) -> None:
     """重新计算并检查：填写空着的计算栏，在单元格上标记问题，生成“检查结果”表。"""
     from xlperf.ops.files import fix_file
@@ -165,12 +163,7 @@ def fix(path: Path, out: Path | None, in_place: bool, rules_path: Path | None) -
     help="写入“自评报告”表的工作簿（默认：原文件名加“_自评报告”）",
 )
 @click.option("--in-place", is_flag=True, help="把“自评报告”表直接写入原工作簿")
-@click.option(
-    "--rules",
-    "rules_path",
-    type=click.Path(path_type=Path, exists=True),
-    help="评分规则文件（.json/.toml）",
-)
+@rules_option
 def report(
     path: Path,
     out: Path | None,
@@ -246,12 +239,7 @@ def new_sheet(path: Path, out: Path | None, name: str | None) -> None:
 )
 @click.option("--overwrite", is_flag=True, help="覆盖手工填写的汇总表（默认只比对）")
 @click.option("--name", help="部门名称（默认取各表的主管部门）")
-@click.option(
-    "--rules",
-    "rules_path",
-    type=click.Path(path_type=Path, exists=True),
-    help="评分规则文件（.json/.toml）",
-)
+@rules_option
 def rollup(
     paths: tuple[Path, ...], out: Path, overwrite: bool, name: str | None, rules_path: Path | None
 ) -> None:

@@ -29,8 +29,7 @@ from xlperf.department.money import (
 from xlperf.department.money_checks import check_total_row
 from xlperf.errors import InputError
 from xlperf.findings import Finding
-from xlperf.grid import grid_from_openpyxl
-from xlperf.ops.files import OUR_SHEETS, atomic_save, open_for_edit, refuse_if_open
+from xlperf.ops.files import atomic_save, open_for_edit, refuse_if_open, sheet_grids
 from xlperf.rules import DEFAULT_RULES, RuleSet
 from xlperf.templates.money_sheet import SHEET_TITLE, add_money_sheet, layouts
 
@@ -83,11 +82,7 @@ def rollup_money_workbook(
     """
     rules = rules or DEFAULT_RULES
     wb, cached = open_for_edit(path)
-    grids = [
-        grid_from_openpyxl(ws, cached[ws.title])
-        for ws in wb.worksheets
-        if ws.title not in OUR_SHEETS
-    ]
+    grids = sheet_grids(wb, cached)
     book = read_money_grids(grids, str(path))
     tables = [t for t in book.tables if t.units and t.total is not None]
     if not tables:

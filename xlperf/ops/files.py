@@ -18,7 +18,7 @@ from openpyxl.xml.functions import fromstring, tostring
 
 from xlperf.errors import InputError
 from xlperf.findings import Finding
-from xlperf.grid import grid_from_openpyxl
+from xlperf.grid import Grid, grid_from_openpyxl
 from xlperf.loader import open_ooxml, sniff
 from xlperf.ops.journal import (
     JOURNAL_SHEET,
@@ -79,6 +79,16 @@ def open_for_edit(path: Path) -> tuple[Workbook, Workbook]:
         )
     keep_vba = path.suffix.lower() in MACRO_SUFFIXES
     return open_ooxml(path, data_only=False, keep_vba=keep_vba), open_ooxml(path, data_only=True)
+
+
+def sheet_grids(wb: Workbook, cached: Workbook) -> list[Grid]:
+    """The sheets of a workbook opened by :func:`open_for_edit`, as the reader takes them; our
+    own sheets (journal, results, report) are left out."""
+    return [
+        grid_from_openpyxl(ws, cached[ws.title])
+        for ws in wb.worksheets
+        if ws.title not in OUR_SHEETS
+    ]
 
 
 def _fill_xml(fill: Fill) -> str:
@@ -216,11 +226,7 @@ def fix_file(path: Path, out: Path, rules: RuleSet | None = None) -> FixResult:
     """重新计算并检查 on a file: fill empty computed fields, flag findings, list them, save atomically."""
     wb, cached = open_for_edit(path)
     undo_journal(wb, read_journal(wb))
-    grids = [
-        grid_from_openpyxl(ws, cached[ws.title])
-        for ws in wb.worksheets
-        if ws.title not in OUR_SHEETS
-    ]
+    grids = sheet_grids(wb, cached)
     book = read_grids(grids, str(path))
     if not book.projects and not book.summaries:
         raise InputError(

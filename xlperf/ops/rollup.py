@@ -21,9 +21,8 @@ from xlperf.checks.summary import check_summaries
 from xlperf.compute import project_figures, round_rate
 from xlperf.errors import InputError
 from xlperf.findings import Finding
-from xlperf.grid import grid_from_openpyxl
 from xlperf.model import SUMMARY_COLUMNS, WorkbookForms
-from xlperf.ops.files import OUR_SHEETS, atomic_save, open_for_edit, refuse_if_open
+from xlperf.ops.files import atomic_save, open_for_edit, refuse_if_open, sheet_grids
 from xlperf.reader import read_grids, read_workbook
 from xlperf.rules import RuleSet
 
@@ -164,11 +163,7 @@ def rollup_workbook(
 ) -> RollupResult:
     """汇总 within one workbook, into its 汇总表 sheet (created when missing)."""
     wb, cached = open_for_edit(path)
-    grids = [
-        grid_from_openpyxl(ws, cached[ws.title])
-        for ws in wb.worksheets
-        if ws.title not in OUR_SHEETS
-    ]
+    grids = sheet_grids(wb, cached)
     book = read_grids(grids, str(path))
     rules = book.rule_set(rules)
     if not book.projects:
