@@ -475,7 +475,7 @@ def seed_department_rows() -> list[tuple[str, str, Decimal, Decimal]]:
 
 def test_department_form_figures_in_the_department_report() -> None:
     """Seed 000's department table scores 15 + 25 + 30 + 25.5 = 95.5; its report says 94.99."""
-    from xlperf.department.model import DepartmentForm, DepartmentIndicator, MoneyRow
+    from xlperf.department.model import BudgetLine, DepartmentForm, DepartmentIndicator
     from xlperf.model import Val
 
     rows = seed_department_rows()
@@ -498,7 +498,7 @@ def test_department_form_figures_in_the_department_report() -> None:
         ],
         total_score=Val(cell="G60", value=Decimal("94.99")),
     )
-    form.money.total = MoneyRow(annual_budget=Val(cell="C5", value=Decimal("1687.40")))
+    form.money.total = BudgetLine(annual_budget=Val(cell="C5", value=Decimal("1687.40")))
     book = read_workbook(fixture_path("std"))
     book.departments.append(form)
     report = build_report(book).reports[-1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from xlperf.department.model import MONEY_COLUMNS, DepartmentForm, MoneyRow
+from xlperf.department.model import MONEY_COLUMNS, BudgetLine, DepartmentForm
 from xlperf.department.scoring import DepartmentScore, score_department
 from xlperf.findings import Finding, finding
 from xlperf.model import Val
@@ -169,7 +169,7 @@ def _money(form: DepartmentForm, add, tol) -> None:
     _rate(m.total, add, tol)
 
 
-def _rate(row: MoneyRow, add, tol) -> None:
+def _rate(row: BudgetLine, add, tol) -> None:
     shown, budget, executed = (
         row.rate.rate_fraction(),
         row.annual_budget.number,

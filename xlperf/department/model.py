@@ -13,7 +13,7 @@ from xlperf.criteria import ManualRule, Rule, parse_criterion
 from xlperf.model import Val, empty
 
 
-class MoneyRow(BaseModel):
+class BudgetLine(BaseModel):
     """One row of the money block (万元)."""
 
     initial_budget: Val = Field(default_factory=empty)
@@ -30,11 +30,11 @@ MONEY_COLUMNS = ("initial_budget", "annual_budget", "executed")
 class DepartmentMoney(BaseModel):
     """部门预算总额, its 资金来源 (财政拨款 / 其他资金) and its split (基本支出 / 项目支出)."""
 
-    total: MoneyRow = Field(default_factory=MoneyRow)
-    appropriation: MoneyRow = Field(default_factory=MoneyRow)
-    other: MoneyRow = Field(default_factory=MoneyRow)
-    basic: MoneyRow = Field(default_factory=MoneyRow)
-    project: MoneyRow = Field(default_factory=MoneyRow)
+    total: BudgetLine = Field(default_factory=BudgetLine)
+    appropriation: BudgetLine = Field(default_factory=BudgetLine)
+    other: BudgetLine = Field(default_factory=BudgetLine)
+    basic: BudgetLine = Field(default_factory=BudgetLine)
+    project: BudgetLine = Field(default_factory=BudgetLine)
 
 
 class MoneyFigure(BaseModel):

@@ -12,11 +12,11 @@ from decimal import Decimal
 
 from xlperf.criteria import MONEY_INDICATORS
 from xlperf.department.model import (
+    BudgetLine,
     DepartmentForm,
     DepartmentIndicator,
     DepartmentMoney,
     MoneyFigure,
-    MoneyRow,
 )
 from xlperf.grid import Grid, address
 from xlperf.model import Problem, Val
@@ -220,7 +220,7 @@ def _read_money(grid: Grid, cells: CellReader, form: DepartmentForm, top: int, h
                 break
             if getattr(money, kind).label_cell is not None:
                 continue
-            row = MoneyRow(label_cell=address(rr, label[0]))
+            row = BudgetLine(label_cell=address(rr, label[0]))
             for field_name, span in cols.items():
                 cr, cc = cells.first_in_span(rr, span)
                 setattr(row, field_name, cells.number(cr, cc, WHAT[field_name]))
