@@ -376,7 +376,7 @@ def template() -> None:
 @template.command("build")
 @click.argument("out_dir", default="workbook_templates", type=click.Path(path_type=Path))
 def template_build(out_dir: Path) -> None:
-    """生成项目支出绩效自评表、汇总表和部门工作簿模板。"""
+    """生成模板工作簿：项目支出绩效自评表、汇总表、部门项目支出自评工作簿、部门整体支出绩效自评表。"""
     from xlperf.templates import build_templates
 
     for path in build_templates(out_dir):
