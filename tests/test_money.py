@@ -329,6 +329,29 @@ def test_cli_rollup_money_only_workbook(tmp_path: Path) -> None:
     assert load_workbook(out)[SHEET]["B5"].value == pytest.approx(3485.76)
 
 
+def test_fix_flags_the_money_cells_and_clear_restores_them(tmp_path: Path) -> None:
+    from xlperf.ops.files import clear_file, fix_file
+
+    src = save(seed_workbook(), tmp_path / "seed.xlsx")
+    fixed, cleared = tmp_path / "fixed.xlsx", tmp_path / "cleared.xlsx"
+    result = fix_file(src, fixed)
+    codes = sorted((f.code, f.cell) for f in result.findings)
+    assert codes == sorted((f.code, f.cell) for f in check_workbook(read_workbook(src)))
+    assert ("XD411", "B5") in codes and result.flagged == len(codes) == 8
+    ws = load_workbook(fixed)[SHEET]
+    assert ws["B5"].comment is not None and "XD411" in ws["B5"].comment.text
+    assert clear_file(fixed, cleared) == 8
+    before, after = load_workbook(src)[SHEET], load_workbook(cleared)[SHEET]
+    for row in before.iter_rows():
+        for c in row:
+            other = after[c.coordinate]
+            assert (c.value, repr(c.fill), c.comment) == (
+                other.value,
+                repr(other.fill),
+                other.comment,
+            )
+
+
 def test_cli_rollup_folder_of_units(tmp_path: Path) -> None:
     folder = tmp_path / "units"
     folder.mkdir()

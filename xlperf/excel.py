@@ -26,7 +26,7 @@ from xlperf.ops.journal import JOURNAL_SHEET, REPORT_SHEET, RESULTS_SHEET, Journ
 from xlperf.ops.new_sheet import TEMPLATE_MARK, input_ranges, project_title
 from xlperf.ops.plan import PREVIOUS_NOTE, FixPlan, ValueWrite, plan_fix
 from xlperf.ops.rollup import SUMMARY_SHEET, block_rows, figures_frame, today
-from xlperf.reader import read_grids
+from xlperf.reader import read_grids, require_some_form
 from xlperf.report.content import build_report
 from xlperf.report.docx_writer import write_docx
 from xlperf.report.sheet_writer import report_rows
@@ -215,12 +215,7 @@ def fix_live(book: Any, rules: RuleSet | None = None, io: ExcelIO | None = None)
     io = io or ExcelIO(book)
     grids, journal, names = read_live(io)
     undo_live(io, journal, names, grids)
-    forms = read_grids(grids, book.name)
-    if not forms.projects and not forms.summaries:
-        raise InputError(
-            book.name,
-            "未找到项目支出绩效自评表或项目支出自评汇总表（按“年度资金总额”“项目名称”等标签查找）",
-        )
+    forms = require_some_form(read_grids(grids, book.name))
     plan = plan_fix(forms, rules)
     new = Journal(results_sheet_created=True)
     for sheet, start, group in _runs(plan.writes):

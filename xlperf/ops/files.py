@@ -29,7 +29,7 @@ from xlperf.ops.journal import (
     ValueEntry,
 )
 from xlperf.ops.plan import FixPlan, plan_fix
-from xlperf.reader import read_grids
+from xlperf.reader import read_grids, require_some_form
 from xlperf.rules import RuleSet
 
 OUR_SHEETS = (JOURNAL_SHEET, RESULTS_SHEET, REPORT_SHEET)
@@ -227,12 +227,7 @@ def fix_file(path: Path, out: Path, rules: RuleSet | None = None) -> FixResult:
     wb, cached = open_for_edit(path)
     undo_journal(wb, read_journal(wb))
     grids = sheet_grids(wb, cached)
-    book = read_grids(grids, str(path))
-    if not book.projects and not book.summaries:
-        raise InputError(
-            str(path),
-            "未找到项目支出绩效自评表或项目支出自评汇总表（按“年度资金总额”“项目名称”等标签查找）",
-        )
+    book = require_some_form(read_grids(grids, str(path)))
     plan = plan_fix(book, rules)
     apply_plan(wb, plan, Journal())
     if out.resolve() != path.resolve():

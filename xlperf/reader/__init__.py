@@ -39,9 +39,15 @@ def read_workbook(path: Path, *, require_forms: bool = True) -> WorkbookForms:
     if not any(g.n_rows for g in grids):
         raise InputError(str(path), "工作簿为空，没有任何内容")
     book = read_grids(grids, str(path))
-    if require_forms and not (book.projects or book.summaries or book.departments or book.money):
+    return require_some_form(book) if require_forms else book
+
+
+def require_some_form(book: WorkbookForms) -> WorkbookForms:
+    """``book``, or an error naming its file when it holds no form of any kind."""
+    if not (book.projects or book.summaries or book.departments or book.money):
         raise InputError(
-            str(path),
-            "未找到项目支出绩效自评表或项目支出自评汇总表（按“年度资金总额”“项目名称”等标签查找）",
+            book.path,
+            "未找到项目支出绩效自评表、汇总表、部门整体支出绩效自评表或收支情况表"
+            "（按“年度资金总额”“项目名称”“机构名称”等标签查找）",
         )
     return book
