@@ -459,6 +459,7 @@ def test_blank_templates_read_as_official_forms(tmp_path: Path) -> None:
     for path in build_templates(tmp_path):
         book = read_workbook(path, require_forms=False)
         assert not book.problems, book.problems
+        assert check_workbook(book) == [], path.name  # a blank form is no mistake
         overall = path.name == OVERALL_FILE
         assert len(book.departments) == (1 if overall else 0)
         assert len(book.projects) == (0 if path.name == SUMMARY_FILE or overall else 1)

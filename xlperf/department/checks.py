@@ -28,11 +28,13 @@ def check_department(form: DepartmentForm, path: str, rules: RuleSet) -> list[Fi
     tol = rules.tolerance
     stated_sum = Decimal(0)
     weight_sum = Decimal(0)
+    # a form nobody has scored yet (a blank template) lacks every 得分: nothing to report there
+    started = any(item.indicator.score.number is not None for item in result.items)
     for item in result.items:
         ind = item.indicator
         name = ind.name.text or f"第{ind.row}行"
         w, s = ind.weight.number, ind.score.number
-        if ind.name.text and (w is None or (s is None and item.score is None)):
+        if ind.name.text and (w is None or (started and s is None and item.score is None)):
             missing = "分值" if w is None else "得分"
             add(ind.name.cell, "XD409", f"指标“{name}”没有{missing}", None, None)
         weight_sum += w or 0
