@@ -38,6 +38,7 @@ from xlperf.criteria import (
     expected_input,
     explain,
     parse_criterion,
+    read_criterion,
     rule_from_json,
     to_decimal,
 )
@@ -99,6 +100,24 @@ def test_seed_text_parses_to_expected_rule(item: dict) -> None:
     assert rule.text == item["text"]
     assert rule_from_json(rule.model_dump(mode="json")) == rule
     assert explain(rule)
+
+
+@pytest.mark.parametrize("item", ITEMS, ids=[i["id"] for i in ITEMS])
+def test_structured_form_reads_as_the_prose_does(item: dict) -> None:
+    """The rule typed as JSON into the 评分标准 cell, 分值 left to the form: the same rule."""
+    rule = parse_criterion(item["text"], item["weight"])
+    typed = json.dumps(rule.model_dump(mode="json", exclude={"weight", "text"}), ensure_ascii=False)
+    assert read_criterion(typed, item["weight"]) == rule.model_copy(update={"text": typed})
+    assert read_criterion(item["text"], item["weight"]) == rule
+
+
+def test_unreadable_structured_form_is_manual_and_says_why() -> None:
+    for text in ('{"kind": "linear", "full_at": "0.95"}', '{"kind": "linear",', "{1, 2}"):
+        rule = read_criterion(text, 2)
+        assert isinstance(rule, ManualRule) and rule.reason.startswith("结构化评分标准无法读取")
+        assert rule.weight == 2 and rule.text == text
+    rule = read_criterion('{"kind": "linear", "full_at": 0.95, "zero_at": 0.9}', "2")
+    assert isinstance(rule, LinearRule) and evaluate(rule, D("0.93")) == D("1.20")
 
 
 REPRODUCTIONS = [

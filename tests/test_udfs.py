@@ -71,6 +71,8 @@ def test_grades_qualitative_ranges_and_criteria() -> None:
     text = "预算执行率≥95%的，得2分；≤90%的，得0分；90%-95%之间按线性插值计算得分"
     assert udfs.XP_CRITERION(0.9143, text, 2.0) == 0.57
     assert udfs.XP_CRITERION(91.43, text, 2.0) == 0.57  # typed as percentage points
+    structured = '{"kind": "linear", "full_at": "0.95", "zero_at": "0.9"}'  # the same rule as data
+    assert udfs.XP_CRITERION(0.9143, structured, 2.0) == 0.57
 
 
 def test_bad_arguments_give_a_message_not_a_crash() -> None:

@@ -20,6 +20,7 @@ and :func:`explain` renders a rule as short Chinese. Rates are fractions through
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -393,6 +394,26 @@ RULE_ADAPTER: TypeAdapter[Rule] = TypeAdapter(Rule)
 def rule_from_json(data: Any) -> Rule:
     """A rule from its JSON-ready dict (``rule.model_dump(mode="json")``)."""
     return RULE_ADAPTER.validate_python(data)
+
+
+def read_criterion(text: str, weight: Decimal | int | str, *, name: str | None = None) -> Rule:
+    """A 评分标准 cell: the usual Chinese prose (:func:`parse_criterion`) or, where prose will not
+    do, the rule in its structured form: the JSON of :func:`rule_from_json`
+    (``{"kind": "linear", "full_at": "0.95", "zero_at": "0.9"}``), its 分值 taken from the form
+    when the JSON gives none. Unreadable JSON is a manual rule saying why, never a guess."""
+    stripped = text.strip()
+    if not stripped.startswith("{"):
+        return parse_criterion(text, weight, name=name)
+    try:
+        data = json.loads(stripped, parse_float=Decimal)
+        if not isinstance(data, dict):
+            raise ValueError("应为一个 {…} 对象")
+        data.setdefault("weight", to_decimal(weight))
+        data.setdefault("text", text)
+        return rule_from_json(data)
+    except ValueError as exc:  # json.JSONDecodeError and pydantic's ValidationError are ValueErrors
+        reason = f"结构化评分标准无法读取：{str(exc).splitlines()[0]}"
+        return ManualRule(weight=to_decimal(weight), text=text, reason=reason)
 
 
 def expected_input(rule: Rule) -> str:

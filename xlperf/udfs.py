@@ -16,7 +16,7 @@ from typing import Any
 
 import xlwings as xw
 
-from xlperf.criteria import evaluate, parse_criterion
+from xlperf.criteria import evaluate, read_criterion
 from xlperf.grid import Grid
 from xlperf.model import Indicator, Val
 from xlperf.rules import DEFAULT_RULES, RuleSet
@@ -164,7 +164,7 @@ def XP_CRITERION(value: Any, criterion: Any, weight: Any) -> Any:  # noqa: N802
     text = _text(criterion)
     if not text:
         raise ArgumentError("评分标准为空")
-    rule = parse_criterion(text, _number(weight, "分值"))
+    rule = read_criterion(text, _number(weight, "分值"))
     if rule.kind == "manual":
         raise ArgumentError(f"评分标准无法自动计算：{getattr(rule, 'reason', '')}")
     v = _number(value, "实际值")

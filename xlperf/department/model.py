@@ -9,7 +9,7 @@ from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from xlperf.criteria import ManualRule, Rule, parse_criterion
+from xlperf.criteria import ManualRule, Rule, read_criterion
 from xlperf.model import Val, empty
 
 
@@ -74,7 +74,7 @@ class DepartmentIndicator(BaseModel):
             return ManualRule(weight=0, text=text or "", reason="没有分值")
         if not text:
             return ManualRule(weight=weight, text="", reason="没有评分标准")
-        return parse_criterion(text, weight, name=self.name.text)
+        return read_criterion(text, weight, name=self.name.text)
 
 
 class DepartmentForm(BaseModel):
