@@ -43,6 +43,12 @@ rules_option = click.option(
 )
 
 
+def _target(path: Path, out: Path | None, in_place: bool, tag: str) -> Path:
+    """Where a command writes the workbook: back to ``path``, to ``out``, else beside it as
+    ``<name><tag>.xlsx`` (never over the input unless asked)."""
+    return path if in_place else out or path.with_name(f"{path.stem}{tag}{path.suffix}")
+
+
 def format_finding(f: Finding) -> str:
     level = "错误" if f.severity == "error" else "警告"
     return f"{f.file}:{f.sheet}!{f.cell}: {f.code} [{level}] {f.message}"
@@ -136,7 +142,7 @@ def fix(path: Path, out: Path | None, in_place: bool, rules_path: Path | None) -
 
     if in_place and out is not None:
         raise click.UsageError("--in-place 与 -o 不能同时使用")
-    target = path if in_place else out or path.with_name(f"{path.stem}_已检查{path.suffix}")
+    target = _target(path, out, in_place, "_已检查")
     try:
         result = fix_file(path, target, _rules(rules_path))
     except InputError as exc:
@@ -183,16 +189,10 @@ def report(
     docx_path = out or path.with_name(f"{path.stem}_自评报告.docx")
     try:
         content = build_report(read_workbook(path), _rules(rules_path))
-        if not content.reports:
-            raise InputError(str(path), "工作簿中没有项目支出绩效自评表，无法生成自评总结报告")
         write_docx(content, docx_path)
         click.echo(f"{docx_path}: 报告 {len(content.reports)} 份")
         if sheet:
-            target = (
-                path
-                if in_place
-                else sheet_output or path.with_name(f"{path.stem}_自评报告{path.suffix}")
-            )
+            target = _target(path, sheet_output, in_place, "_自评报告")
             write_report_sheet_file(path, target, content)
             click.echo(f"{target}: 已写入“自评报告”工作表")
     except InputError as exc:

@@ -287,8 +287,6 @@ def report_live(book: Any, io: ExcelIO | None = None) -> str:
     io = io or ExcelIO(book)
     grids, _, names = read_live(io)
     content = build_report(read_grids(grids, book.name))
-    if not content.reports:
-        raise InputError(book.name, "工作簿中没有项目支出绩效自评表，无法生成自评总结报告")
     if REPORT_SHEET in names:
         io.delete_sheet(REPORT_SHEET)
     io.add_sheet(REPORT_SHEET)

@@ -150,14 +150,20 @@ def _install_applescript(directory: Path) -> str:
     return f"已复制 RunPython 所需的 {name} 到 {directory}。"
 
 
-def remove(target_dir: Path | None = None, *, platform: str | None = None) -> str:
-    """Delete the add-in from XLSTART (or ``target_dir``); settings are kept."""
+def _installed(target_dir: Path | None, platform: str | None) -> Path | str:
+    """The installed add-in, or the sentence saying why there is none."""
     where = _locations(target_dir, platform)
     if where is None:
         return NO_EXCEL
     target = where.startup / ADDIN_NAME
-    if not target.exists():
-        return f"加载项未安装（{target} 不存在）。"
+    return target if target.exists() else f"加载项未安装（{target} 不存在）。"
+
+
+def remove(target_dir: Path | None = None, *, platform: str | None = None) -> str:
+    """Delete the add-in from XLSTART (or ``target_dir``); settings are kept."""
+    target = _installed(target_dir, platform)
+    if isinstance(target, str):
+        return target
     try:
         target.unlink()
     except PermissionError:
@@ -171,12 +177,9 @@ def status(
     target_dir: Path | None = None, *, addin: Path = ADDIN_PATH, platform: str | None = None
 ) -> str:
     """Whether the add-in is installed, and whether it is the same as the built one."""
-    where = _locations(target_dir, platform)
-    if where is None:
-        return NO_EXCEL
-    target = where.startup / ADDIN_NAME
-    if not target.exists():
-        return f"加载项未安装（{target} 不存在）。"
+    target = _installed(target_dir, platform)
+    if isinstance(target, str):
+        return target
     addin = Path(addin)
     if addin.is_file() and addin.read_bytes() != target.read_bytes():
         return f"加载项已安装：{target}，但与 {addin} 不同，请重新安装。"

@@ -40,7 +40,6 @@ class MoneyRollupResult:
     units: int
     findings: list[Finding] = field(default_factory=list)
     written: bool = True
-    sources: list[str] = field(default_factory=list)  # the files whose tables were rolled up
 
 
 def units_frame(tables: list[MoneyTable]) -> pd.DataFrame:
@@ -138,12 +137,9 @@ def rollup_money_books(
 ) -> MoneyRollupResult | None:
     """Units' money tables, already read, into one 收支情况 sheet of ``out`` (see above)."""
     per_kind: dict[str, list[MoneyRow]] = {}
-    sources: list[str] = []
     for book in books:
         for kind, rows in unit_rows(book, Path(book.path).stem).items():
             per_kind.setdefault(kind, []).extend(rows)
-        if book.tables:
-            sources.append(book.path)
     if not per_kind:
         return None
     if base is not None:
@@ -157,7 +153,7 @@ def rollup_money_books(
     refuse_if_open(out)
     atomic_save(wb, out)
     units = {r.unit for rows in per_kind.values() for r in rows}
-    return MoneyRollupResult(len(per_kind), len(units), sources=sources)
+    return MoneyRollupResult(len(per_kind), len(units))
 
 
 def write_money_sheet(

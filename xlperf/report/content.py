@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from xlperf.checks import check_workbook
 from xlperf.checks.summary import name_key
+from xlperf.errors import InputError
 from xlperf.findings import Finding
 from xlperf.model import ProjectForm, SummaryForm, Val, WorkbookForms
 from xlperf.reader.labels import level1_kind
@@ -402,7 +403,7 @@ def build_report(book: WorkbookForms, rules: RuleSet | None = None) -> ReportCon
     and 一级指标 sub-scores (scored by :mod:`xlperf.department.scoring`).
     """
     rules = book.rule_set(rules)
-    departments = list(getattr(book, "departments", []))
+    departments = book.departments
     findings = check_workbook(book, rules)
     figures = [project_figures(f, rules) for f in book.projects]
     units = group_units(book, figures, findings)
@@ -410,6 +411,8 @@ def build_report(book: WorkbookForms, rules: RuleSet | None = None) -> ReportCon
     reports = [unit_report(u, year) for u in units]
     if departments or (figures and (len(units) > 1 or department_summaries(book))):
         reports.append(department_report(book, units, figures, findings, year, departments, rules))
+    if not reports:
+        raise InputError(book.path, "工作簿中没有项目支出绩效自评表，无法生成自评总结报告")
     return ReportContent(source=book.path, reports=tuple(reports))
 
 
