@@ -23,6 +23,7 @@ from xlperf.errors import InputError
 from xlperf.grid import Grid
 from xlperf.ops.files import OUR_SHEETS
 from xlperf.ops.journal import JOURNAL_SHEET, REPORT_SHEET, RESULTS_SHEET, Journal, ValueEntry
+from xlperf.ops.literal import excel_rows
 from xlperf.ops.new_sheet import TEMPLATE_MARK, input_ranges, project_title
 from xlperf.ops.plan import PREVIOUS_NOTE, FixPlan, ValueWrite, plan_fix
 from xlperf.ops.rollup import SUMMARY_SHEET, block_rows, figures_frame, today
@@ -290,7 +291,7 @@ def report_live(book: Any, io: ExcelIO | None = None) -> str:
     if REPORT_SHEET in names:
         io.delete_sheet(REPORT_SHEET)
     io.add_sheet(REPORT_SHEET)
-    io.write(REPORT_SHEET, "A1", report_rows(content))
+    io.write(REPORT_SHEET, "A1", excel_rows(report_rows(content)))
     message = f"已生成自评报告 {len(content.reports)} 份，见“{REPORT_SHEET}”表"
     folder = Path(book.fullname).parent if not io.remote else None
     if folder is not None and folder.is_dir():
