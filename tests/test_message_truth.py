@@ -161,5 +161,17 @@ def test_report_in_place_exits_zero_and_a_refusal_writes_nothing(tmp_path: Path)
     assert not docx.exists()  # refused before anything was written
 
 
-def test_default_rules_total_weight_is_what_xp209_compares_against() -> None:
-    assert DEFAULT_RULES.total_weight == 100
+def test_fix_fills_the_total_the_check_expects(tmp_path: Path) -> None:
+    """fix fills an empty 总分 with the figure XP204 would expect, not with the form's wrong
+    预算执行率得分 plus the indicators."""
+    from xlperf.compute import project_computed
+
+    bad = clean_project("壬项目", budget=20, executed=20)
+    bad["funds"]["total"][4], bad["funds"]["total"][5] = 0.8, 8  # should be 100%, 10
+    bad["total_score"] = None
+    form = read_workbook(_book(tmp_path, bad)).projects[0]
+    assert form.total_score.cell and form.total_score.value is None
+    computed = {c.field: c.value for c in project_computed(form, DEFAULT_RULES)}
+    indicators = sum(Decimal(str(i[7])) for i in bad["indicators"])
+    assert computed["funds.total.score"] == 10
+    assert computed["total_score"] == 10 + indicators
