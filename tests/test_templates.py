@@ -505,6 +505,23 @@ def test_engine_reads_the_params_sheet_whatever_its_state_and_place(
     assert book.rules == TIERED and _rules_of(path) == TIERED
 
 
+def test_live_excel_reads_the_hidden_params_sheet(tmp_path: Path) -> None:
+    """Through xlwings (its remote engine, fed as its VBA client feeds it: every sheet, hidden
+    ones included), the workbook's own hidden 参数 sheet still sets the rules."""
+    import xlwings as xw
+
+    from tests.remote_client import payload
+    from xlperf.excel import ExcelIO, read_live
+    from xlperf.reader import read_grids
+
+    wb = project_workbook(TIERED)
+    assert wb["参数"].sheet_state == "hidden"
+    path = save_reproducibly(wb, tmp_path / "hidden.xlsx")
+    grids, _journal, names = read_live(ExcelIO(xw.Book(json=payload(path))))
+    assert "参数" in names
+    assert read_grids(grids, path.name).rules == TIERED != DEFAULT_RULES
+
+
 STRUCTURES = {"seed000": SEED000_STRUCTURE, "seed004": _structure004()}
 
 

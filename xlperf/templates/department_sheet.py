@@ -338,6 +338,7 @@ def add_department_sheet(
     ws.page_setup.scale = PRINT_SCALE
     for row in starts:
         ws.row_breaks.append(Break(id=row - 1))  # a break below row id
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     ws.print_area = f"A1:H{grade}"
     protect(ws)
     return ws
