@@ -26,7 +26,6 @@ from xlperf.criteria import (
     parse_criterion,
 )
 from xlperf.department.reader import canonical_indicator
-from xlperf.reader.labels import split_declared_weight
 from xlperf.templates.names import define_local
 from xlperf.templates.project_sheet import grade_formula
 from xlperf.templates.styles import (
@@ -45,6 +44,7 @@ from xlperf.templates.styles import (
     TOP_LEFT,
     a4_landscape,
     fit_heights,
+    fits_one_line,
     label_height,
     protect,
     put,
@@ -411,8 +411,8 @@ def _indicators(ws: Worksheet, structure: tuple[Level1, ...]) -> tuple[int, list
                 put(ws, f"G{r}", formula, number_format=SCORE, locked=formula is not None)
                 put(ws, f"H{r}", align=LEFT, locked=False)
                 r += 1
-            groups.append(Group("B", level2.name, first2, r - 1))
-        groups.append(Group("A", f"{level1.name}（{_n(level1.weight)}分）", first1, r - 1))
+            groups.append(Group("B", level2.name, "", first2, r - 1))
+        groups.append(Group("A", level1.name, f"（{_n(level1.weight)}分）", first1, r - 1))
     ws.row_dimensions[IND_HEADER].height = 32
     return r - 1, groups
 
@@ -422,7 +422,8 @@ class Group:
     """A merged 一级 (column A) or 二级 (column B) label over rows ``first``..``last``."""
 
     column: str
-    label: str
+    name: str
+    weight: str  # “（40分）” after the name, or nothing
     first: int
     last: int
 
@@ -476,19 +477,22 @@ def _labels(ws: Worksheet, groups: list[Group], starts: list[int]) -> None:
     for g in groups:
         cuts = [s for s in starts if g.first < s <= g.last]
         bounds = [g.first, *cuts, g.last + 1]
+        width = COLUMN_WIDTHS[g.column]
         for i, (top, end) in enumerate(zip(bounds, bounds[1:], strict=False)):
-            text = g.label if i == 0 else f"{continued_name(g.label)}{CONTINUED}"
-            font = BODY_FONT if g.column == "A" else None
-            kwargs = {"font": font} if font else {}
+            text = _label(g.name, g.weight if i == 0 else CONTINUED, width)
+            kwargs = {"font": BODY_FONT} if g.column == "A" else {}
             put(ws, f"{g.column}{top}:{g.column}{end - 1}", text, locked=False, **kwargs)
-            if i and end - 1 == top:  # a one-row continuation: room for its label
-                width = COLUMN_WIDTHS[g.column]
+            if end - 1 == top:  # a one-row label: room for it
                 ws.row_dimensions[top].height = max(_height(ws, top), label_height(text, width))
 
 
-def continued_name(label: str) -> str:
-    """'履职效能（40分）' -> '履职效能': a continuation states no weight (declared once)."""
-    return split_declared_weight(label)[0]
+def _label(name: str, tail: str, width: float) -> str:
+    """“履职效能（40分）”, or with the bracket on a line of its own when the whole does not fit
+    the column (a wrapped closing bracket alone on a line reads badly); the reader folds the
+    line break away."""
+    if not tail or fits_one_line(name + tail, width):
+        return name + tail
+    return f"{name}\n{tail}"
 
 
 def _names(ws: Worksheet, last: int, total: int, grade: int) -> None:

@@ -76,7 +76,7 @@ def put(ws: Worksheet, ref: str, value: object = None, **kwargs) -> None:
     first = ref.split(":")[0]
     if value is not None:
         ws[first] = value
-    if ":" in ref:
+    if ":" in ref and first != ref.split(":")[1]:  # a one-cell "range" is no merge
         ws.merge_cells(ref)
     style(ws, ref, **kwargs)
 
@@ -128,6 +128,11 @@ def _lines(text: str, width: float) -> int:
     # a closing mark) pushes to the next line
     usable = max(width - 2, 1) * 0.9
     return sum(max(1, math.ceil(_text_width(part) / usable)) for part in text.split("\n"))
+
+
+def fits_one_line(text: str, width: float) -> bool:
+    """True when ``text`` takes one line in a column ``width`` wide."""
+    return _lines(text, width) == 1
 
 
 def label_height(text: str, width: float) -> float:
