@@ -447,8 +447,10 @@ def page_starts(ws: Worksheet, groups: list[Group], last: int) -> list[int]:
     def place(first: int, last_row: int) -> None:
         nonlocal used
         size = sum(_height(ws, r) for r in range(first, last_row + 1))
-        if used + size > capacity and placed:
-            starts.append(first)
+        if used + size > capacity:
+            # the first group, too long for what the money tables leave of page 1, takes the
+            # header row along to page 2
+            starts.append(first if placed else IND_HEADER)
             used = header
         used += size
         placed.append(first)
