@@ -44,14 +44,15 @@ class RowFigure:
     shown: int | None = None  # decimals the figure is known to (None: exact)
 
 
-def row_figures(form: ProjectForm, rules: RuleSet) -> dict[str, RowFigure]:
+def row_figures(form: ProjectForm, rules: RuleSet, checked=None) -> dict[str, RowFigure]:
     """The correct figures of a project's 汇总表 row, as the scorer recomputes them (the same
     figures ``xlperf report`` states): 执行率 = 全年执行数 ÷ 全年预算数, 自评得分 = the rule's
-    预算执行率得分 + Σ 指标得分, 得分率 = Σ得分 ÷ Σ分值; amounts as the form states them."""
+    预算执行率得分 + Σ 指标得分, 得分率 = Σ得分 ÷ Σ分值; amounts as the form states them.
+    ``checked``: the report's figures of the form, when already worked out."""
     from xlperf.report.content import project_figures as checked_figures
 
     tol = rules.tolerance
-    checked = checked_figures(form, rules)
+    checked = checked or checked_figures(form, rules)
     total = form.funds.total
     sheet = form.sheet
 

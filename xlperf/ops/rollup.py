@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xlperf.checks import sort_findings
 from xlperf.checks.summary import check_summaries, name_key, row_figures, stated_text
-from xlperf.compute import _reasons, round_rate
+from xlperf.compute import project_figures, round_rate
 from xlperf.errors import InputError
 from xlperf.findings import Finding
 from xlperf.model import SUMMARY_COLUMNS, ProjectForm, SummaryForm, WorkbookForms
@@ -55,13 +55,12 @@ THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 
-def form_units(book: WorkbookForms, rules: RuleSet) -> dict[int, tuple[str, SummaryForm | None]]:
+def form_units(book: WorkbookForms, figures: list) -> dict[int, tuple[str, SummaryForm | None]]:
     """Each project form's unit (by ``id``) and the unit's own 汇总表: as ``xlperf report``
-    groups them (the units' 汇总表 first, then the forms' 实施单位), so both count alike."""
+    groups them (the units' 汇总表 first, then the forms' 实施单位), so both count alike.
+    ``figures``: the report's figures of ``book.projects``."""
     from xlperf.report.content import group_units
-    from xlperf.report.content import project_figures as checked_figures
 
-    figures = [checked_figures(form, rules) for form in book.projects]
     out: dict[int, tuple[str, SummaryForm | None]] = {}
     for unit in group_units(book, figures, []):
         summary = unit.summaries[0] if unit.summaries else None
@@ -70,14 +69,20 @@ def form_units(book: WorkbookForms, rules: RuleSet) -> dict[int, tuple[str, Summ
     return out
 
 
-def row_record(form: ProjectForm, rules: RuleSet) -> dict[str, object]:
+def block_key(summary: SummaryForm) -> str:
+    """Which 汇总表 (a sheet may stack several)."""
+    return f"{summary.sheet}!{summary.first_row}"
+
+
+def row_record(form: ProjectForm, rules: RuleSet, checked=None) -> dict[str, object]:
     """A project's 汇总表 row: the figures the scorer gives (as ``xlperf check`` expects them),
     the form's text as typed, and per corrected figure a note naming the form's own cell."""
-    figures = row_figures(form, rules)
+    figures = row_figures(form, rules, checked)
+    stated = project_figures(form, rules)  # the form's text: its name and 偏差原因
     record: dict[str, object] = {
         "key": name_key(form.project_name.text),
-        "project_name": form.project_name.text,
-        "reason": _reasons(form),
+        "project_name": stated["project_name"],
+        "reason": stated["reason"],
     }
     notes: dict[str, str] = {}
     for field_name in FIGURES:
@@ -102,25 +107,28 @@ def row_record(form: ProjectForm, rules: RuleSet) -> dict[str, object]:
 
 def figures_frame(books: Iterable[WorkbookForms], rules: RuleSet | None = None) -> pd.DataFrame:
     """One row per project form: its unit, file and the figures of its 汇总表 row."""
+    from xlperf.report.content import project_figures as checked_figures
+
     records = []
     for book in books:
         book_rules = book.rule_set(rules)
-        units = form_units(book, book_rules)
-        for form in book.projects:
+        checked = [checked_figures(form, book_rules) for form in book.projects]
+        units = form_units(book, checked)
+        for form, figures in zip(book.projects, checked, strict=True):
             unit, summary = units.get(id(form), (NO_UNIT, None))
             records.append(
                 {
                     "unit": unit,
-                    "unit_sheet": summary.sheet if summary is not None else None,
+                    "unit_block": block_key(summary) if summary is not None else None,
                     "department": form.department.text,
                     "file": book.path,
                     "sheet": form.sheet,
                 }
-                | row_record(form, book_rules)
+                | row_record(form, book_rules, figures)
             )
     return pd.DataFrame.from_records(
         records,
-        columns=["unit", "unit_sheet", "department", "file", "sheet", "key", *FIGURES, "notes"],
+        columns=["unit", "unit_block", "department", "file", "sheet", "key", *FIGURES, "notes"],
     )
 
 
@@ -311,7 +319,7 @@ def _rewrite_summaries(wb: Workbook, book: WorkbookForms, frame: pd.DataFrame) -
     blocks: dict[str, list[tuple[SummaryForm, str, pd.DataFrame]]] = {}
     covered: set[str] = set()
     for summary in summaries:
-        own = frame[frame["unit_sheet"] == summary.sheet]
+        own = frame[frame["unit_block"] == block_key(summary)]
         if id(summary) in departments:
             name, part = summary.unit_name.text or _department_name(frame), frame
         elif not own.empty:
