@@ -210,3 +210,45 @@ def test_a_project_named_like_a_formula_rolls_up_as_text(tmp_path: Path) -> None
     ]
     assert "'" + INJECTION in written and INJECTION not in written
     assert any(v.startswith("'+cmd") for v in written)
+
+
+def _units_workbook(path: Path) -> None:
+    """Unit 甲's form and 汇总表, unit 乙's two forms (one given twice) with no 汇总表 of their
+    own, and the department 汇总表 listing 甲's project only (stale)."""
+    wb = openpyxl.Workbook()
+    a = clean_project("甲项目")
+    a["implementer"] = "甲单位"
+    write_project(wb.active, 1, a)
+    wb.active.title = "甲项目"
+    write_summary(wb.create_sheet("甲汇总"), 1, "甲单位", [["甲项目", 50, 45, 0.9, 1, 1, 1, 98]])
+    for title in ("乙项目", "乙项目（副本）"):
+        b = clean_project("乙项目", budget=30, executed=24)
+        b["implementer"] = "乙单位"
+        write_project(wb.create_sheet(title), 1, b)
+    c = clean_project("乙二项目", budget=10, executed=10)
+    c["implementer"] = "乙单位"
+    write_project(wb.create_sheet("乙二项目"), 1, c)
+    rows = [["甲项目", 50, 45, 0.9, 1, 1, 1, 98], ["不存在的项目", 1, 1, 1, 1, 1, 1, 100]]
+    write_summary(wb.create_sheet("部门汇总"), 1, "某县人社局", rows)
+    wb.save(path)
+
+
+def test_a_unit_without_its_own_summary_gets_one_before_the_department(tmp_path: Path) -> None:
+    src, out = tmp_path / "units.xlsx", tmp_path / "out.xlsx"
+    _units_workbook(src)
+    run = _run("rollup", str(src), "-o", str(out), "--overwrite")
+    assert run.exit_code == 0, run.output
+    assert "1 个项目与 本工作簿中的另一张项目表 重复" in run.stderr
+    assert "汇总 2 个单位、3 个项目" in run.stdout
+    book = read_workbook(out)
+    assert book.sheets == ["甲项目", "甲汇总", "乙项目", "乙项目（副本）", "乙二项目", "汇总表", "部门汇总"]
+    by_sheet = {s.sheet: s for s in book.summaries}
+    assert by_sheet["甲汇总"].unit_name.text == "甲单位"
+    assert [r.project_name.text for r in by_sheet["甲汇总"].rows] == ["甲项目"]
+    assert by_sheet["汇总表"].unit_name.text == "乙单位"
+    assert [r.project_name.text for r in by_sheet["汇总表"].rows] == ["乙项目", "乙二项目"]
+    department = by_sheet["部门汇总"]
+    assert department.unit_name.text == "某县人社局"
+    assert [r.project_name.text for r in department.rows] == ["甲项目", "乙项目", "乙二项目"]
+    assert department.total.annual_budget.number == Decimal(90)  # 乙项目 counted once
+    assert not [f for f in check_workbook(book) if f.code.startswith("XS")]
