@@ -252,3 +252,20 @@ def test_a_unit_without_its_own_summary_gets_one_before_the_department(tmp_path:
     assert [r.project_name.text for r in department.rows] == ["甲项目", "乙项目", "乙二项目"]
     assert department.total.annual_budget.number == Decimal(90)  # 乙项目 counted once
     assert not [f for f in check_workbook(book) if f.code.startswith("XS")]
+
+
+def test_a_unit_named_like_a_formula_stays_text_in_the_money_rollup(tmp_path: Path) -> None:
+    from tests.test_money import unit_files
+    from xlperf.department.money_rollup import rollup_money_files
+
+    paths = unit_files(tmp_path)
+    hostile = paths[0].with_name("=1+1.xlsx")  # a unit's file: its name is the unit's
+    paths[0].rename(hostile)
+    out = tmp_path / "dept.xlsx"
+    assert rollup_money_files([hostile, *paths[1:]], out, name="@某区") is not None
+    cells = [
+        c for ws in openpyxl.load_workbook(out) for row in ws.iter_rows() for c in row
+        if isinstance(c.value, str) and c.value[:1] in "=@"
+    ]
+    assert {c.value for c in cells} >= {"=1+1", "@某区汇总"}
+    assert all(c.data_type == "s" for c in cells)
