@@ -269,3 +269,24 @@ def test_a_unit_named_like_a_formula_stays_text_in_the_money_rollup(tmp_path: Pa
     ]
     assert {c.value for c in cells} >= {"=1+1", "@某区汇总"}
     assert all(c.data_type == "s" for c in cells)
+
+
+def test_what_stands_below_a_summary_moves_down_whole(tmp_path: Path) -> None:
+    src, out = tmp_path / "below.xlsx", tmp_path / "out.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "汇总表"
+    write_summary(ws, 1, "某县就业服务中心", [["甲", 50, 45, 0.9, 1, 1, 1, 98]], total=False)
+    ws["A8"], ws["L2"] = "填表说明：本表由财务股填写", "旁注"
+    ws.merge_cells("A8:J8")
+    for name in ("甲", "乙", "丙"):
+        write_project(wb.create_sheet(name), 1, clean_project(name))
+    wb.save(src)
+    assert _run("rollup", str(src), "-o", str(out), "--overwrite").exit_code == 0
+    ws = openpyxl.load_workbook(out)["汇总表"]
+    summary = next(s for s in read_workbook(out).summaries if s.sheet == "汇总表")
+    assert [r.project_name.text for r in summary.rows] == ["甲", "乙", "丙"]
+    note = next(c for row in ws.iter_rows() for c in row if c.value == "填表说明：本表由财务股填写")
+    assert note.row > summary.last_row
+    assert f"A{note.row}:J{note.row}" in {str(m) for m in ws.merged_cells.ranges}
+    assert ws["L2"].value == "旁注"  # beside the 汇总表: not ours to clear

@@ -355,9 +355,10 @@ def _rewrite_sheet(
     top = min(s.first_row for s, _, _ in parts)
     bottom = max(s.last_row for s, _, _ in parts)
     for merged in list(ws.merged_cells.ranges):
-        if merged.min_row <= bottom and merged.max_row >= top:
+        if merged.min_row <= bottom and merged.max_row >= top and merged.min_col <= len(HEADER):
             ws.unmerge_cells(str(merged))
-    for row in ws.iter_rows(min_row=top, max_row=bottom):
+    width = max([len(HEADER), *(c for s, _, _ in parts for c in s.columns.values())])
+    for row in ws.iter_rows(min_row=top, max_row=bottom, max_col=width):  # beside it: kept
         for cell in row:
             cell.value = None
             cell.comment = None
@@ -365,8 +366,15 @@ def _rewrite_sheet(
     below = any(
         cell.value is not None for row in ws.iter_rows(min_row=bottom + 1) for cell in row
     )
-    if below and needed > bottom - top + 1:
-        ws.insert_rows(bottom + 1, needed - (bottom - top + 1))
+    if below and needed > bottom - top + 1:  # make room; what stands below moves down whole
+        extra = needed - (bottom - top + 1)
+        below_merges = [m for m in ws.merged_cells.ranges if m.min_row > bottom]
+        for merged in below_merges:
+            ws.unmerge_cells(str(merged))
+        ws.insert_rows(bottom + 1, extra)
+        for merged in below_merges:
+            merged.shift(0, extra)
+            ws.merge_cells(merged.coord)
     row = top
     for _, name, part in parts:
         row = write_block(ws, row, name, part, date, with_total=True)
