@@ -105,6 +105,9 @@ def test_compare_only_writes_the_marked_copy_and_says_so(example: Path, tmp_path
     line = next(x for x in findings if "汇总表5!E5" in x)
     assert "应为 100%（全年执行数 16.06 ÷ 全年预算数 16.06）" in line
     assert "项目自评表所填 80.3%（建档立卡优秀务工人员奖补!H5）亦不符合评分规则" in line
+    original = example.read_bytes()
+    run = _run("rollup", str(example), "-o", str(example))
+    assert "未写入文件" in run.stderr and example.read_bytes() == original
 
 
 def test_the_same_workbook_twice_is_summed_once(example: Path, tmp_path: Path) -> None:

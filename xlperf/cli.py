@@ -235,15 +235,24 @@ def new_sheet(path: Path, out: Path | None, name: str | None) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="输出的汇总工作簿"
+    "-o",
+    "--output",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="输出的汇总工作簿（只比对时为标出不一致之处的副本）",
 )
-@click.option("--overwrite", is_flag=True, help="覆盖手工填写的汇总表（默认只比对）")
+@click.option(
+    "--overwrite", is_flag=True, help="按项目自评表重写人工填写的汇总表（默认只比对，不覆盖）"
+)
 @click.option("--name", help="部门名称（默认取各表的主管部门）")
 @rules_option
 def rollup(
     paths: tuple[Path, ...], out: Path, overwrite: bool, name: str | None, rules_path: Path | None
 ) -> None:
-    """汇总：由项目自评表生成部门（单位）项目支出自评汇总表，并汇总各单位的收支情况表。"""
+    """汇总：由项目自评表生成部门（单位）项目支出自评汇总表，并汇总各单位的收支情况表。
+
+    数字按评分规则复核，与自评表所填不同处以批注注明；重复的文件和项目只汇总一次。"""
     from tqdm import tqdm
 
     from xlperf.department.money import MoneyBook
@@ -288,12 +297,13 @@ def rollup(
         for f in result.findings:
             click.echo(format_finding(f))
         errors = sum(f.severity == "error" for f in result.findings)
-        found = (
-            f"发现 {len(result.findings)} 处不一致（错误 {errors}，警告 {len(result.findings) - errors}），"
-            f"已在 {out} 中涂色并加批注标出，逐条列于其“检查结果”表"
-            if result.findings
-            else f"未发现不一致，{out} 为原工作簿的副本"
-        )
+        counted = f"发现 {len(result.findings)} 处不一致（错误 {errors}，警告 {len(result.findings) - errors}）"
+        if not result.flagged:
+            found = f"{counted}；-o 即原工作簿，只比对不改动，未写入文件"
+        elif result.findings:
+            found = f"{counted}，已在 {out} 中涂色并加批注标出，逐条列于其“检查结果”表"
+        else:
+            found = f"未发现不一致，{out} 为原工作簿的副本"
         click.echo(
             f"{files[0]}: 汇总表已由人工填写，未覆盖，仅与项目自评表比对：{found}。"
             "如需按项目自评表重新汇总（各汇总表保留其单位和位置），请加 --overwrite",

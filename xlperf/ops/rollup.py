@@ -266,7 +266,7 @@ def rollup_workbook(
     more, or the only one) all projects; a unit without one gets a new sheet; a workbook without
     any gets a 汇总表 at the end. A 汇总表 a person filled is only compared unless
     ``overwrite``: then a copy with its disagreements marked (as ``xlperf fix`` marks them) is
-    written to ``out``."""
+    written to ``out`` (nothing when ``out`` is the workbook itself)."""
     wb, cached = open_for_edit(path)
     grids = sheet_grids(wb, cached)
     book = read_grids(grids, str(path))
@@ -279,6 +279,8 @@ def rollup_workbook(
         findings = sort_findings(
             check_summaries(book.summaries, book.projects, str(path), rules), book.sheets
         )
+        if out.resolve() == path.resolve():  # compare only: the original stays as it is
+            return RollupResult(len(frame), units, findings, False, False, notes=notes)
         _write_flagged_copy(wb, findings, out)
         return RollupResult(len(frame), units, findings, False, True, notes=notes)
     sheets = _rewrite_summaries(wb, book, frame)
