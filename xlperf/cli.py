@@ -364,8 +364,9 @@ def serve(
     os.environ[server.ENV_MAX_BYTES] = str(max_mb * 1024 * 1024)
     os.environ[server.ENV_HEAD_TIMEOUT] = str(header_timeout)
     os.environ[server.ENV_BODY_TIMEOUT] = str(body_timeout)
+    shown = "本机内网地址" if host in ("0.0.0.0", "::") else host
     click.echo(
-        f"xlperf 服务器：http://{host}:{port}/xlperf/ （加载项的 XLPERF_SERVER_URL 填 http://{host}:{port}）"
+        f"xlperf 服务器：http://{host}:{port}/xlperf/ （加载项的 XLPERF_SERVER_URL 填 http://{shown}:{port}）"
     )
     server.run(host, port, workers=workers)
 

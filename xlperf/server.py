@@ -251,6 +251,8 @@ def run_action(action: Any, payload: dict[str, Any]) -> list[dict[str, Any]]:
     """Run one ribbon action on a checked payload; the client's actions."""
     try:
         book = xw.Book(json=payload)
+    except xw.LicenseError:
+        raise  # the server's fault, not the payload's: a 500, logged
     except Exception as exc:  # noqa: BLE001 - a shape our check let through
         log.warning("xlwings refused a payload: %r", exc)
         raise _shape_error("xlwings 无法读取") from None
