@@ -226,6 +226,23 @@ def test_hostile_requests_get_a_chinese_4xx_and_the_server_goes_on(readme_server
     assert answer.status_code == 200 and answer.json()["actions"]
 
 
+def test_malformed_http_gets_a_chinese_400(readme_server: str) -> None:
+    port = int(readme_server.rsplit(":", 1)[1])
+    for raw in (
+        b"GET /xlperf/health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20_000 + b"\r\n\r\n",
+        b"GET /xlperf/health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20_000,
+        b"HELLO THERE\r\n\r\n",
+        b"POST /xlperf/about HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+    ):
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.sendall(raw)
+            answer = _closed_within([s], 10)[0]
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400"), answer[:200]
+        assert CHINESE.search(json.loads(body)["error"]), body
+    assert httpx.get(f"{readme_server}/xlperf/health", timeout=10).status_code == 200
+
+
 def test_an_internal_error_is_a_chinese_message_not_a_traceback() -> None:
     body = json.dumps(payload(EXAMPLE)).encode()
 
@@ -319,7 +336,10 @@ def test_half_requests_do_not_hold_the_server(quick_server: str, tmp_path: Path)
         alive = socket.create_connection(("127.0.0.1", port), timeout=10)
         socks.append(alive)
         alive.sendall(b"GET /xlperf/health HTTP/1.1\r\nHost: x\r\n\r\n")
-        assert alive.recv(4096).startswith(b"HTTP/1.1 200")
+        first = b""
+        while not first.endswith(b"}"):  # the whole first answer: head and JSON body
+            first += alive.recv(4096)
+        assert first.startswith(b"HTTP/1.1 200")
         alive.sendall(b"GET /xlperf/health HTTP/1.1\r\n")
         assert _closed_within([alive], 2 + 6)[0].startswith(b"HTTP/1.1 408")
     finally:

@@ -15,6 +15,7 @@ a Chinese message in a JSON body (``{"error": ...}``) with a 4xx/5xx status, nev
 from __future__ import annotations
 
 import hmac
+import itertools
 import json
 import logging
 import os
@@ -57,7 +58,7 @@ PROTOCOL = "xlperf.server:TimeoutH11Protocol"
 ENV_TOKEN, ENV_MAX_BYTES = "XLPERF_TOKEN", "XLPERF_MAX_BYTES"
 ENV_HEAD_TIMEOUT, ENV_BODY_TIMEOUT = "XLPERF_HEAD_TIMEOUT", "XLPERF_BODY_TIMEOUT"
 TOKEN_FORM = re.compile(r"[!-~]{8,}")  # printable ASCII, no spaces: what an HTTP header carries
-SCALARS = (str, int, float, bool, type(None))
+SCALARS = frozenset((str, int, float, bool, type(None)))  # exact types, as json.loads makes
 log = logging.getLogger(__name__)
 
 
@@ -184,8 +185,10 @@ def parse_payload(body: bytes) -> dict[str, Any]:
         raise Refused(400, "xlperf 服务器：数据嵌套层数过多，不是工作簿数据") from None
     except ValueError:  # JSONDecodeError, UnicodeDecodeError
         raise Refused(400, "xlperf 服务器：请求不是有效的 JSON 工作簿数据") from None
-    _check_depth(payload)
     _check_shape(payload)
+    # The cells were checked to be scalars in rows; the depth check walks the rest.
+    sheets = [{k: v for k, v in sheet.items() if k != "values"} for sheet in payload["sheets"]]
+    _check_depth({k: v for k, v in payload.items() if k != "sheets"} | {"sheets": sheets})
     return payload
 
 
@@ -240,7 +243,7 @@ def _check_shape(payload: Any) -> None:
         values = sheet.get("values")
         if not isinstance(values, list) or not all(isinstance(r, list) for r in values):
             raise _shape_error(f"第 {i} 张表的 values 应为二维列表")
-        if any(not isinstance(v, SCALARS) for r in values for v in r):
+        if not SCALARS.issuperset(map(type, itertools.chain.from_iterable(values))):
             raise _shape_error(f"第 {i} 张表的单元格值只能是文字、数字、逻辑值或空")
         for key in ("pictures", "tables"):
             if not isinstance(sheet.get(key, []), list):
@@ -293,6 +296,10 @@ class TimeoutH11Protocol(H11Protocol):
         self._watch_reading()
 
     def data_received(self, data: bytes) -> None:
+        if self._head_too_big(data):
+            self._stop_read_timer()
+            self.send_400_response("")
+            return
         super().data_received(data)
         self._watch_reading()
 
@@ -319,28 +326,51 @@ class TimeoutH11Protocol(H11Protocol):
                 self._stop_read_timer()
                 self._waiting_for = "head"
                 self._read_timer = self.loop.call_later(self.head_timeout, self._timed_out)
-        elif state is h11.SEND_BODY and not self.flow.read_paused:
+        elif state is h11.SEND_BODY:
             self._stop_read_timer()  # reset on every chunk: a slow line is fine, a stall is not
             self._waiting_for = "body"
             self._read_timer = self.loop.call_later(self.body_timeout, self._timed_out)
         else:
             self._stop_read_timer()
 
+    def send_400_response(self, msg: str) -> None:
+        """A request h11 cannot parse: our Chinese JSON, not uvicorn's English text."""
+        self._refuse(b"400 Bad Request", "xlperf 服务器：请求头过大或不是有效的 HTTP 请求")
+
+    def _head_too_big(self, data: bytes) -> bool:
+        """h11 bounds only a head still incomplete; one that arrives whole in one read is
+        bounded here."""
+        if self.conn.their_state is not h11.IDLE:
+            return False
+        buffered = self.conn.trailing_data[0] + data
+        end = buffered.find(b"\r\n\r\n")
+        return (end if end >= 0 else len(buffered)) > MAX_HEAD_BYTES
+
+    def _refuse(self, status: bytes, message: str) -> None:
+        """Answer and close, whatever state h11 is in (this answer ends the connection)."""
+        body = json.dumps({"error": message}, ensure_ascii=False).encode()
+        self.transport.write(
+            b"HTTP/1.1 %s\r\nContent-Type: application/json; charset=utf-8\r\n"
+            b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (status, len(body), body)
+        )
+        self.transport.close()
+
     def _timed_out(self) -> None:
         waiting_for = self._waiting_for
         self._read_timer, self._waiting_for = None, None
         if self.transport.is_closing():
             return
+        if waiting_for == "body" and self.flow.read_paused:  # we are not reading: not a stall
+            self._waiting_for = "body"
+            self._read_timer = self.loop.call_later(self.body_timeout, self._timed_out)
+            return
         self.logger.debug("closing a connection whose request %s did not arrive in time", waiting_for)
         if waiting_for == "head" and self.conn.our_state is h11.IDLE:
-            body = json.dumps(
-                {"error": "xlperf 服务器：请求没有在规定时间内发送完，连接已断开"}, ensure_ascii=False
-            ).encode()
-            self.transport.write(
-                b"HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json; charset=utf-8\r\n"
-                b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+            self._refuse(
+                b"408 Request Timeout", "xlperf 服务器：请求没有在规定时间内发送完，连接已断开"
             )
-        self.transport.close()
+        else:
+            self.transport.close()
 
 
 def run(host: str, port: int, *, workers: int = 1) -> None:
