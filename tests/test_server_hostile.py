@@ -353,6 +353,30 @@ def test_half_requests_do_not_hold_the_server(quick_server: str, tmp_path: Path)
     assert httpx.get(f"{quick_server}/xlperf/health", timeout=5).status_code == 200
 
 
+def test_connections_past_the_limit_get_a_chinese_503(tmp_path: Path) -> None:
+    with _serve(_readme_commands()[0], "--max-connections", "50") as (url, _):
+        port = int(url.rsplit(":", 1)[1])
+        socks = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(60)]
+        try:
+            refused = _closed_within(socks[50:], 10)
+            assert all(r.startswith(b"HTTP/1.1 503") for r in refused), refused[0][:100]
+            assert CHINESE.search(json.loads(refused[0].split(b"\r\n\r\n", 1)[1])["error"])
+            busy = httpx.get(f"{url}/xlperf/health", timeout=5)
+            assert busy.status_code == 503 and CHINESE.search(busy.json()["error"])
+        finally:
+            for s in socks:
+                s.close()
+        deadline = time.monotonic() + 10
+        while True:  # the server forgets the closed connections and answers again
+            try:
+                if httpx.get(f"{url}/xlperf/health", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the server did not recover"
+            time.sleep(0.2)
+
+
 def _children(pid: int) -> list[int]:
     text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
     return [int(c) for c in text.split()]

@@ -341,6 +341,13 @@ def _rollup_one(path: Path, out: Path, overwrite: bool, rules: RuleSet | None):
     type=click.FloatRange(0.5, 600),
     help="发送请求数据时最多停顿多少秒，否则断开连接",
 )
+@click.option(
+    "--max-connections",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="每个工作进程同时保持的连接数上限，超过时答复“连接数已满”",
+)
 def serve(
     host: str,
     port: int,
@@ -349,6 +356,7 @@ def serve(
     workers: int,
     header_timeout: float,
     body_timeout: float,
+    max_connections: int,
 ) -> None:
     """服务器模式：为未装 Python 的电脑上的加载项提供“重新计算并检查”等操作。"""
     import os
@@ -368,7 +376,7 @@ def serve(
     click.echo(
         f"xlperf 服务器：http://{host}:{port}/xlperf/ （加载项的 XLPERF_SERVER_URL 填 http://{shown}:{port}）"
     )
-    server.run(host, port, workers=workers)
+    server.run(host, port, workers=workers, max_connections=max_connections)
 
 
 @main.group()

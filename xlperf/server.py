@@ -293,6 +293,10 @@ class TimeoutH11Protocol(H11Protocol):
 
     def connection_made(self, transport: Any) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        if self.limit_concurrency is not None and len(self.connections) > self.limit_concurrency:
+            # Refused at once, in Chinese; uvicorn would read the head, then answer in English.
+            self._refuse(b"503 Service Unavailable", "xlperf 服务器：连接数已满，请稍后再试")
+            return
         self._watch_reading()
 
     def data_received(self, data: bytes) -> None:
@@ -373,7 +377,9 @@ class TimeoutH11Protocol(H11Protocol):
             self.transport.close()
 
 
-def run(host: str, port: int, *, workers: int = 1) -> None:
+def run(
+    host: str, port: int, *, workers: int = 1, max_connections: int = LIMIT_CONCURRENCY
+) -> None:
     """Serve until stopped; the token and limits are in the environment (see app_from_env)."""
     import uvicorn
 
@@ -386,7 +392,7 @@ def run(host: str, port: int, *, workers: int = 1) -> None:
         http=PROTOCOL,
         ws="none",
         timeout_keep_alive=KEEP_ALIVE,
-        limit_concurrency=LIMIT_CONCURRENCY,
+        limit_concurrency=max_connections,
         backlog=BACKLOG,
         h11_max_incomplete_event_size=MAX_HEAD_BYTES,
         timeout_graceful_shutdown=30,
