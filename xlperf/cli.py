@@ -319,7 +319,13 @@ def _rollup_one(path: Path, out: Path, overwrite: bool, rules: RuleSet | None):
     required=True,
     help="共享令牌（或环境变量 XLPERF_TOKEN）：至少 8 个字符，英文字母、数字和符号",
 )
-@click.option("--max-mb", default=20, show_default=True, help="单个请求的大小上限（MB）")
+@click.option(
+    "--max-mb",
+    default=20,
+    show_default=True,
+    type=click.IntRange(1, 1024),
+    help="单个请求的大小上限（MB）",
+)
 @click.option(
     "--workers",
     default=1,

@@ -100,7 +100,7 @@ def create_app(token: str, max_bytes: int = DEFAULT_MAX_BYTES) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 404:
-            return _error(404, f"xlperf 服务器：没有这个地址（{request.url.path}）")
+            return _error(404, f"xlperf 服务器：没有这个地址（{request.url.path[:60]}）")
         if exc.status_code == 405:
             return _error(405, "xlperf 服务器：请用 POST 发送工作簿数据")
         return _error(exc.status_code, f"xlperf 服务器：请求无法处理（HTTP {exc.status_code}）")
@@ -122,7 +122,7 @@ def create_app(token: str, max_bytes: int = DEFAULT_MAX_BYTES) -> FastAPI:
         if not token_matches(given, secret):
             return _error(401, "xlperf 服务器：令牌不正确，请检查 xlperf.conf 中的 XLPERF_TOKEN")
         if action not in ACTIONS:
-            return _error(404, f"xlperf 服务器：没有“{action}”这项操作")
+            return _error(404, f"xlperf 服务器：没有“{action[:40]}”这项操作")
         declared = request.headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
             return _error(413, too_big)
