@@ -345,19 +345,75 @@ def _rollup_one(path: Path, out: Path, overwrite: bool, rules: RuleSet | None):
 )
 @click.option("--port", default=8000, show_default=True, help="端口")
 @click.option(
-    "--token", envvar="XLPERF_TOKEN", required=True, help="共享令牌（或环境变量 XLPERF_TOKEN）"
+    "--token",
+    envvar="XLPERF_TOKEN",
+    required=True,
+    help="共享令牌（或环境变量 XLPERF_TOKEN）：至少 8 个字符，英文字母、数字和符号",
 )
-@click.option("--max-mb", default=20, show_default=True, help="单个请求的大小上限（MB）")
-def serve(host: str, port: int, token: str, max_mb: int) -> None:
+@click.option(
+    "--max-mb",
+    default=20,
+    show_default=True,
+    type=click.IntRange(1, 1024),
+    help="单个请求的大小上限（MB）",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="工作进程数（多个进程可同时处理多个请求，建议不超过 CPU 核数）",
+)
+@click.option(
+    "--header-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.5, 600),
+    help="请求头须在多少秒内发送完，否则断开连接",
+)
+@click.option(
+    "--body-timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(0.5, 600),
+    help="发送请求数据时最多停顿多少秒，否则断开连接",
+)
+@click.option(
+    "--max-connections",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="每个工作进程同时保持的连接数上限，超过时答复“连接数已满”",
+)
+def serve(
+    host: str,
+    port: int,
+    token: str,
+    max_mb: int,
+    workers: int,
+    header_timeout: float,
+    body_timeout: float,
+    max_connections: int,
+) -> None:
     """服务器模式：为未装 Python 的电脑上的加载项提供“重新计算并检查”等操作。"""
-    import uvicorn
+    import os
 
-    from xlperf.server import create_app
+    from xlperf import server
 
+    try:
+        server.check_token_form(token)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--token") from None
+    # Each worker process builds its app from these (server.app_from_env).
+    os.environ[server.ENV_TOKEN] = token
+    os.environ[server.ENV_MAX_BYTES] = str(max_mb * 1024 * 1024)
+    os.environ[server.ENV_HEAD_TIMEOUT] = str(header_timeout)
+    os.environ[server.ENV_BODY_TIMEOUT] = str(body_timeout)
+    shown = "本机内网地址" if host in ("0.0.0.0", "::") else host
     click.echo(
-        f"xlperf 服务器：http://{host}:{port}/xlperf/ （加载项的 XLPERF_SERVER_URL 填 http://{host}:{port}）"
+        f"xlperf 服务器：http://{host}:{port}/xlperf/ （加载项的 XLPERF_SERVER_URL 填 http://{shown}:{port}）"
     )
-    uvicorn.run(create_app(token, max_mb * 1024 * 1024), host=host, port=port, log_level="info")
+    server.run(host, port, workers=workers, max_connections=max_connections)
 
 
 @main.group()
