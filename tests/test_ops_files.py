@@ -133,12 +133,22 @@ def test_fix_fills_empty_computed_fields_and_never_formulas(tmp_path: Path) -> N
     assert result.filled == 3
 
 
-def test_refuses_a_workbook_open_in_excel(fixture_copy: Path, tmp_path: Path) -> None:
+def test_refuses_to_write_a_workbook_open_in_excel(fixture_copy: Path, tmp_path: Path) -> None:
+    """Only the file to be written must be closed: reading one open in Excel is fine."""
     (fixture_copy.parent / f"~${fixture_copy.name}").write_bytes(b"lock")
+    out = tmp_path / "out.xlsx"
+    fix_file(fixture_copy, out)  # the source is open, the output is not: done
     with pytest.raises(InputError, match="正在被 Excel/WPS 打开"):
-        fix_file(fixture_copy, tmp_path / "out.xlsx")
+        fix_file(fixture_copy, fixture_copy)  # --in-place
     result = CliRunner().invoke(main, ["clear", str(fixture_copy)])
     assert result.exit_code == 2 and "正在被" in result.output
+    result = CliRunner().invoke(main, ["fix", str(fixture_copy), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    (tmp_path / f"~${out.name}").write_bytes(b"lock")
+    before = out.read_bytes()
+    result = CliRunner().invoke(main, ["fix", str(fixture_copy), "-o", str(out)])
+    assert result.exit_code == 2 and "正在被" in result.output
+    assert out.read_bytes() == before
 
 
 def test_failed_write_leaves_no_partial_file(
