@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import secrets
 import stat
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +47,9 @@ MACRO_SUFFIXES = {".xlsm", ".xltm"}
 TEMP_PREFIX = ".xlperf-"
 # Our temporary files: ".xlperf-" + a random tail + the output's suffix (tempfile.mkstemp's
 # tails, of earlier versions, included). Nothing else in a folder is ever removed.
-TEMP_NAME = re.compile(r"\.xlperf-[A-Za-z0-9_]{6,32}\.[A-Za-z0-9]{1,8}")
+TEMP_NAME = re.compile(
+    r"\.xlperf-(?:[0-9a-f]{16}|[a-z0-9_]{8})\.(?:xlsx|xlsm|xltx|xltm|docx)", re.IGNORECASE
+)
 STALE_TEMP_SECONDS = 3600  # a temporary file this old is left by a killed run
 
 
@@ -270,6 +274,24 @@ def apply_plan(wb: Workbook, plan: FixPlan, journal: Journal) -> None:
 
 
 RESULTS_WIDTHS = (5, 7, 5, 18, 7, 62, 11, 11)  # fits a landscape A4 page at about 100%
+WRAPPED_COLUMNS = (4, 6)  # 工作表, 说明
+LINE_HEIGHT = 15  # points per line of 11-point text
+
+
+def _text_width(text: str) -> float:
+    """Width in character units (the width of a digit): a CJK character takes about two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+
+
+def _row_height(row: list[object]) -> float:
+    """The height that shows every line of a row's wrapped cells. Set explicitly: neither
+    Excel nor LibreOffice is sure to fit the rows of a file it opens."""
+    lines = 1
+    for c in WRAPPED_COLUMNS:
+        text = str(row[c - 1] or "")
+        usable = RESULTS_WIDTHS[c - 1] - 1
+        lines = max(lines, *(math.ceil(_text_width(part) / usable) or 1 for part in text.split("\n")))
+    return lines * LINE_HEIGHT
 
 
 def sheet_ref(sheet: str, cell: str) -> str:
@@ -291,7 +313,8 @@ def write_results_sheet(wb: Workbook, plan: FixPlan, name: str = RESULTS_SHEET) 
     for r, row in enumerate(rows, 1):
         for c, value in enumerate(row, 1):
             cell = put(ws.cell(r, c), value)
-            cell.alignment = wrapped if c in (4, 6) else top
+            cell.alignment = wrapped if c in WRAPPED_COLUMNS else top
+        ws.row_dimensions[r].height = _row_height(row)
         if r > 1:
             target = ws.cell(r, 5)
             target.hyperlink = Hyperlink(ref=target.coordinate, location=sheet_ref(row[3], row[4]))
