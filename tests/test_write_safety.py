@@ -62,6 +62,7 @@ def _hostile_workbook(path: Path) -> Path:
     name, *rest = data["indicators"][1]
     data["indicators"][1] = (name, *rest[:-1], DDE)  # 偏差原因 "=cmd|..."
     write_project(ws, 1, data, Layout(merged=False))
+    ws["A19"], ws["B19"] = "等次", HYPERLINK  # XP208, the typed grade quoted as 实际值
     ws["G5"].number_format = "General"
     ws["G5"].comment = Comment("=1+1 原批注", "会计")  # on the cell fix fills
     summary = wb.create_sheet("汇总表")
@@ -100,6 +101,8 @@ def test_fix_writes_form_text_as_text_on_files(tmp_path: Path) -> None:
                 assert c.data_type == "s" and c.quotePrefix, c.coordinate
     messages = " ".join(str(r[5].value) for r in rows)
     assert HYPERLINK in messages  # quoted in the messages, as text
+    xp208 = next(r for r in rows if r[1].value == "XP208")
+    assert xp208[7].value == HYPERLINK and xp208[7].data_type == "s"
     # the link to a sheet whose name holds quotes is quoted as Excel quotes it
     xp204 = next(r for r in rows if r[1].value == "XP204")
     assert xp204[4].hyperlink.location == "'+甲''乙\"项目'!G18"
