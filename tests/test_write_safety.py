@@ -490,3 +490,18 @@ def test_no_rate_is_filled_from_figures_flagged_xp104(tmp_path: Path) -> None:
     assert not any(
         c.comment and c.comment.text.startswith(COMPUTED_NOTE) for row in ws.iter_rows() for c in row
     )
+
+
+def test_writing_through_a_link_keeps_the_link(tmp_path: Path) -> None:
+    src = tmp_path / "src.xlsx"
+    shutil.copy(fixture_path("std"), src)
+    shared = tmp_path / "共享"
+    shared.mkdir()
+    target = shared / "fixed.xlsx"
+    target.write_bytes(b"old")
+    os.chmod(target, 0o660)
+    link = tmp_path / "fixed.xlsx"
+    link.symlink_to(target)
+    fix_file(src, link)
+    assert link.is_symlink() and _mode(target) == 0o660
+    assert RESULTS_SHEET in openpyxl.load_workbook(link).sheetnames

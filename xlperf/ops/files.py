@@ -110,9 +110,10 @@ def atomic_write(out: Path, write: Callable[[Path], Any]) -> None:
     never a half-written file. Refused while ``out`` is open in Excel/WPS. A file that is
     replaced keeps its permission bits; a new one gets the umask's. Our temporary files left
     by a killed run are removed. Every file xlperf writes goes through here."""
+    refuse_if_open(out)
     if out.is_symlink():  # write where the link points, and keep the link
         out = out.resolve()
-    refuse_if_open(out)
+        refuse_if_open(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(out.parent)
     try:
