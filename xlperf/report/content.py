@@ -429,9 +429,11 @@ def group_units(
     book: WorkbookForms,
     figures: list[ProjectFigures],
     findings: list[Finding],
-    issues: dict[int, Issue],
+    issues: dict[int, Issue] | None = None,
 ) -> list[Unit]:
-    """Projects by unit: as the units' own 汇总表 list them, else by the forms' 实施单位."""
+    """Projects by unit: as the units' own 汇总表 list them, else by the forms' 实施单位; each
+    with the 附表 rows (``issues``, by ``id`` of their finding) of its forms."""
+    issues = issues or {}
     dept = department_summaries(book)
     by_key = {name_key(p.name): p for p in figures}
     placed: set[int] = set()
