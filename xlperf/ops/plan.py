@@ -258,7 +258,7 @@ def plan_fix(book: WorkbookForms, rules: RuleSet | None = None) -> FixPlan:
                 plan.writes.append(
                     ValueWrite(summary.sheet, val.cell, _plain(figure), number_format, how)
                 )
-    plan.marks = _marks(findings, plan.writes)
+    plan.marks = flag_marks(findings, plan.writes)
     return plan
 
 
@@ -277,7 +277,7 @@ def _summary_inputs(form: ProjectForm, field_name: str) -> list[str | None]:
     return scores
 
 
-def _marks(findings: list[Finding], writes: list[ValueWrite]) -> list[Mark]:
+def flag_marks(findings: list[Finding], writes: list[ValueWrite] = ()) -> list[Mark]:
     """One mark per cell: its findings, and how xlperf computed it where it filled it."""
     grouped: dict[tuple[str, str], list[Finding]] = {}
     for f in findings:
