@@ -19,7 +19,7 @@ from xlperf.findings import CODES
 from xlperf.ops.literal import put
 from xlperf.review.collect import FileResult, FindingRow, ProjectRow
 from xlperf.rules import RuleSet
-from xlperf.templates.styles import a4_landscape, fit_heights
+from xlperf.templates.styles import LINE_HEIGHT, MIN_HEIGHT, _lines, a4_landscape
 
 OVERVIEW, FINDINGS, PROJECTS, BY_CODE, UNREAD = (
     "概况",
@@ -118,6 +118,22 @@ def _header(ws: Worksheet, r: int, names: list[str], widths: list[float]) -> Non
         cell.font, cell.fill, cell.alignment = BOLD, HEADER_FILL, HEAD
         ws.column_dimensions[get_column_letter(c)].width = width
     ws.row_dimensions[r].height = 30
+
+
+def fit_heights(ws: Worksheet, rows: Iterable[int]) -> None:
+    """Row heights for wrapped text (LibreOffice does not grow rows on import), from the cells'
+    own text and their columns' widths: linear in the rows, unlike a scan of the whole sheet."""
+    widths = {
+        c: ws.column_dimensions[get_column_letter(c)].width or 8.43
+        for c in range(1, ws.max_column + 1)
+    }
+    for r in rows:
+        lines = 1
+        for c, width in widths.items():
+            cell = ws._cells.get((r, c))
+            if cell is not None and isinstance(cell.value, str) and cell.alignment.wrap_text:
+                lines = max(lines, _lines(cell.value, width))
+        ws.row_dimensions[r].height = max(MIN_HEIGHT, lines * LINE_HEIGHT + 4)
 
 
 def _formats(ws: Worksheet, r: int, formats: dict[int, str]) -> None:
