@@ -117,7 +117,8 @@ def _header(ws: Worksheet, r: int, names: list[str], widths: list[float]) -> Non
         cell = ws.cell(r, c)
         cell.font, cell.fill, cell.alignment = BOLD, HEADER_FILL, HEAD
         ws.column_dimensions[get_column_letter(c)].width = width
-    ws.row_dimensions[r].height = 30
+    lines = max(_lines(name, width) for name, width in zip(names, widths, strict=True))
+    ws.row_dimensions[r].height = max(30, lines * LINE_HEIGHT + 4)
 
 
 def fit_heights(ws: Worksheet, rows: Iterable[int]) -> None:
