@@ -279,6 +279,9 @@ def link_target(flagged: str, review_dir: Path) -> str:
 
 
 def link_location(sheet: str, cell: str) -> str:
+    """The cell a link opens, in Excel's syntax (``'Sheet'!F8``): Excel writes an external link's
+    cell as the hyperlink's ``location`` beside the file's relationship; LibreOffice joins the
+    two as ``file#'Sheet'!F8`` and its jump to a mark also parses the Excel A1 convention."""
     return "'{}'!{}".format(sheet.replace("'", "''"), cell)
 
 
