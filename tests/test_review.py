@@ -358,17 +358,18 @@ def test_libreoffice_resolves_links_to_the_flagged_cells(
     assert all(p.is_file() for p, _ in seen)
 
 
-def test_a_file_open_in_excel_is_reviewed_without_a_flagged_copy(
-    folder: Path, tmp_path: Path
-) -> None:
-    """A unit's workbook still open in Excel (its ``~$`` lock file beside it) is read and listed,
-    but no flagged copy is written for it, and its findings carry no link; --flagged is obeyed."""
+def test_a_flagged_copy_open_in_excel_is_not_overwritten(folder: Path, tmp_path: Path) -> None:
+    """The reviewer still has last time's flagged copy of a unit open in Excel (its ``~$`` lock
+    file beside it): that unit is reviewed and listed, its copy left alone, its findings carry
+    no link, and the other unit's copy goes where --flagged says."""
     root = tmp_path / "报送"
     root.mkdir()
     for name in ("单位01.xlsx", "单位03.xlsx"):
         shutil.copy(folder / "一组" / name, root / name)
-    (root / "~$单位03.xlsx").write_bytes(b"lock")
     out, flagged = tmp_path / "结果" / "审核结果.xlsx", tmp_path / "副本"
+    flagged.mkdir()
+    (flagged / "单位03.xlsx").write_bytes(b"last time's copy")
+    (flagged / "~$单位03.xlsx").write_bytes(b"lock")
     proc = subprocess.run(
         [sys.executable, "-m", "xlperf", "review", str(root), "-o", str(out)]
         + ["--flagged", str(flagged), "--jobs", "1"],
@@ -378,12 +379,14 @@ def test_a_file_open_in_excel_is_reviewed_without_a_flagged_copy(
     )
     assert proc.returncode == 0, proc.stderr
     assert "审核 2 个文件" in proc.stdout
-    assert sorted(p.name for p in flagged.iterdir()) == ["单位01.xlsx"]
+    assert (flagged / "单位03.xlsx").read_bytes() == b"last time's copy"
+    assert openpyxl.load_workbook(flagged / "单位01.xlsx")  # written, and a workbook
     book = openpyxl.load_workbook(out)
     unread = table(book["未审核文件"])
     assert [(r["文件"], r["情况"]) for r in unread] == [("单位03.xlsx", "无标记副本")]
     assert "正在被 Excel/WPS 打开" in unread[0]["原因"]
     ws = book["问题清单"]
     links = {ws.cell(r, 3).value: ws.cell(r, 6).hyperlink for r in range(2, ws.max_row + 1)}
+    assert set(links) == {"单位01.xlsx", "单位03.xlsx"}
     assert links["单位03.xlsx"] is None
     assert links["单位01.xlsx"].target == "../副本/单位01.xlsx"
