@@ -18,12 +18,10 @@ from xlperf.checks import check_workbook
 from xlperf.errors import InputError
 from xlperf.findings import Finding
 from xlperf.loader import workbook_paths
-from xlperf.model import ProjectForm, WorkbookForms
+from xlperf.model import NO_UNIT, ProjectForm, WorkbookForms
 from xlperf.review.convention import form_convention
 from xlperf.rules import RuleSet
 from xlperf.scoring import ZERO, execution_rate, weight_sum
-
-NO_UNIT = "（未注明实施单位）"  # what xlperf report calls a form with neither 实施单位 nor 主管部门
 
 
 @dataclass(frozen=True)
@@ -240,8 +238,9 @@ def summarise(book: WorkbookForms, name: str, rules: RuleSet | None, out: FileRe
     main = named.most_common(1)[0][0] if named else _file_unit(book, name)
     placed: dict[int, str] = {}
     for unit in units:
-        for f in unit.findings:
-            placed.setdefault(id(f), main if unit.name == NO_UNIT else unit.name)
+        for f in findings:
+            if unit.holds(f):
+                placed.setdefault(id(f), main if unit.name == NO_UNIT else unit.name)
     for form in book.projects:
         unit = unit_of.get(id(form), NO_UNIT)
         out.projects.append(project_row(form, main if unit == NO_UNIT else unit, name, rules_used))
