@@ -20,7 +20,7 @@ RATIO_FLOOR = 1024 * 1024
 MAX_CELLS = 2_000_000  # cells written in all sheets of a workbook
 MAX_SHEET_AREA = 4_000_000  # rows × columns of one sheet's used range
 MAX_BOOK_AREA = 10_000_000  # the same, all sheets of a workbook together
-MAX_MERGED_CELLS = 4_000_000  # cells under merges, in all sheets of a workbook
+MAX_MERGED_CELLS = 1_000_000  # cells under merges, in all sheets (openpyxl makes each one)
 MAX_NUMBER = Decimal("1e15")  # amounts (万元, 元), weights and scores beyond this are unreadable
 MAX_NUMBER_TEXT = 64  # characters of a number typed as text
 

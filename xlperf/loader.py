@@ -7,8 +7,11 @@ import re
 import stat
 import warnings
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from defusedxml import DefusedXmlException
 
 from xlperf import limits
 from xlperf.errors import InputError
@@ -66,8 +69,9 @@ def _regular_file_size(path: Path) -> int:
 
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,15}:)?c[\s/>]")
 _SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,15}:)?sheet[\s/>]")
+_MERGE_TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]{0,15}:)?mergeCell\s+ref="([A-Za-z$0-9:]{1,40})"')
 _CHUNK = 1024 * 1024
-_OVERLAP = 32  # longer than any match of the tags above
+_OVERLAP = 80  # longer than any match of the tags above
 
 
 def check_package(path: Path) -> None:
@@ -116,7 +120,7 @@ def check_package(path: Path) -> None:
                     raise InputError(
                         name, f"工作簿有 {sheets} 张工作表，超过可读取的上限 {limits.MAX_SHEETS} 张"
                     )
-            cells = 0
+            cells = merged = 0
             for part, info in parts.items():
                 if part.startswith("xl/worksheets/") and part.endswith(".xml"):
                     cells += _count(z, info, _CELL_TAG)
@@ -124,6 +128,13 @@ def check_package(path: Path) -> None:
                         raise InputError(
                             name,
                             f"工作簿的单元格超过可读取的上限 {limits.MAX_CELLS:,} 个"
+                            f"（在 {info.filename} 处）",
+                        )
+                    merged += _merged_area(z, info)
+                    if merged > limits.MAX_MERGED_CELLS:
+                        raise InputError(
+                            name,
+                            f"合并单元格覆盖的单元格超过可读取的上限 {limits.MAX_MERGED_CELLS:,} 个"
                             f"（在 {info.filename} 处）",
                         )
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
@@ -135,15 +146,34 @@ def check_package(path: Path) -> None:
 
 
 def _count(z: zipfile.ZipFile, info: zipfile.ZipInfo, tag: re.Pattern[bytes]) -> int:
-    """Occurrences of ``tag`` in a part, read in chunks (a tag may straddle two of them)."""
-    n, tail = 0, b""
+    """Occurrences of ``tag`` in a part."""
+    return sum(1 for _ in _matches(z, info, tag))
+
+
+def _merged_area(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
+    """Cells under the merges a sheet declares (openpyxl makes an object for each of them)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    area = 0
+    for m in _matches(z, info, _MERGE_TAG):
+        try:
+            c0, r0, c1, r1 = range_boundaries(m.group(1).decode())
+        except (ValueError, TypeError):
+            continue
+        area += (abs((r1 or r0) - r0) + 1) * (abs((c1 or c0) - c0) + 1)
+    return area
+
+
+def _matches(z: zipfile.ZipFile, info: zipfile.ZipInfo, tag: re.Pattern[bytes]) -> Iterator[Any]:
+    """Matches of ``tag`` in a part, read in chunks (a match may straddle two of them)."""
+    tail = b""
     with z.open(info) as f:
         while chunk := f.read(_CHUNK):
             data = tail + chunk
             cut = max(0, len(data) - _OVERLAP)
-            n += sum(1 for m in tag.finditer(data) if m.start() < cut)
+            yield from (m for m in tag.finditer(data) if m.start() < cut)
             tail = data[cut:]
-    return n + sum(1 for _ in tag.finditer(tail))
+    yield from tag.finditer(tail)
 
 
 def _is_encrypted_ole(path: Path) -> bool:
@@ -184,9 +214,27 @@ def open_ooxml(path: Path, *, data_only: bool, keep_vba: bool = False) -> Any:
             str(path), f"文件已损坏，无法作为 Excel 工作簿打开（{type(exc).__name__}）"
         ) from None
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on malformed parts
+        cause = _defused(exc)
+        if cause is not None:
+            raise InputError(
+                str(path),
+                f"工作簿的 XML 含有实体或文档类型声明（{type(cause).__name__}），"
+                "可能是“十亿笑声”之类的攻击，拒绝读取",
+            ) from None
+        detail = (str(exc).strip().splitlines() or [""])[0][:200]
         raise InputError(
-            str(path), f"文件已损坏或格式不受支持（{type(exc).__name__}: {exc}）"
+            str(path), f"文件已损坏或格式不受支持（{type(exc).__name__}: {detail}）"
         ) from None
+
+
+def _defused(exc: BaseException | None) -> BaseException | None:
+    """The defusedxml refusal behind an exception (openpyxl wraps it in a ValueError)."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DefusedXmlException):
+            return exc
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
 
 
 def _load_ooxml(path: Path, with_formulas: bool) -> list[Grid]:
