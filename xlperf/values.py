@@ -85,6 +85,11 @@ class NumberOutOfRange(NotANumber):
         return f"超出可读取的数值范围（绝对值应在 {TINY:.0E} 至 {MAX_NUMBER:.0E} 之间）"
 
 
+def readable(value: Decimal) -> bool:
+    """A number a form can hold: zero, or of magnitude between 1/MAX_NUMBER and MAX_NUMBER."""
+    return value.is_finite() and (value.is_zero() or TINY <= abs(value) <= MAX_NUMBER)
+
+
 def _bounded(value: Decimal, raw: object) -> Decimal:
     """``value`` when it is a number a form can hold (negative zero made plain zero)."""
     if not value.is_finite():
