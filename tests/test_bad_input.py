@@ -308,3 +308,65 @@ def test_internal_error_is_one_line_naming_the_file(capsys, monkeypatch) -> None
     monkeypatch.setenv("XLPERF_DEBUG", "1")
     with pytest.raises(KeyError), reporting("单位.xlsx"):
         {}["缺少的键"]
+
+
+# --- legacy .xls: fix writes a new .xlsx; a real .xlsx named .xls is read by its content ------
+
+def test_fix_xls_writes_a_new_xlsx_and_leaves_the_xls(tmp_path: Path) -> None:
+    from tests.conftest import soffice
+
+    exe = soffice()
+    source = _project_with(tmp_path, "旧版", {"H5": None, "G18": 90})  # 得分 empty, 总分 wrong
+    subprocess.run(
+        [exe, "--headless", "--convert-to", "xls", "--outdir", str(tmp_path / "xls"), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    xls = tmp_path / "xls" / "旧版.xls"
+    before = xls.read_bytes()
+    out = tmp_path / "结果.xlsx"
+    result = _run("fix", str(xls), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert xls.read_bytes() == before
+    done = openpyxl.load_workbook(out)
+    ws = done["项目"]
+    assert ws["B2"].value == "示范项目" and ws["H5"].value == pytest.approx(9)
+    assert "检查结果" in done.sheetnames and ws["G18"].comment is not None
+    assert "XP204" in ws["G18"].comment.text
+    default = _run("fix", str(xls))  # no -o: beside it, as .xlsx
+    assert default.returncode == 0 and (xls.parent / "旧版_已检查.xlsx").exists(), default.stderr
+    for args in (["--in-place"], ["-o", str(tmp_path / "x.xls")]):
+        refused = _run("fix", str(xls), *args)
+        assert refused.returncode == 2 and ".xlsx" in refused.stderr, refused.stderr
+    assert xls.read_bytes() == before
+
+
+def test_xlsx_named_xls_is_read_by_its_content(tmp_path: Path) -> None:
+    path = _project_with(tmp_path, "其实是新版", {"E6": "见附件"})
+    named = path.rename(tmp_path / "其实是新版.xls")
+    result = _run("check", str(named))
+    assert result.returncode == 1, result.stderr
+    assert f"{named}:项目!E6: XP000" in result.stdout
+    fixed = _run("fix", str(named), "-o", str(tmp_path / "out.xlsx"))
+    assert fixed.returncode == 0, fixed.stderr
+
+
+def test_department_form_with_out_of_range_figures(tmp_path: Path) -> None:
+    """A 满意度 of 120% and a 参数 sheet asking for 1e14 decimals: findings or exit 2, no crash."""
+    from tests.test_department import _seed004_workbook
+
+    path = _seed004_workbook(tmp_path / "部门.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert wb["部门整体支出绩效自评表"]["C49"].value == "服务对象满意度"
+    wb["部门整体支出绩效自评表"]["F49"] = 1.2
+    wb.save(path)
+    result = _run("check", str(path))
+    assert result.returncode in (0, 1), result.stderr
+    assert "内部错误" not in result.stderr and "Traceback" not in result.stderr
+    assert wb["参数"]["A10"].value == "得分保留小数位数", wb["参数"]["A10"].value
+    wb["参数"]["B10"] = 1e14
+    wb.save(path)
+    result = _run("check", str(path))
+    assert result.returncode == 2 and "参数表无法读取" in result.stderr, result.stderr
+    assert "score_places" in result.stderr and "内部错误" not in result.stderr

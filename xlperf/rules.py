@@ -81,7 +81,7 @@ DEFAULT_GRADES = [
 
 class RuleSet(BaseModel):
     name: str = "财政部2020年项目支出绩效自评规则"
-    total_weight: Decimal = Decimal(100)
+    total_weight: Decimal = Field(Decimal(100), gt=0, le=10000)
     rate_scoring: Literal["proportional", "tiers"] = "proportional"
     rate_cap: Decimal = Decimal(1)
     rate_tiers: list[RateTier] = Field(default_factory=list)
@@ -99,7 +99,7 @@ class RuleSet(BaseModel):
         }
     )
     less_is_better_level2: list[str] = Field(default_factory=lambda: ["成本"])
-    score_places: int = 2
+    score_places: int = Field(2, ge=0, le=6)  # 得分保留小数位数 (quantized to, so bounded)
     tolerance: Tolerance = Field(default_factory=Tolerance)
 
     def rate_score(self, rate: Decimal, weight: Decimal) -> Decimal:
