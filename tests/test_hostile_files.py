@@ -287,3 +287,30 @@ def test_the_limits_leave_room_for_real_workbooks(tmp_path: Path) -> None:
     result, seconds, peak = run_bounded("check", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert peak < PEAK_MB
+
+
+def test_part_lying_about_its_size_is_refused(tmp_path: Path) -> None:
+    """The zip says 1,000 bytes; the data inflates to 50 MB: zipfile stops at the declared size
+    and the check fails, so the declared sizes bounded above are the ones that count."""
+    import struct
+
+    path = tmp_path / "谎报.xlsx"
+    body = b'<row r="1"/>' * (50 * 1024 * 1024 // 12)
+    sheet = b'<?xml version="1.0"?><worksheet><sheetData>' + body + b"</sheetData></worksheet>"
+    write_package(path, {1: sheet.decode()}).close()
+    data = bytearray(path.read_bytes())
+    name = b"xl/worksheets/sheet1.xml"
+    local = data.find(b"PK\x03\x04")  # every local header: patch the sheet's
+    while local >= 0:
+        size = struct.unpack_from("<H", data, local + 26)[0]
+        if data[local + 30 : local + 30 + size] == name:
+            struct.pack_into("<I", data, local + 22, 1000)
+        local = data.find(b"PK\x03\x04", local + 4)
+    central = data.find(b"PK\x01\x02")
+    while central >= 0:
+        size = struct.unpack_from("<H", data, central + 28)[0]
+        if data[central + 46 : central + 46 + size] == name:
+            struct.pack_into("<I", data, central + 24, 1000)
+        central = data.find(b"PK\x01\x02", central + 4)
+    path.write_bytes(bytes(data))
+    assert_refused(path, "损坏")
