@@ -314,3 +314,22 @@ def test_part_lying_about_its_size_is_refused(tmp_path: Path) -> None:
         central = data.find(b"PK\x01\x02", central + 4)
     path.write_bytes(bytes(data))
     assert_refused(path, "损坏")
+
+
+def test_far_cell_in_a_legacy_xls_is_refused(tmp_path: Path) -> None:
+    """The same bound for .xls (xlrd): rows are read ragged, never padded to the far cell."""
+    from tests.conftest import soffice
+
+    source = tmp_path / "远处旧版.xlsx"
+    wb = _project_book(source)
+    wb.active["IV65536"] = "x"  # the last cell of a BIFF8 sheet
+    wb.save(source)
+    subprocess.run(
+        [soffice(), "--headless", "--convert-to", "xls", "--outdir", str(tmp_path / "xls"), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    xls = tmp_path / "xls" / "远处旧版.xls"
+    assert xls.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"
+    assert_refused(xls, "IV65536", f"{limits.MAX_SHEET_AREA:,}")
