@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-# xlwings' remote engine (xw.Book(json=...)) runs under its PolyForm Noncommercial licence.
-os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+import xlperf  # noqa: F401 - sets xlwings' licence key before a test module imports xlwings
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("XLPERF_SHARED", REPO.parent / "shared"))

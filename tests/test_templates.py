@@ -22,11 +22,13 @@ from openpyxl.formula.translate import Translator
 from openpyxl.utils.cell import range_boundaries
 
 from tests.conftest import FIXTURES, REPO, fixture_path, soffice
+from tests.test_department import _mistakes_workbook, _seed004_workbook, _structure004
 from xlperf.checks import check_workbook
 from xlperf.grid import grid_from_openpyxl
 from xlperf.loader import load_grids
 from xlperf.model import FUND_ROWS, ProjectForm, Val, WorkbookForms
 from xlperf.reader import read_workbook
+from xlperf.reader.labels import split_declared_weight
 from xlperf.rules import DEFAULT_RULES, GradeBand, RateTier, RuleSet
 from xlperf.rules_sheet import NAMES as RULE_NAMES
 from xlperf.rules_sheet import RulesSheetError, read_rules_sheet, read_sheet_settings
@@ -34,19 +36,32 @@ from xlperf.rules_source import rules_for
 from xlperf.scoring import execution_rate, level_rate, score_sum, weight_sum
 from xlperf.templates import build_templates
 from xlperf.templates.build import (
+    DEPARTMENT_FILE,
     OVERALL_FILE,
     PROJECT_FILE,
     PROJECT_SHEET,
     SUMMARY_FILE,
     SUMMARY_SHEET,
     TEMPLATES,
+    _new_workbook,
     department_workbook,
     project_workbook,
     save_reproducibly,
     summary_workbook,
 )
+from xlperf.templates.department_sheet import (
+    CONTINUED,
+    DEPARTMENT_SHEET,
+    IND_FIRST,
+    IND_HEADER,
+    SEED000_STRUCTURE,
+    Level1,
+    add_department_sheet,
+)
 from xlperf.templates.fill import fill_project, fill_summary, link_summary, set_year
+from xlperf.templates.money_sheet import add_money_sheet
 from xlperf.templates.names import PROJECT_NAMES, SUMMARY_NAMES
+from xlperf.templates.params_sheet import HINT, add_params_sheet
 from xlperf.templates.project_sheet import CheckFormat, project_layout
 from xlperf.templates.project_sheet import check_formats as project_checks
 from xlperf.templates.summary_sheet import check_formats as summary_checks
@@ -311,6 +326,7 @@ def _digest(path: Path) -> dict[str, Any]:
                     ),
                     (a.horizontal, a.vertical, a.wrap_text, a.indent),
                     c.protection.locked,
+                    c.comment.text if c.comment else None,
                 )
         ps = ws.page_setup
         out[ws.title] = {
@@ -327,6 +343,8 @@ def _digest(path: Path) -> dict[str, Any]:
                 ws.sheet_properties.pageSetUpPr.fitToPage,
                 ws.print_area,
                 ws.print_title_rows,
+                ps.scale,
+                tuple(b.id for b in ws.row_breaks.brk),
                 ws.oddFooter.center.text,
                 tuple(getattr(ws.page_margins, m) for m in ("left", "right", "top", "bottom")),
             ),
@@ -453,6 +471,117 @@ def test_rules_sheet_edited_by_hand(tmp_path: Path) -> None:
     ws.cell(cells["分值合计"], 2).value = "一百"
     with pytest.raises(RulesSheetError, match="分值合计"):
         read_rules_sheet(grid_from_openpyxl(ws))
+
+
+def test_params_sheet_is_hidden_and_says_where_it_is() -> None:
+    """Hidden (Excel, WPS and LibreOffice print no hidden sheet) and without a print area
+    (LibreOffice prints a hidden sheet that has one); the forms say how to show it."""
+    for name, make in TEMPLATES.items():
+        wb = make()
+        params = wb["参数"]
+        assert params.sheet_state == "hidden" and not params.print_area, name
+        assert wb.active.sheet_state == "visible", name
+        if name == DEPARTMENT_FILE:
+            guide = " ".join(str(c.value) for c in wb["填表说明"]["A"] if c.value)
+            assert "“参数”表已隐藏" in guide and "取消隐藏" in guide
+        else:
+            first = next(ws for ws in wb.worksheets if ws.sheet_state == "visible")
+            assert first["A1"].comment is not None and first["A1"].comment.text == HINT
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden", "visible"])
+def test_engine_reads_the_params_sheet_whatever_its_state_and_place(
+    tmp_path: Path, state: str
+) -> None:
+    wb = project_workbook(TIERED)
+    params = wb["参数"]
+    params.sheet_state = state
+    wb.move_sheet(params, -wb.sheetnames.index("参数"))  # first, before the form
+    wb.active = 1
+    path = save_reproducibly(wb, tmp_path / f"{state}.xlsx")
+    assert openpyxl.load_workbook(path).sheetnames[0] == "参数"
+    book = read_workbook(path)
+    assert not book.problems and len(book.projects) == 1
+    assert book.rules == TIERED and _rules_of(path) == TIERED
+
+
+def test_live_excel_reads_the_hidden_params_sheet(tmp_path: Path) -> None:
+    """Through xlwings (its remote engine, fed as its VBA client feeds it: every sheet, hidden
+    ones included), the workbook's own hidden 参数 sheet still sets the rules."""
+    import xlwings as xw
+
+    from tests.remote_client import payload
+    from xlperf.excel import ExcelIO, read_live
+    from xlperf.reader import read_grids
+
+    wb = project_workbook(TIERED)
+    assert wb["参数"].sheet_state == "hidden"
+    path = save_reproducibly(wb, tmp_path / "hidden.xlsx")
+    grids, _journal, names = read_live(ExcelIO(xw.Book(json=payload(path))))
+    assert "参数" in names
+    assert read_grids(grids, path.name).rules == TIERED != DEFAULT_RULES
+
+
+STRUCTURES = {"seed000": SEED000_STRUCTURE, "seed004": _structure004()}
+
+
+def _overall(structure: tuple[Level1, ...]) -> openpyxl.Workbook:
+    wb = _new_workbook()
+    add_department_sheet(wb, DEPARTMENT_SHEET, structure)
+    add_money_sheet(wb)
+    add_params_sheet(wb, DEFAULT_RULES)
+    return wb
+
+
+def _page_starts(ws) -> list[int]:
+    return sorted(b.id + 1 for b in ws.row_breaks.brk)
+
+
+@pytest.mark.parametrize("key", list(STRUCTURES))
+def test_department_form_breaks_pages_between_groups(tmp_path: Path, key: str) -> None:
+    structure = STRUCTURES[key]
+    ws = _overall(structure)[DEPARTMENT_SHEET]
+    starts = _page_starts(ws)
+    assert starts and all(s >= IND_HEADER for s in starts)
+    # Excel ignores manual page breaks under "fit to": a fixed scale instead, header repeated
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.scale == 70
+    assert ws.print_title_rows == f"${IND_HEADER}:${IND_HEADER}"
+    labels = [
+        m
+        for m in ws.merged_cells.ranges
+        if m.min_col == m.max_col and m.min_col in (1, 2) and m.min_row >= IND_FIRST
+    ]
+    for m in labels:  # no merged label crosses a break, and every one is labelled
+        assert not any(m.min_row < s <= m.max_row for s in starts), (str(m), starts)
+        assert ws.cell(m.min_row, m.min_col).value, str(m)
+    level1_rows, r = [], IND_FIRST
+    for level1 in structure:
+        level1_rows.append(r)
+        r += sum(len(l2.items) for l2 in level1.level2s)
+    if key == "seed000":  # every 一级指标 group fits a page: breaks only between them
+        assert set(starts) <= set(level1_rows)
+        assert not any(str(ws.cell(m.min_row, 1).value).endswith(CONTINUED) for m in labels)
+    else:  # seed 004's groups are longer than a page: continued below the break, as “…（续）”
+        continued = [ws.cell(s, 1).value for s in starts if s not in level1_rows]
+        assert continued and all(str(v).endswith(CONTINUED) for v in continued)
+    # the reader takes a “（续）” label as the group above it: the same 一级指标, no XD403
+    path = save_reproducibly(ws.parent, tmp_path / "overall.xlsx")
+    book = read_workbook(path, require_forms=False)
+    assert not book.problems
+    (form,) = book.departments
+    expected = [
+        (level1.name, level2.name, item.name)
+        for level1 in structure
+        for level2 in level1.level2s
+        for item in level2.items
+    ]
+    assert [(i.level1.text, i.level2.text, i.name.text) for i in form.indicators] == [
+        (fold(a), fold(b), c) for a, b, c in expected
+    ]
+    assert {i.level1_weight.number for i in form.indicators} == {
+        level1.weight for level1 in structure
+    }
+    assert check_workbook(book) == []
 
 
 def test_blank_templates_read_as_official_forms(tmp_path: Path) -> None:
@@ -669,12 +798,19 @@ def lo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             src / "probe_dept.xlsx",
         ),
     }
+    overall = {  # the 部门整体 form in both structures, blank and filled
+        "blank000": next(p for p in blank if p.name == OVERALL_FILE),
+        "filled000": _mistakes_workbook(src / "filled000.xlsx"),
+        "blank004": save_reproducibly(_overall(STRUCTURES["seed004"]), src / "blank004.xlsx"),
+        "filled004": _seed004_workbook(src / "filled004.xlsx"),
+    }
     filled = [project, summary, dept, seed_formulas, seed_typed]
     profile = _profile(base / "profile")
     xlsx = _convert(
         exe, profile, filled + [src / f"probe_{k}.xlsx" for k in probes], "xlsx", base / "recalc"
     )
-    pdf = _convert(exe, profile, [*blank, dept], "pdf", base / "pdf")
+    printed = [*blank, dept, *list(overall.values())[1:]]
+    pdf = _convert(exe, profile, printed, "pdf", base / "pdf")
     recalc = dict(
         zip(["project", "summary", "dept", "seed_formulas", "seed_typed"], xlsx, strict=False)
     )
@@ -685,7 +821,9 @@ def lo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "source": dict(zip(recalc, filled, strict=False)),
         "recalc": recalc,
         "probe": {k: (where, xlsx[len(filled) + i]) for i, (k, where) in enumerate(probes.items())},
-        "pdf": dict(zip([p.name for p in blank] + ["dept"], pdf, strict=True)),
+        "pdf": dict(zip([p.name for p in blank] + ["dept"], pdf, strict=False)),
+        "overall": {k: (path, base / "pdf" / f"{path.stem}.pdf") for k, path in overall.items()},
+        "printed": dict(zip(printed, pdf, strict=True)),
         "blank": blank,
     }
 
@@ -935,10 +1073,9 @@ def test_every_form_prints_on_one_a4_landscape_page(lo: dict[str, Any]) -> None:
             assert "部门预算总额" in pages[0] and 0 < ends < len(pages) - 1
             assert all("评分标准" not in text for text in pages[ends + 1 :])
         else:
-            assert _pages(pdf) == len(sheets), (
-                path.name,
-                sheets,
-            )  # every sheet, project forms included, on one page
+            shown = [ws.title for ws in openpyxl.load_workbook(path) if ws.sheet_state == "visible"]
+            assert "参数" not in shown
+            assert _pages(pdf) == len(shown), (path.name, shown)  # every printed sheet on one page
         boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf.read_bytes())
         landscape = [float(w) > float(h) for w, h in boxes]
         assert landscape.count(True) >= len(sheets) - 1  # all but the portrait 参数 sheet
@@ -952,6 +1089,66 @@ def test_every_form_prints_on_one_a4_landscape_page(lo: dict[str, Any]) -> None:
                 and "#REF" not in text
                 and "Err:" not in text
             )
+
+
+PARAMS_TEXT = ("评分规则参数", "规则名称", "执行率封顶", "金额容差")  # the 参数 sheet's own words
+
+
+def test_no_printed_page_shows_the_params_sheet(lo: dict[str, Any]) -> None:
+    assert len(lo["printed"]) == 8  # 4 blank templates, the filled department workbook, 3 forms
+    for path, pdf in lo["printed"].items():
+        assert "参数" in openpyxl.load_workbook(path).sheetnames, path.name
+        for n, text in enumerate(_page_texts(pdf), 1):
+            assert not [t for t in PARAMS_TEXT if t in text], (path.name, n)
+    pages = {p.name: _pages(pdf) for p, pdf in lo["printed"].items() if p in lo["blank"]}
+    # one page per form; the 部门整体 form on 3 (投入 | 过程 | 产出, 效益), 收支情况 on 2
+    assert pages == {
+        PROJECT_FILE: 1,
+        SUMMARY_FILE: 1,
+        DEPARTMENT_FILE: 3,
+        OVERALL_FILE: 5,
+    }
+
+
+# form pages of the 部门整体支出绩效自评表 as LibreOffice prints it: one per manual break + 1
+FORM_PAGES = {"blank000": 3, "filled000": 3, "blank004": 7, "filled004": 7}
+
+
+@pytest.mark.parametrize("key", list(FORM_PAGES))
+def test_department_form_pages_start_where_the_breaks_are(lo: dict[str, Any], key: str) -> None:
+    """Each page of the printed form: the header row, the rows from its break on, and the label
+    of every 一级指标 group with rows on it (at the page where the group's rows start, and as
+    “…（续）” on the pages it goes on to)."""
+    path, pdf = lo["overall"][key]
+    ws = openpyxl.load_workbook(path)[DEPARTMENT_SHEET]
+    starts = _page_starts(ws)
+    pages = _page_texts(pdf)
+    ends = next(i for i, text in enumerate(pages) if "等次" in text)
+    assert ends + 1 == FORM_PAGES[key] == len(starts) + 1  # LibreOffice adds no break of its own
+    last = next(r for r in range(IND_FIRST, ws.max_row + 1) if ws[f"A{r}"].value == "合计") - 1
+    bounds = [IND_FIRST, *starts, last + 1]
+    groups = [
+        (m.min_row, m.max_row, split_declared_weight(str(ws.cell(m.min_row, 1).value))[0])
+        for m in ws.merged_cells.ranges
+        if m.min_col == m.max_col == 1 and m.min_row >= IND_FIRST
+    ] + [
+        (r, r, split_declared_weight(str(ws[f"A{r}"].value))[0])
+        for r in range(IND_FIRST, last + 1)
+        if ws[f"A{r}"].value and not any(f"A{r}" in m for m in ws.merged_cells.ranges)
+    ]
+    for n, (top, end) in enumerate(zip(bounds, bounds[1:], strict=False)):
+        text = pages[n]
+        assert "一级指标" in text and "评分标准" in text, (key, n)  # the header row repeats
+        name = str(ws[f"C{top}"].value)
+        assert name[:5] in text, (key, n, name)  # the page starts at its break
+        for first, final, label in groups:
+            if first < end and final >= top:
+                name = label.removesuffix(fold(CONTINUED))
+                # in column A: at the start of a line of the page's text
+                assert re.search(rf"^\s{{0,8}}{re.escape(name)}", text, re.M), (key, n, label)
+                assert top <= first and final < end, (key, n, label)  # the merge on one page
+    for text in pages:
+        assert "###" not in text and "Err:" not in text and "#VALUE" not in text
 
 
 # ---------------------------------------------------------------------------------------------

@@ -413,29 +413,40 @@ def new_sheet(path: Path, out: Path | None, name: str | None) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="输出的汇总工作簿"
+    "-o",
+    "--output",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="输出的汇总工作簿（只比对时为标出不一致之处的副本）",
 )
-@click.option("--overwrite", is_flag=True, help="覆盖手工填写的汇总表（默认只比对）")
+@click.option(
+    "--overwrite", is_flag=True, help="按项目自评表重写人工填写的汇总表（默认只比对，不覆盖）"
+)
 @click.option("--name", help="部门名称（默认取各表的主管部门）")
 @rules_option
 def rollup(
     paths: tuple[Path, ...], out: Path, overwrite: bool, name: str | None, rules_path: Path | None
 ) -> None:
-    """汇总：由项目自评表生成部门（单位）项目支出自评汇总表，并汇总各单位的收支情况表。"""
+    """汇总：由项目自评表生成部门（单位）项目支出自评汇总表，并汇总各单位的收支情况表。
+
+    数字按评分规则复核，与自评表所填不同处以批注注明；重复的文件和项目只汇总一次。"""
     from tqdm import tqdm
 
     from xlperf.department.money import MoneyBook
     from xlperf.department.money_rollup import describe, rollup_money_books
-    from xlperf.ops.rollup import read_books, rollup_books
+    from xlperf.ops.rollup import read_books, rollup_books, unique_files
 
     def bar(items):
         return tqdm(items, desc="汇总", unit="个文件", file=sys.stderr, disable=None)
 
     rules = _rules(rules_path)
-    files = workbook_paths(list(paths))
+    files, repeated = unique_files(workbook_paths(list(paths)))
+    for line in repeated:
+        click.echo(line, err=True)
     failed: list[InputError] = []
     try:
-        if len(files) == 1 and not any(p.is_dir() for p in paths):
+        if len(files) == 1 and not any(p.is_dir() for p in paths) and not repeated:
             result, money = _rollup_one(files[0], out, overwrite, rules)
         else:
             books = read_books(files, progress=bar, errors=failed)
@@ -451,6 +462,9 @@ def rollup(
         _fail(exc)
     for exc in failed:
         click.echo(str(exc), err=True)
+    if result is not None:
+        for line in result.notes:
+            click.echo(line, err=True)
     if money is not None:
         for f in money.findings:
             click.echo(format_finding(f))
@@ -460,12 +474,29 @@ def rollup(
     if not result.written:
         for f in result.findings:
             click.echo(format_finding(f))
+        errors = sum(f.severity == "error" for f in result.findings)
+        counted = f"发现 {len(result.findings)} 处不一致（错误 {errors}，警告 {len(result.findings) - errors}）"
+        if not result.flagged:
+            found = f"{counted}；-o 即原工作簿，只比对不改动，未写入文件"
+        elif result.findings:
+            found = f"{counted}，已在 {out} 中涂色并加批注标出，逐条列于其“检查结果”表"
+        else:
+            found = f"未发现不一致，{out} 为原工作簿的副本"
         click.echo(
-            f"汇总表已由人工填写，仅作比对（发现 {len(result.findings)} 处不一致）；如需覆盖请加 --overwrite",
+            f"{files[0]}: 汇总表已由人工填写，未覆盖，仅与项目自评表比对：{found}。"
+            "如需按项目自评表重新汇总（各汇总表保留其单位和位置），请加 --overwrite",
             err=True,
         )
-        sys.exit(EXIT_FINDINGS if result.findings else EXIT_OK)
-    click.echo(f"{out}: 汇总 {result.units} 个单位、{result.projects} 个项目")
+        sys.exit(EXIT_FINDINGS if errors else EXIT_OK)
+    corrected = (
+        f"；其中 {result.corrected} 个数字与项目自评表所填不同（按评分规则更正，单元格批注中注明原数字及其单元格）"
+        if result.corrected
+        else ""
+    )
+    click.echo(
+        f"{out}: 汇总 {result.units} 个单位、{result.projects} 个项目，"
+        f"写入 {'、'.join(result.sheets)}{corrected}"
+    )
     if failed:
         sys.exit(EXIT_INPUT)
 
@@ -479,8 +510,8 @@ def _rollup_one(path: Path, out: Path, overwrite: bool, rules: RuleSet | None):
         result = rollup_workbook(path, out, overwrite=overwrite, rules=rules)
     except InputError as exc:
         result, no_projects = None, exc  # the workbook may hold money tables only
-    written = result is not None and result.written
-    money = rollup_money_workbook(out if written else path, out, overwrite=overwrite, rules=rules)
+    saved = result is not None and (result.written or result.flagged)
+    money = rollup_money_workbook(out if saved else path, out, overwrite=overwrite, rules=rules)
     if result is None and money is None:
         raise no_projects
     return result, money
@@ -492,19 +523,75 @@ def _rollup_one(path: Path, out: Path, overwrite: bool, rules: RuleSet | None):
 )
 @click.option("--port", default=8000, show_default=True, help="端口")
 @click.option(
-    "--token", envvar="XLPERF_TOKEN", required=True, help="共享令牌（或环境变量 XLPERF_TOKEN）"
+    "--token",
+    envvar="XLPERF_TOKEN",
+    required=True,
+    help="共享令牌（或环境变量 XLPERF_TOKEN）：至少 8 个字符，英文字母、数字和符号",
 )
-@click.option("--max-mb", default=20, show_default=True, help="单个请求的大小上限（MB）")
-def serve(host: str, port: int, token: str, max_mb: int) -> None:
+@click.option(
+    "--max-mb",
+    default=20,
+    show_default=True,
+    type=click.IntRange(1, 1024),
+    help="单个请求的大小上限（MB）",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="工作进程数（多个进程可同时处理多个请求，建议不超过 CPU 核数）",
+)
+@click.option(
+    "--header-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.5, 600),
+    help="请求头须在多少秒内发送完，否则断开连接",
+)
+@click.option(
+    "--body-timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(0.5, 600),
+    help="发送请求数据时最多停顿多少秒，否则断开连接",
+)
+@click.option(
+    "--max-connections",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="每个工作进程同时保持的连接数上限，超过时答复“连接数已满”",
+)
+def serve(
+    host: str,
+    port: int,
+    token: str,
+    max_mb: int,
+    workers: int,
+    header_timeout: float,
+    body_timeout: float,
+    max_connections: int,
+) -> None:
     """服务器模式：为未装 Python 的电脑上的加载项提供“重新计算并检查”等操作。"""
-    import uvicorn
+    import os
 
-    from xlperf.server import create_app
+    from xlperf import server
 
+    try:
+        server.check_token_form(token)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--token") from None
+    # Each worker process builds its app from these (server.app_from_env).
+    os.environ[server.ENV_TOKEN] = token
+    os.environ[server.ENV_MAX_BYTES] = str(max_mb * 1024 * 1024)
+    os.environ[server.ENV_HEAD_TIMEOUT] = str(header_timeout)
+    os.environ[server.ENV_BODY_TIMEOUT] = str(body_timeout)
+    shown = "本机内网地址" if host in ("0.0.0.0", "::") else host
     click.echo(
-        f"xlperf 服务器：http://{host}:{port}/xlperf/ （加载项的 XLPERF_SERVER_URL 填 http://{host}:{port}）"
+        f"xlperf 服务器：http://{host}:{port}/xlperf/ （加载项的 XLPERF_SERVER_URL 填 http://{shown}:{port}）"
     )
-    uvicorn.run(create_app(token, max_mb * 1024 * 1024), host=host, port=port, log_level="info")
+    server.run(host, port, workers=workers, max_connections=max_connections)
 
 
 @main.group()

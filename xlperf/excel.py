@@ -23,9 +23,18 @@ from xlperf.errors import InputError
 from xlperf.grid import Grid
 from xlperf.ops.files import OUR_SHEETS
 from xlperf.ops.journal import JOURNAL_SHEET, REPORT_SHEET, RESULTS_SHEET, Journal, ValueEntry
+from xlperf.ops.literal import excel_rows
 from xlperf.ops.new_sheet import TEMPLATE_MARK, input_ranges, project_title
 from xlperf.ops.plan import PREVIOUS_NOTE, FixPlan, ValueWrite, plan_fix
-from xlperf.ops.rollup import SUMMARY_SHEET, block_rows, figures_frame, today
+from xlperf.ops.rollup import (
+    HEADER,
+    SUMMARY_SHEET,
+    block_rows,
+    drop_duplicates,
+    figures_frame,
+    fresh_blocks,
+    today,
+)
 from xlperf.reader import read_grids, require_some_form
 from xlperf.report.content import build_report
 from xlperf.report.docx_writer import write_docx
@@ -243,25 +252,31 @@ def clear_live(book: Any, io: ExcelIO | None = None) -> int:
 
 
 def rollup_live(book: Any, rules: RuleSet | None = None, io: ExcelIO | None = None) -> str:
-    """汇总到汇总表 in an open workbook: write an empty or missing 汇总表, else compare by checking."""
+    """汇总到汇总表 in an open workbook: write an empty or missing 汇总表, else compare by checking.
+    Figures are the scorer's (as the file path writes them), text from the forms stays text."""
     io = io or ExcelIO(book)
     grids, _, names = read_live(io)
     forms = read_grids(grids, book.name)
     if not forms.projects:
         raise InputError(book.name, "没有项目支出绩效自评表，无法汇总")
     rules = forms.rule_set(rules)
-    filled = [s for s in forms.summaries if s.sheet == SUMMARY_SHEET and s.rows]
+    filled = [s for s in forms.summaries if s.rows]
     if filled:
         plan = fix_live(book, rules, io)
         xs = sum(f.code.startswith("XS") for f in plan.findings)
-        return f"“{SUMMARY_SHEET}”已由人工填写，未覆盖；已比对并标记 {xs} 处与项目表不一致"
-    frame = figures_frame([forms], rules)
+        sheets = "、".join(dict.fromkeys(s.sheet for s in filled))
+        return f"“{sheets}”已由人工填写，未覆盖；已比对并标记 {xs} 处与项目表不一致"
+    frame, repeated = drop_duplicates(figures_frame([forms], rules))
     if SUMMARY_SHEET not in names:
         io.add_sheet(SUMMARY_SHEET)
-    department = frame["department"].dropna().mode()
-    unit = str(department.iloc[0]) if not department.empty else str(frame["unit"].iloc[0])
-    io.write(SUMMARY_SHEET, "A1", block_rows(unit, frame, today(), with_total=True))
-    return f"已汇总 {len(frame)} 个项目到“{SUMMARY_SHEET}”"
+    rows: list[list[Any]] = []
+    for unit, part in fresh_blocks(frame):
+        rows += block_rows(unit, part, today(), with_total=True) + [[None] * len(HEADER)] * 2
+    io.write(SUMMARY_SHEET, "A1", excel_rows(rows[:-2]))
+    corrected = sum(len(n) for n in frame["notes"])
+    tail = f"；{corrected} 个数字按评分规则更正了项目表所填" if corrected else ""
+    tail += f"；{len(repeated)} 组重复的项目未重复汇总" if repeated else ""
+    return f"已汇总 {len(frame)} 个项目到“{SUMMARY_SHEET}”{tail}"
 
 
 def new_project_live(book: Any, io: ExcelIO | None = None) -> str:

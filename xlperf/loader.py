@@ -288,9 +288,29 @@ def is_lock_file(path: Path) -> bool:
     return path.name.startswith(LOCK_PREFIX)
 
 
-def workbook_paths(paths: list[Path]) -> list[Path]:
-    """Expand folders into the workbooks below them (Excel's lock files ~$*.xlsx left out)."""
+OUTPUT_TAGS = ("_已检查", "_自评报告", "_汇总")
+"""What xlperf adds to a workbook's name for its outputs (fix, report --sheet, rollup)."""
+
+
+def is_our_output(path: Path, siblings: set[Path]) -> bool:
+    """An earlier output of xlperf beside its source: ``<name>_已检查.xlsx`` next to ``<name>.*``
+    (a file so named without its source beside it is the user's and is kept)."""
+    for tag in OUTPUT_TAGS:
+        if path.stem.endswith(tag) and len(path.stem) > len(tag):
+            source = path.stem[: -len(tag)]
+            if any(q.parent == path.parent and q.stem == source for q in siblings):
+                return True
+    return False
+
+
+def workbook_paths(paths: list[Path], skipped: list[Path] | None = None) -> list[Path]:
+    """Expand folders into the workbooks below them (Excel's lock files ~$*.xlsx left out, and
+    xlperf's own earlier outputs beside their sources, which would count every form twice: put in
+    ``skipped``, or named on stderr when no list is given). A file named on its own is kept."""
+    import sys
+
     out: list[Path] = []
+    left_out: list[Path] = []
     for p in paths:
         if p.is_dir():
             found = sorted(
@@ -300,7 +320,14 @@ def workbook_paths(paths: list[Path]) -> list[Path]:
                 and q.suffix.lower() in OOXML_SUFFIXES | {".xls"}
                 and not is_lock_file(q)
             )
-            out.extend(found)
+            siblings = set(found)
+            left_out.extend(q for q in found if is_our_output(q, siblings))
+            out.extend(q for q in found if not is_our_output(q, siblings))
         else:
             out.append(p)
+    if skipped is not None:
+        skipped.extend(left_out)
+    else:
+        for q in left_out:
+            print(f"{q}: xlperf 先前生成的文件（与原文件在同一文件夹），已跳过", file=sys.stderr)
     return out

@@ -2,20 +2,34 @@
 
 The add-in in server mode sends the workbook the way xlwings' VBA client does
 (``RunServerPython``) to ``POST /xlperf/<action>``; the same live operations as local mode run
-on xlwings' remote engine, and the answer is the list of actions the client applies. Requests
-carry a shared token (``Authorization``), are limited in size, and a malformed one gets a clear
-Chinese message with a 4xx status; nothing a client sends can bring the server down.
+on xlwings' remote engine, and the answer is the list of actions the client applies.
+
+Nothing a client sends can bring the server down or hold it: requests carry a shared token
+(``Authorization: T`` or ``Authorization: Bearer T``, compared in constant time); a body is
+limited in size, its JSON in nesting depth and integer length, and its shape is checked before
+xlwings sees it; a connection whose request head is not complete within a few seconds, or whose
+body stalls, is closed (:class:`TimeoutH11Protocol`); every refusal and every internal error is
+a Chinese message in a JSON body (``{"error": ...}``) with a 4xx/5xx status, never a traceback.
 """
 
 from __future__ import annotations
 
 import hmac
+import itertools
 import json
+import logging
 import os
+import re
+from collections.abc import Callable
 from typing import Any
 
+import h11
+import xlwings as xw
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from xlperf import excel
 
@@ -28,6 +42,32 @@ ACTIONS = {
     "about": excel.about,
 }
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+# Connection limits, per worker process (see run()).
+HEAD_TIMEOUT = 10.0  # seconds for a request line and headers to arrive in full
+BODY_TIMEOUT = 30.0  # seconds a request body may go without a byte arriving
+KEEP_ALIVE = 5  # seconds an idle keep-alive connection is kept
+LIMIT_CONCURRENCY = 1000  # open connections + running requests; past it uvicorn answers 503
+BACKLOG = 2048
+MAX_HEAD_BYTES = 16 * 1024  # request line + headers
+# The JSON the VBA client sends nests 5 deep (payload, sheets, sheet, values, row) and its
+# numbers are doubles; anything far beyond is not a workbook.
+MAX_DEPTH = 8
+MAX_INT_DIGITS = 30
+APP_FACTORY = "xlperf.server:app_from_env"
+PROTOCOL = "xlperf.server:TimeoutH11Protocol"
+ENV_TOKEN, ENV_MAX_BYTES = "XLPERF_TOKEN", "XLPERF_MAX_BYTES"
+ENV_HEAD_TIMEOUT, ENV_BODY_TIMEOUT = "XLPERF_HEAD_TIMEOUT", "XLPERF_BODY_TIMEOUT"
+TOKEN_FORM = re.compile(r"[!-~]{8,}")  # printable ASCII, no spaces: what an HTTP header carries
+SCALARS = frozenset((str, int, float, bool, type(None)))  # exact types, as json.loads makes
+log = logging.getLogger(__name__)
+
+
+class Refused(Exception):
+    """A request the server will not run: the status and the Chinese message for the client."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -35,11 +75,40 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
+def check_token_form(token: str) -> None:
+    """Refuse a token that no client could send intact in an HTTP header."""
+    if not TOKEN_FORM.fullmatch(token or ""):
+        raise ValueError(
+            "令牌至少 8 个字符，只能由英文字母、数字和符号组成（不能有空格或中文），"
+            "例如 xlperf-2021-k7Qm9"
+        )
+
+
+def token_matches(header: bytes, token: bytes) -> bool:
+    """``Authorization: T`` (what the add-in sends) or ``Authorization: Bearer T``."""
+    scheme, _, rest = header.strip().partition(b" ")
+    given = rest.strip() if scheme.lower() == b"bearer" and rest.strip() else header.strip()
+    return hmac.compare_digest(given, token)
+
+
 def create_app(token: str, max_bytes: int = DEFAULT_MAX_BYTES) -> FastAPI:
-    if not token:
-        raise ValueError("a server needs a shared token")
-    os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+    check_token_form(token)
+    secret = token.encode("ascii")
+    too_big = f"xlperf 服务器：工作簿数据超过 {max_bytes // (1024 * 1024)} MB 的上限"
     app = FastAPI(title="xlperf", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404:
+            return _error(404, f"xlperf 服务器：没有这个地址（{request.url.path[:60]}）")
+        if exc.status_code == 405:
+            return _error(405, "xlperf 服务器：请用 POST 发送工作簿数据")
+        return _error(exc.status_code, f"xlperf 服务器：请求无法处理（HTTP {exc.status_code}）")
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        log.error("internal error on %s", request.url.path, exc_info=exc)
+        return _error(500, "xlperf 服务器：内部错误，详情已记入服务器日志，请联系管理员")
 
     @app.get("/xlperf/health")
     def health() -> dict[str, str]:
@@ -49,57 +118,283 @@ def create_app(token: str, max_bytes: int = DEFAULT_MAX_BYTES) -> FastAPI:
 
     @app.post("/xlperf/{action}")
     async def run(action: str, request: Request) -> JSONResponse:
-        given = request.headers.get("authorization", "")
-        if not hmac.compare_digest(given.encode(), token.encode()):
+        given = b"".join(v for k, v in request.scope["headers"] if k == b"authorization")
+        if not token_matches(given, secret):
             return _error(401, "xlperf 服务器：令牌不正确，请检查 xlperf.conf 中的 XLPERF_TOKEN")
         if action not in ACTIONS:
-            return _error(404, f"xlperf 服务器：没有“{action}”这项操作")
+            return _error(404, f"xlperf 服务器：没有“{action[:40]}”这项操作")
         declared = request.headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
-            return _error(
-                413, f"xlperf 服务器：工作簿数据超过 {max_bytes // (1024 * 1024)} MB 的上限"
-            )
+            return _error(413, too_big)
         body = bytearray()
-        async for chunk in request.stream():
-            body.extend(chunk)
-            if len(body) > max_bytes:
-                return _error(
-                    413, f"xlperf 服务器：工作簿数据超过 {max_bytes // (1024 * 1024)} MB 的上限"
-                )
         try:
-            payload = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return _error(400, "xlperf 服务器：请求不是有效的 JSON 工作簿数据")
-        actions = await _run_in_thread(ACTIONS[action], payload)
-        if isinstance(actions, str):
-            return _error(400, actions)
-        return JSONResponse({"actions": actions})
+            async for chunk in request.stream():
+                body.extend(chunk)
+                if len(body) > max_bytes:
+                    return _error(413, too_big)
+        except ClientDisconnect:
+            return _error(400, "xlperf 服务器：客户端在发送完数据之前断开了连接")
+        from starlette.concurrency import run_in_threadpool
+
+        status, answer = await run_in_threadpool(handle, ACTIONS[action], bytes(body))
+        return JSONResponse(answer, status_code=status)
 
     return app
 
 
-async def _run_in_thread(action: Any, payload: Any) -> list[dict[str, Any]] | str:
-    from starlette.concurrency import run_in_threadpool
+def app_from_env() -> FastAPI:
+    """The app of one worker process: uvicorn starts workers from an import string, so the token
+    and limits come through the environment (set by ``xlperf serve``)."""
+    token = os.environ.get(ENV_TOKEN, "")
+    return create_app(token, int(os.environ.get(ENV_MAX_BYTES) or DEFAULT_MAX_BYTES))
 
-    return await run_in_threadpool(run_action, action, payload)
+
+def handle(action: Callable[[Any], Any], body: bytes) -> tuple[int, dict[str, Any]]:
+    """Run one ribbon action on a request body: the status and the JSON answer."""
+    try:
+        payload = parse_payload(body)
+        return 200, {"actions": run_action(action, payload)}
+    except Refused as exc:
+        return exc.status, {"error": exc.message}
+    except Exception:  # noqa: BLE001 - the client gets a message; the log gets the traceback
+        log.exception("action %s failed", getattr(action, "__name__", action))
+        return 500, {"error": "xlperf 服务器：处理工作簿时出现内部错误，详情已记入服务器日志，请联系管理员"}
 
 
-def run_action(action: Any, payload: Any) -> list[dict[str, Any]] | str:
-    """Run one ribbon action on a payload; the client's actions, or why the payload is unusable."""
-    import xlwings as xw
+class _TooLong(ValueError):
+    pass
 
-    if (
-        not isinstance(payload, dict)
-        or not isinstance(payload.get("sheets"), list)
-        or "book" not in payload
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise _TooLong(text[:20])
+    return int(text)
+
+
+def _no_constant(text: str) -> Any:
+    raise ValueError(text)  # NaN, Infinity: not JSON, and not sent by the VBA client
+
+
+def parse_payload(body: bytes) -> dict[str, Any]:
+    """The request's JSON, bounded, in the shape xlwings' remote engine reads."""
+    try:
+        payload = json.loads(body, parse_int=_parse_int, parse_constant=_no_constant)
+    except _TooLong:
+        raise Refused(400, f"xlperf 服务器：数据中有超过 {MAX_INT_DIGITS} 位的整数，不是工作簿数据") from None
+    except RecursionError:
+        raise Refused(400, "xlperf 服务器：数据嵌套层数过多，不是工作簿数据") from None
+    except ValueError:  # JSONDecodeError, UnicodeDecodeError
+        raise Refused(400, "xlperf 服务器：请求不是有效的 JSON 工作簿数据") from None
+    _check_shape(payload)
+    # The cells were checked to be scalars in rows; the depth check walks the rest.
+    sheets = [{k: v for k, v in sheet.items() if k != "values"} for sheet in payload["sheets"]]
+    _check_depth({k: v for k, v in payload.items() if k != "sheets"} | {"sheets": sheets})
+    return payload
+
+
+def _check_depth(value: Any) -> None:
+    stack = [(value, 1)] if isinstance(value, dict | list) else []
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise Refused(400, "xlperf 服务器：数据嵌套层数过多，不是工作簿数据")
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+
+
+def _shape_error(what: str) -> Refused:
+    return Refused(400, f"xlperf 服务器：工作簿数据格式不正确（{what}），请用随附的加载项发送")
+
+
+def _check_shape(payload: Any) -> None:
+    if not isinstance(payload, dict):
+        raise _shape_error("应为 JSON 对象")
+    for key, kind, name in (
+        ("client", str, "文字"),
+        ("version", str, "文字"),
+        ("book", dict, "对象"),
+        ("sheets", list, "列表"),
     ):
-        return "xlperf 服务器：请求缺少工作簿数据（book、sheets）"
+        if key not in payload:
+            raise _shape_error(f"缺少 {key}")
+        if not isinstance(payload[key], kind):
+            raise _shape_error(f"{key} 应为{name}")
+    if payload["client"] != "Office.js" and payload["version"] != xw.__version__:
+        raise Refused(
+            400,
+            f"xlperf 服务器：加载项的 xlwings 版本（{payload['version'][:20]}）与服务器"
+            f"（{xw.__version__}）不一致，请安装与服务器同一版本生成的加载项",
+        )
+    book = payload["book"]
+    if not isinstance(book.get("name"), str):
+        raise _shape_error("book.name 应为文字")
+    if not isinstance(book.get("active_sheet_index", 0), int):
+        raise _shape_error("book.active_sheet_index 应为整数")
+    if not payload["sheets"]:
+        raise _shape_error("sheets 为空")
+    names = payload.get("names", [])
+    if not isinstance(names, list) or not all(isinstance(n, dict) for n in names):
+        raise _shape_error("names 应为对象列表")
+    for i, sheet in enumerate(payload["sheets"], 1):
+        if not isinstance(sheet, dict):
+            raise _shape_error(f"第 {i} 张表应为对象")
+        if not isinstance(sheet.get("name"), str):
+            raise _shape_error(f"第 {i} 张表缺少表名")
+        values = sheet.get("values")
+        if not isinstance(values, list) or not all(isinstance(r, list) for r in values):
+            raise _shape_error(f"第 {i} 张表的 values 应为二维列表")
+        if not SCALARS.issuperset(map(type, itertools.chain.from_iterable(values))):
+            raise _shape_error(f"第 {i} 张表的单元格值只能是文字、数字、逻辑值或空")
+        for key in ("pictures", "tables"):
+            if not isinstance(sheet.get(key, []), list):
+                raise _shape_error(f"第 {i} 张表的 {key} 应为列表")
+
+
+def run_action(action: Any, payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """Run one ribbon action on a checked payload; the client's actions."""
     try:
         book = xw.Book(json=payload)
-    except Exception as exc:  # noqa: BLE001 - e.g. a client of another xlwings version
-        return f"xlperf 服务器：无法读取工作簿数据（{exc}）"
+    except xw.LicenseError:
+        raise  # the server's fault, not the payload's: a 500, logged
+    except Exception as exc:  # noqa: BLE001 - a shape our check let through
+        log.warning("xlwings refused a payload: %r", exc)
+        raise _shape_error("xlwings 无法读取") from None
     try:
         action(book)
         return book.json()["actions"]
     finally:
         book.close()
+
+
+def _env_seconds(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name) or default)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+class TimeoutH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol with the read timeouts it lacks.
+
+    uvicorn closes an idle keep-alive connection, but not one that sends half a request head and
+    then nothing: a few hundred such clients would hold their sockets for ever. Here the request
+    line and headers must arrive in full within ``XLPERF_HEAD_TIMEOUT`` seconds of the connection
+    (or of the previous response), and a body may not stall for ``XLPERF_BODY_TIMEOUT`` seconds;
+    otherwise the connection is closed (with a 408 when no request has started).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.head_timeout = _env_seconds(ENV_HEAD_TIMEOUT, HEAD_TIMEOUT)
+        self.body_timeout = _env_seconds(ENV_BODY_TIMEOUT, BODY_TIMEOUT)
+        self._read_timer: Any = None
+        self._waiting_for: str | None = None
+
+    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        if self.limit_concurrency is not None and len(self.connections) > self.limit_concurrency:
+            # Refused at once, in Chinese; uvicorn would read the head, then answer in English.
+            self._refuse(b"503 Service Unavailable", "xlperf 服务器：连接数已满，请稍后再试")
+            return
+        self._watch_reading()
+
+    def data_received(self, data: bytes) -> None:
+        if self._head_too_big(data):
+            self._stop_read_timer()
+            self.send_400_response("")
+            return
+        super().data_received(data)
+        self._watch_reading()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._watch_reading()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_read_timer()
+        super().connection_lost(exc)
+
+    def _stop_read_timer(self) -> None:
+        if self._read_timer is not None:
+            self._read_timer.cancel()
+        self._read_timer, self._waiting_for = None, None
+
+    def _watch_reading(self) -> None:
+        if self.transport is None or self.transport.is_closing():
+            self._stop_read_timer()
+            return
+        state = self.conn.their_state
+        if state is h11.IDLE:
+            if self._waiting_for != "head":  # a deadline for the whole head, not per byte
+                self._stop_read_timer()
+                self._waiting_for = "head"
+                self._read_timer = self.loop.call_later(self.head_timeout, self._timed_out)
+        elif state is h11.SEND_BODY:
+            self._stop_read_timer()  # reset on every chunk: a slow line is fine, a stall is not
+            self._waiting_for = "body"
+            self._read_timer = self.loop.call_later(self.body_timeout, self._timed_out)
+        else:
+            self._stop_read_timer()
+
+    def send_400_response(self, msg: str) -> None:
+        """A request h11 cannot parse: our Chinese JSON, not uvicorn's English text."""
+        self._refuse(b"400 Bad Request", "xlperf 服务器：请求头过大或不是有效的 HTTP 请求")
+
+    def _head_too_big(self, data: bytes) -> bool:
+        """h11 bounds only a head still incomplete; one that arrives whole in one read is
+        bounded here."""
+        if self.conn.their_state is not h11.IDLE:
+            return False
+        buffered = self.conn.trailing_data[0] + data
+        end = buffered.find(b"\r\n\r\n")
+        return (end if end >= 0 else len(buffered)) > MAX_HEAD_BYTES
+
+    def _refuse(self, status: bytes, message: str) -> None:
+        """Answer and close, whatever state h11 is in (this answer ends the connection)."""
+        body = json.dumps({"error": message}, ensure_ascii=False).encode()
+        self.transport.write(
+            b"HTTP/1.1 %s\r\nContent-Type: application/json; charset=utf-8\r\n"
+            b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (status, len(body), body)
+        )
+        self.transport.close()
+
+    def _timed_out(self) -> None:
+        waiting_for = self._waiting_for
+        self._read_timer, self._waiting_for = None, None
+        if self.transport.is_closing():
+            return
+        if waiting_for == "body" and self.flow.read_paused:  # we are not reading: not a stall
+            self._waiting_for = "body"
+            self._read_timer = self.loop.call_later(self.body_timeout, self._timed_out)
+            return
+        self.logger.debug("closing a connection whose request %s did not arrive in time", waiting_for)
+        if waiting_for == "head" and self.conn.our_state is h11.IDLE:
+            self._refuse(
+                b"408 Request Timeout", "xlperf 服务器：请求没有在规定时间内发送完，连接已断开"
+            )
+        else:
+            self.transport.close()
+
+
+def run(
+    host: str, port: int, *, workers: int = 1, max_connections: int = LIMIT_CONCURRENCY
+) -> None:
+    """Serve until stopped; the token and limits are in the environment (see app_from_env)."""
+    import uvicorn
+
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        http=PROTOCOL,
+        ws="none",
+        timeout_keep_alive=KEEP_ALIVE,
+        limit_concurrency=max_connections,
+        backlog=BACKLOG,
+        h11_max_incomplete_event_size=MAX_HEAD_BYTES,
+        timeout_graceful_shutdown=30,
+        log_level="info",
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 
 from xlperf.findings import Finding, finding
@@ -31,26 +32,76 @@ def name_key(name: str | None) -> str:
     return _QUOTES.sub("", "".join(unicodedata.normalize("NFKC", name).split()))
 
 
-def _form_figures(form: ProjectForm) -> dict[str, tuple[Decimal | None, int | None, str | None]]:
-    """What the 汇总表 row should carry: (value, decimals shown, cell it comes from)."""
+@dataclass(frozen=True)
+class RowFigure:
+    """What a 汇总表 row should carry for one field: the figure by the rules and where it comes
+    from, with the form's own cell for it (when the form states one) and whether that is wrong."""
+
+    value: Decimal | None
+    basis: str  # how the figure is worked out, for messages and notes
+    stated: Val | None = None  # the form's own cell for this figure
+    stated_wrong: bool = False  # the form states another figure than the rules give
+    shown: int | None = None  # decimals the figure is known to (None: exact)
+
+
+def row_figures(form: ProjectForm, rules: RuleSet, checked=None) -> dict[str, RowFigure]:
+    """The correct figures of a project's 汇总表 row, as the scorer recomputes them (the same
+    figures ``xlperf report`` states): 执行率 = 全年执行数 ÷ 全年预算数, 自评得分 = the rule's
+    预算执行率得分 + Σ 指标得分, 得分率 = Σ得分 ÷ Σ分值; amounts as the form states them.
+    ``checked``: the report's figures of the form, when already worked out."""
+    from xlperf.report.content import project_figures as checked_figures
+
+    tol = rules.tolerance
+    checked = checked or checked_figures(form, rules)
     total = form.funds.total
-    rate = total.rate.rate_fraction()
-    rate_decimals = total.rate.rate_decimals()
-    if rate is None:
-        rate, rate_decimals = execution_rate(total), None
-    figures = {
-        "annual_budget": (
-            total.annual_budget.number,
-            total.annual_budget.decimals,
-            total.annual_budget.cell,
-        ),
-        "executed": (total.executed.number, total.executed.decimals, total.executed.cell),
-        "rate": (rate, rate_decimals, total.rate.cell),
-        "score": (form.total_score.number, form.total_score.decimals, form.total_score.cell),
+    sheet = form.sheet
+
+    def at(val: Val) -> str:
+        return f"项目自评表 {sheet}!{val.cell}" if val.cell else "项目自评表"
+
+    out: dict[str, RowFigure] = {
+        "annual_budget": RowFigure(total.annual_budget.number, at(total.annual_budget)),
+        "executed": RowFigure(total.executed.number, at(total.executed)),
     }
+    exact = execution_rate(total)
+    stated_rate = total.rate.rate_fraction()
+    if exact is not None:
+        wrong = stated_rate is not None and not tol.rates_agree(
+            stated_rate, exact, total.rate.rate_decimals()
+        )
+        out["rate"] = RowFigure(
+            exact,
+            f"全年执行数 {num(total.executed.number)} ÷ 全年预算数 {num(total.annual_budget.number)}",
+            total.rate if stated_rate is not None else None,
+            wrong,
+        )
+    else:
+        out["rate"] = RowFigure(stated_rate, at(total.rate), None, False, total.rate.rate_decimals())
+    stated_total = form.total_score.number
+    score = checked.total
+    if score is None:
+        out["score"] = RowFigure(stated_total, at(form.total_score))
+    elif stated_total is not None and tol.scores_agree(stated_total, score):
+        out["score"] = RowFigure(stated_total, at(form.total_score), form.total_score)
+    else:
+        rate_score = checked.rate_score or ZERO
+        out["score"] = RowFigure(
+            score,
+            f"预算执行率得分 {num(rate_score)} + 各指标得分之和 {num(score - rate_score)}",
+            form.total_score if stated_total is not None else None,
+            stated_total is not None,
+        )
     for field_name, (kind, _) in RATE_FIELDS.items():
-        figures[field_name] = (level_rate(form, kind), None, None)
-    return figures
+        out[field_name] = RowFigure(level_rate(form, kind), "项目自评表各指标得分 ÷ 分值")
+    return out
+
+
+def stated_text(val: Val, *, rate: bool = False) -> str:
+    """A figure as the form shows it: ``80.3%``, ``96.97``."""
+    if rate:
+        fraction = val.rate_fraction()
+        return pct(fraction, 2) if fraction is not None else (val.text or "（空）")
+    return num(val.number) if val.number is not None else (val.text or "（空）")
 
 
 def check_summaries(
@@ -97,21 +148,28 @@ def check_summaries(
 def _compare_row(
     summary: SummaryForm, row: SummaryRow, form: ProjectForm, file: str, rules: RuleSet
 ) -> Iterator[Finding]:
+    """Each figure of the row against the project's figure as the rules give it: the message
+    names the 汇总表 cell that is wrong, the right figure and how it is worked out, and says
+    when the form itself states another (wrong) figure."""
     tol = rules.tolerance
-    figures = _form_figures(form)
+    figures = row_figures(form, rules)
     labels = {
         "annual_budget": "全年预算数",
         "executed": "执行数",
         "rate": "执行率",
         "score": "自评得分",
     } | {k: v[1] for k, v in RATE_FIELDS.items()}
+    name = row.project_name.text
     for field_name, label in labels.items():
         val: Val = getattr(row, field_name)
-        expected, shown, source = figures[field_name]
+        figure = figures[field_name]
+        expected = figure.value
         if expected is None or val.cell is None or field_name not in summary.columns:
             continue
         is_rate = field_name == "rate" or field_name in RATE_FIELDS
         actual = val.rate_fraction() if is_rate else val.number
+        expected_text = pct(expected, 2) if is_rate else num(expected)
+        here = f"{summary.sheet}!{val.cell}"
         if actual is None:
             if val.value is None:
                 yield finding(
@@ -119,31 +177,32 @@ def _compare_row(
                     summary.sheet,
                     val.cell,
                     "XS301",
-                    f"汇总表项目“{row.project_name.text}”的{label}为空，项目表为 {pct(expected, 2) if is_rate else num(expected)}",
+                    f"汇总表项目“{name}”的{label}为空（{here}），应为 {expected_text}（{figure.basis}）",
                     expected,
                     None,
                 )
             continue
         if is_rate:
-            agrees = tol.rates_agree(actual, expected, val.rate_decimals(), shown)
-            shown_text, expected_text = pct(actual, 2), pct(expected, 2)
+            agrees = tol.rates_agree(actual, expected, val.rate_decimals(), figure.shown)
+            shown_text = pct(actual, 2)
         elif field_name == "score":
             agrees = tol.scores_agree(actual, expected)
-            shown_text, expected_text = num(actual), num(expected)
+            shown_text = num(actual)
         else:
             agrees = tol.amounts_agree(actual, expected)
-            shown_text, expected_text = num(actual), num(expected)
-        if not agrees:
-            where = f"（{form.sheet}!{source}）" if source else "（按项目表各指标得分÷分值计算）"
-            yield finding(
-                file,
-                summary.sheet,
-                val.cell,
-                "XS301",
-                f"汇总表项目“{row.project_name.text}”的{label}为 {shown_text}，项目自评表为 {expected_text}{where}",
-                expected,
-                actual,
+            shown_text = num(actual)
+        if agrees:
+            continue
+        message = (
+            f"汇总表项目“{name}”的{label} {shown_text} 有误（{here}），"
+            f"应为 {expected_text}（{figure.basis}）"
+        )
+        if figure.stated is not None and figure.stated_wrong:
+            message += (
+                f"；项目自评表所填 {stated_text(figure.stated, rate=is_rate)}"
+                f"（{form.sheet}!{figure.stated.cell}）亦不符合评分规则"
             )
+        yield finding(file, summary.sheet, val.cell, "XS301", message, expected, actual)
 
 
 def _check_total(summary: SummaryForm, file: str, rules: RuleSet) -> Iterator[Finding]:

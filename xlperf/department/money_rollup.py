@@ -30,6 +30,7 @@ from xlperf.department.money_checks import check_total_row
 from xlperf.errors import InputError
 from xlperf.findings import Finding
 from xlperf.ops.files import atomic_save, open_for_edit, refuse_if_open, sheet_grids
+from xlperf.ops.literal import put
 from xlperf.rules import DEFAULT_RULES, RuleSet
 from xlperf.templates.money_sheet import SHEET_TITLE, add_money_sheet, layouts
 
@@ -169,10 +170,10 @@ def write_money_sheet(
         rows = per_kind.get(spec.kind, [])
         at = places[spec.kind]
         if name:
-            ws[f"A{at.total_row}"] = f"{name}汇总"
+            put(ws[f"A{at.total_row}"], f"{name}汇总")
         for i, row in enumerate(rows):
             r = at.first_unit_row + i
-            ws[f"A{r}"] = row.unit
+            put(ws[f"A{r}"], row.unit)  # a unit's name as typed: text, never a formula
             for key, col in at.columns.items():
                 val = row.values.get(key)
                 if val is not None and val.number is not None:  # blank: the template's cell stays

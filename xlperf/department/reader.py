@@ -320,6 +320,8 @@ def _read_table(
         if any(grid.key(r, c).startswith(GRADE_LABELS) for c, _ in grid.row_cells(r)):
             return _read_grade(grid, cells, form, r, r - 1)
         l1 = _label(grid, cells, r, fields.get("level1"))
+        if _continues(l1, level1):  # “履职效能（续）” below a page break: the same group
+            l1 = Val()
         if l1.value is not None:
             level1, declared = _split(l1)
             level1_weight = declared if declared.value is not None else Val()
@@ -327,6 +329,8 @@ def _read_table(
         if "level1_weight" in fields and l1.value is not None:
             level1_weight = _number(grid, cells, r, fields["level1_weight"], "level1_weight")
         l2 = _label(grid, cells, r, fields.get("level2"))
+        if _continues(l2, level2):
+            l2 = Val()
         if l2.value is not None:
             level2, declared = _split(l2)
             level2_weight = declared if declared.value is not None else Val()
@@ -371,6 +375,15 @@ def _label(grid: Grid, cells: CellReader, r: int, span: list[int] | None) -> Val
     if cr != r:  # a merged label seen again on a later row of its merge
         return Val()
     return cells.text(cr, cc)
+
+
+def _continues(label: Val, current: Val) -> bool:
+    """A label repeated below a page break as “名称（续）” continues the group above it."""
+    text = fold(label.text or "")
+    for mark in ("（续）", "(续)", "（续表）", "(续表)"):
+        if text.endswith(mark) and current.text:
+            return text[: -len(mark)].strip() == fold(current.text)
+    return False
 
 
 def _split(label: Val) -> tuple[Val, Val]:

@@ -15,7 +15,7 @@ from xlperf.rules import DEFAULT_RULES, RuleSet
 from xlperf.rules_sheet import SheetSettings
 from xlperf.templates.department_sheet import DEPARTMENT_SHEET, add_department_sheet
 from xlperf.templates.guide_sheet import add_guide_sheet
-from xlperf.templates.params_sheet import add_params_sheet
+from xlperf.templates.params_sheet import add_params_sheet, hint_params
 from xlperf.templates.project_sheet import add_project_sheet
 from xlperf.templates.summary_sheet import add_summary_sheet
 
@@ -47,7 +47,7 @@ def project_workbook(
 ) -> Workbook:
     """项目支出绩效自评表 (one project) with its 参数 sheet."""
     wb = _new_workbook()
-    add_project_sheet(wb, PROJECT_SHEET)
+    hint_params(add_project_sheet(wb, PROJECT_SHEET))
     add_params_sheet(wb, rules, settings)
     return wb
 
@@ -57,7 +57,7 @@ def summary_workbook(
 ) -> Workbook:
     """部门（单位）项目支出自评汇总表, typed in, with its 参数 sheet."""
     wb = _new_workbook()
-    add_summary_sheet(wb, SUMMARY_SHEET, linked=False)
+    hint_params(add_summary_sheet(wb, SUMMARY_SHEET, linked=False))
     add_params_sheet(wb, rules, settings)
     return wb
 
@@ -67,7 +67,8 @@ def department_workbook(
     settings: SheetSettings | None = None,
     project_sheets: Sequence[str] = (DEPARTMENT_PROJECT_SHEET,),
 ) -> Workbook:
-    """填表说明, 汇总表 (linked), a project sheet to copy per project, 参数.
+    """填表说明, 汇总表 (linked), a project sheet to copy per project, 参数 (hidden: the
+    填表说明 says how to show it).
 
     ``project_sheets`` names the project sheets (the template has one; more stand for the copies
     an accountant makes in Excel, names, validations and conditional formats included).
@@ -89,7 +90,7 @@ def overall_workbook(
     from xlperf.templates.money_sheet import add_money_sheet
 
     wb = _new_workbook()
-    add_department_sheet(wb, DEPARTMENT_SHEET)
+    hint_params(add_department_sheet(wb, DEPARTMENT_SHEET))
     add_money_sheet(wb)
     add_params_sheet(wb, rules, settings)
     return wb

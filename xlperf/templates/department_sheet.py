@@ -14,6 +14,7 @@ from decimal import Decimal
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlperf.criteria import (
@@ -35,12 +36,16 @@ from xlperf.templates.styles import (
     LABEL_FONT,
     LEFT,
     NO_BORDER,
+    PAGE_HEIGHT,
+    PAGE_SAFETY,
     PERCENT,
     SCORE,
     TITLE_FONT,
     TOP_LEFT,
     a4_landscape,
     fit_heights,
+    fits_one_line,
+    label_height,
     protect,
     put,
 )
@@ -234,6 +239,11 @@ IND_HEADERS = (
     "扣分原因\n及改进措施",
 )
 COLUMN_WIDTHS = {"A": 12, "B": 14, "C": 22, "D": 12, "E": 48, "F": 14, "G": 10, "H": 24}
+# Printing at a fixed scale that puts the columns on A4 landscape between 0.5-inch margins
+# (LibreOffice, whose columns come out widest, fits them from 72%; Excel and WPS from 90%).
+PRINT_SCALE = 70
+DEFAULT_HEIGHT = 15.0
+CONTINUED = "（续）"
 
 
 def figure_rows() -> dict[str, int]:
@@ -303,7 +313,7 @@ def add_department_sheet(
     put(ws, f"C{UNIT_ROW}:H{UNIT_ROW}", align=LEFT, locked=False)
     _money(ws)
     _figures(ws)
-    last = _indicators(ws, structure)
+    last, groups = _indicators(ws, structure)
     total, grade = last + 1, last + 2
     put(ws, f"A{total}:C{total}", "合计", font=HEAD_FONT)
     put(ws, f"D{total}", f"=SUM(D{IND_FIRST}:D{last})", number_format="General")
@@ -318,9 +328,17 @@ def add_department_sheet(
     for col, width in COLUMN_WIDTHS.items():
         ws.column_dimensions[col].width = width
     fit_heights(ws, set(range(IND_FIRST, last + 1)))  # after the widths it measures against
+    starts = page_starts(ws, groups, last)
+    _labels(ws, groups, starts)
     ws.sheet_view.showGridLines = False
     ws.freeze_panes = f"A{UNIT_ROW + 1}"
-    a4_landscape(ws, fit_height=0)  # one page wide, as many tall as the indicators need
+    # A fixed scale, not "fit to one page wide": Excel ignores manual page breaks under "fit to".
+    a4_landscape(ws, fit_height=0, title_rows=f"{IND_HEADER}:{IND_HEADER}")
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_setup.scale = PRINT_SCALE
+    for row in starts:
+        ws.row_breaks.append(Break(id=row - 1))  # a break below row id
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     ws.print_area = f"A1:H{grade}"
     protect(ws)
     return ws
@@ -363,10 +381,13 @@ def _figures(ws: Worksheet) -> None:
         )
 
 
-def _indicators(ws: Worksheet, structure: tuple[Level1, ...]) -> int:
+def _indicators(ws: Worksheet, structure: tuple[Level1, ...]) -> tuple[int, list[Group]]:
+    """The indicator rows; returns the last one and the 一级/二级 groups (labels still unwritten:
+    where they merge depends on the page breaks, which depend on the rows' heights)."""
     for col, text in zip("ABCDEFGH", IND_HEADERS, strict=True):
         put(ws, f"{col}{IND_HEADER}", text, font=HEAD_FONT)
     fig_rows = figure_rows()
+    groups: list[Group] = []
     r = IND_FIRST
     for level1 in structure:
         first1 = r
@@ -390,11 +411,90 @@ def _indicators(ws: Worksheet, structure: tuple[Level1, ...]) -> int:
                 put(ws, f"G{r}", formula, number_format=SCORE, locked=formula is not None)
                 put(ws, f"H{r}", align=LEFT, locked=False)
                 r += 1
-            put(ws, f"B{first2}:B{r - 1}", level2.name, locked=False)
-        label = f"{level1.name}（{_n(level1.weight)}分）"
-        put(ws, f"A{first1}:A{r - 1}", label, font=BODY_FONT, locked=False)
+            groups.append(Group("B", level2.name, "", first2, r - 1))
+        groups.append(Group("A", level1.name, f"（{_n(level1.weight)}分）", first1, r - 1))
     ws.row_dimensions[IND_HEADER].height = 32
-    return r - 1
+    return r - 1, groups
+
+
+@dataclass(frozen=True)
+class Group:
+    """A merged 一级 (column A) or 二级 (column B) label over rows ``first``..``last``."""
+
+    column: str
+    name: str
+    weight: str  # “（40分）” after the name, or nothing
+    first: int
+    last: int
+
+
+def _height(ws: Worksheet, r: int) -> float:
+    return ws.row_dimensions[r].height or DEFAULT_HEIGHT
+
+
+def page_starts(ws: Worksheet, groups: list[Group], last: int) -> list[int]:
+    """Rows that start a printed page after the first: the indicator table is cut only between
+    一级指标 groups; one too tall for a page, between its 二级指标; one of those too tall,
+    between rows. Heights are the rows' stated ones (fixed, as every application prints them)."""
+    capacity = PAGE_HEIGHT / (PRINT_SCALE / 100) * PAGE_SAFETY
+    header = _height(ws, IND_HEADER)
+    level1 = sorted((g for g in groups if g.column == "A"), key=lambda g: g.first)
+    level2 = sorted((g for g in groups if g.column == "B"), key=lambda g: g.first)
+    starts: list[int] = []
+    used = sum(_height(ws, r) for r in range(1, IND_FIRST))
+    placed: list[int] = []  # first row of each unit placed
+
+    def place(first: int, last_row: int) -> None:
+        nonlocal used
+        size = sum(_height(ws, r) for r in range(first, last_row + 1))
+        if used + size > capacity:
+            # the first group, too long for what the money tables leave of page 1, takes the
+            # header row along to page 2
+            starts.append(first if placed else IND_HEADER)
+            used = header
+        used += size
+        placed.append(first)
+
+    for g1 in level1:
+        size = sum(_height(ws, r) for r in range(g1.first, g1.last + 1))
+        if size + header <= capacity:
+            place(g1.first, g1.last)
+            continue
+        for g2 in (g for g in level2 if g1.first <= g.first <= g1.last):
+            size = sum(_height(ws, r) for r in range(g2.first, g2.last + 1))
+            if size + header <= capacity:
+                place(g2.first, g2.last)
+                continue
+            for r in range(g2.first, g2.last + 1):
+                place(r, r)
+    tail = sum(_height(ws, r) for r in range(last + 1, last + 3))  # 合计 and 等次
+    if used + tail > capacity and placed[-1] not in starts:
+        starts.append(placed[-1])  # the last group goes over with them
+    return starts
+
+
+def _labels(ws: Worksheet, groups: list[Group], starts: list[int]) -> None:
+    """Merge each 一级/二级 label over its rows, page by page: a label cut by a page break is
+    merged again below the break, as “名称（续）”, so every printed page names its groups."""
+    for g in groups:
+        cuts = [s for s in starts if g.first < s <= g.last]
+        bounds = [g.first, *cuts, g.last + 1]
+        width = COLUMN_WIDTHS[g.column]
+        for i, (top, end) in enumerate(zip(bounds, bounds[1:], strict=False)):
+            text = _label(g.name, g.weight if i == 0 else CONTINUED, width)
+            kwargs = {"font": BODY_FONT} if g.column == "A" else {}
+            put(ws, f"{g.column}{top}:{g.column}{end - 1}", text, locked=False, **kwargs)
+            if end - 1 == top:  # a one-row label: room for it
+                ws.row_dimensions[top].height = max(_height(ws, top), label_height(text, width))
+
+
+def _label(name: str, tail: str, width: float) -> str:
+    """“履职效能（40分）”, or with the bracket on a line of its own when the whole does not fit
+    the column (a wrapped closing bracket alone on a line reads badly); the reader folds the
+    line break away."""
+    if not tail or fits_one_line(name + tail, width):
+        return name + tail
+    return f"{name}\n{tail}"
 
 
 def _names(ws: Worksheet, last: int, total: int, grade: int) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlperf.department.money import TABLES, TableSpec
@@ -30,6 +31,8 @@ from xlperf.templates.styles import (
     LEFT,
     NO_BORDER,
     NOTE_FONT,
+    PAGE_HEIGHT,
+    PAGE_SAFETY,
     RIGHT,
     TITLE_FONT,
     a4_landscape,
@@ -38,6 +41,7 @@ from xlperf.templates.styles import (
 )
 
 SHEET_TITLE = "收支情况"
+PRINT_SCALE = 78  # the columns one page wide (LibreOffice fits them from 80%)
 TITLE = "部门（单位）收支情况"
 TOTAL_LABEL = "局机关及二级机构汇总"
 TABLE_TITLES = {
@@ -104,10 +108,33 @@ def add_money_sheet(wb: Workbook, units: int = 8) -> Worksheet:
     end = max(p.last_unit_row for p in places.values())
     ws.sheet_view.showGridLines = False
     a4_landscape(ws, fit_height=0)
+    # A fixed scale, one page wide (Excel ignores manual breaks under "fit to"), and a break
+    # before each table that would not fit below the one above: no table starts on one page and
+    # goes on on the next unless it is longer than a page.
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_setup.scale = PRINT_SCALE
+    for row in table_starts(ws, places):
+        ws.row_breaks.append(Break(id=row - 1))
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     ws.print_area = f"A1:{last}{end}"
     protect(ws)
     return ws
+
+
+def table_starts(ws: Worksheet, places: dict[str, TableLayout]) -> list[int]:
+    """Title rows of the tables that start a printed page (after the first)."""
+    capacity = PAGE_HEIGHT / (PRINT_SCALE / 100) * PAGE_SAFETY
+
+    def height(first: int, last: int) -> float:
+        return sum(ws.row_dimensions[r].height or 15.0 for r in range(first, last + 1))
+
+    starts: list[int] = []
+    top = 1
+    for at in sorted(places.values(), key=lambda p: p.title_row):
+        if height(top, at.last_unit_row) > capacity and top != at.title_row:
+            starts.append(at.title_row)
+            top = at.title_row
+    return starts
 
 
 def _table(ws: Worksheet, spec: TableSpec, at: TableLayout) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from openpyxl.comments import Comment
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -21,6 +22,19 @@ from xlperf.templates.styles import (
 )
 
 SHEET_NAME = "参数"
+# Where a form says how to reach the hidden 参数 sheet (a note on its title: shown on screen, not
+# printed, and the same in Excel, WPS and LibreOffice).
+HINT = (
+    "评价年度、执行率计分规则、等次分界等取自“参数”表。该表已隐藏，不打印；"
+    "查看或修改：右键单击任一工作表标签 → 取消隐藏 → 选“参数”。"
+)
+
+
+def hint_params(ws: Worksheet, cell: str = "A1") -> None:
+    """Put the note saying where the hidden 参数 sheet is on ``cell`` of a form sheet."""
+    note = Comment(HINT, "xlperf")
+    note.width, note.height = 300, 90
+    ws[cell].comment = note
 
 
 def add_params_sheet(
@@ -62,7 +76,9 @@ def add_params_sheet(
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 1
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_area = f"A1:D{layout.last_row}"
+    # Hidden, and without a print area: Excel and WPS print no hidden sheet, LibreOffice prints a
+    # hidden sheet that has a print area. Unhidden by hand, it prints whole on one page.
+    ws.sheet_state = "hidden"
     ws.freeze_panes = "A3"
     protect(ws)
     return ws

@@ -76,9 +76,15 @@ def put(ws: Worksheet, ref: str, value: object = None, **kwargs) -> None:
     first = ref.split(":")[0]
     if value is not None:
         ws[first] = value
-    if ":" in ref:
+    if ":" in ref and first != ref.split(":")[1]:  # a one-cell "range" is no merge
         ws.merge_cells(ref)
     style(ws, ref, **kwargs)
+
+
+# Points of row height a4_landscape's page holds at 100% (595 pt less 0.6-inch top and bottom
+# margins), and the share rows may fill (applications round row heights a little differently).
+PAGE_HEIGHT = 595.3 - 2 * 0.6 * 72
+PAGE_SAFETY = 0.95
 
 
 def a4_landscape(ws: Worksheet, *, fit_height: int, title_rows: str | None = None) -> None:
@@ -107,18 +113,31 @@ def protect(ws: Worksheet) -> None:
     p.selectUnlockedCells = False
 
 
-LINE_HEIGHT = 14.5  # points per line of 11-point text
+LINE_HEIGHT = 16.0  # points per line of 11-point text (a fallback CJK font spaces lines widely)
 MIN_HEIGHT = 20.0
 
 
 def _text_width(text: str) -> float:
     """Width in Excel column units: a CJK character is about two, anything else one."""
-    return sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+    # ambiguous-width marks (“ ” … ·) print full width in a Chinese font
+    return sum(2.0 if unicodedata.east_asian_width(ch) in "WFA" else 1.1 for ch in text)
 
 
 def _lines(text: str, width: float) -> int:
-    usable = max(width - 2, 1)  # the cell's indent and padding
+    # the cell's indent and padding, and the characters a line break rule (no line starts with
+    # a closing mark) pushes to the next line
+    usable = max(width - 2, 1) * 0.9
     return sum(max(1, math.ceil(_text_width(part) / usable)) for part in text.split("\n"))
+
+
+def fits_one_line(text: str, width: float) -> bool:
+    """True when ``text`` takes one line in a column ``width`` wide."""
+    return _lines(text, width) == 1
+
+
+def label_height(text: str, width: float) -> float:
+    """The row height a wrapped label of one row needs in a column ``width`` wide."""
+    return max(MIN_HEIGHT, _lines(text, width) * LINE_HEIGHT + 4)
 
 
 def fit_heights(ws: Worksheet, rows: set[int]) -> None:
