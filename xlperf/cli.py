@@ -29,7 +29,14 @@ DEBUG_ENV = "XLPERF_DEBUG"  # =1: let an internal error raise, with its tracebac
 # click's own words: headings, the help option, the usage line, the notes after an option.
 _HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
 _HELP_NOTES = [("[default: ", "[默认："), ("; required]", "；必填]"), ("[required]", "[必填]")]
-_METAVARS = {"TEXT": "文本", "INTEGER": "整数", "FLOAT": "数字", "PATH": "路径"}
+_METAVARS = {
+    "TEXT": "文本",
+    "INTEGER": "整数",
+    "FLOAT": "数字",
+    "PATH": "路径",
+    "INTEGER RANGE": "整数",
+    "FLOAT RANGE": "数字",
+}
 _ARG_METAVARS = {"paths": "路径...", "path": "路径", "out_dir": "[输出文件夹]"}
 _ERRORS = [
     (re.compile(r"Missing argument '([^']*)'\."), r"缺少参数 \1。"),
@@ -38,10 +45,12 @@ _ERRORS = [
     (re.compile(r"No such command '([^']*)'\."), r"没有命令“\1”。"),
     (re.compile(r"Got unexpected extra arguments? \((.*)\)"), r"多余的参数：\1"),
     (re.compile(r"Option '([^']*)' requires an argument\."), r"选项 \1 需要一个值。"),
-    (re.compile(r"Invalid value for '([^']*)': "), r"选项 \1 的值无效："),
+    (re.compile(r"Invalid value for '?([^':]*)'?: "), r"选项 \1 的值无效："),
     (re.compile(r"'([^']*)' is not one of (.*)\."), r"“\1”不是 \2 之一。"),
     (re.compile(r"'([^']*)' is not a valid integer( range)?\."), r"“\1”不是整数。"),
     (re.compile(r"Path '([^']*)' does not exist\."), r"路径 \1 不存在。"),
+    (re.compile(r"(\S+) is not in the range ([^ ]+)\."), r"\1 不在范围 \2 内。"),
+    (re.compile(r"'([^']*)' is not a valid float( range)?\."), r"“\1”不是数字。"),
     (re.compile(r"Did you mean (.*)\?"), r"是否想用 \1？"),
 ]
 
