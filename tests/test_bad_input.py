@@ -370,3 +370,23 @@ def test_department_form_with_out_of_range_figures(tmp_path: Path) -> None:
     result = _run("check", str(path))
     assert result.returncode == 2 and "参数表无法读取" in result.stderr, result.stderr
     assert "score_places" in result.stderr and "内部错误" not in result.stderr
+
+
+def test_infinity_stored_as_a_number_is_xp000(tmp_path: Path) -> None:
+    """``<v>1e999</v>`` in a sheet's XML reads as an infinite float (openpyxl refuses ``NaN``)."""
+    saved = _project_with(tmp_path, "原", {"E5": 0, "D5": 0})
+    path = tmp_path / "非数.xlsx"
+    with zipfile.ZipFile(saved) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                for cell, text in (("D5", b"1e999"), ("E5", b"-1e999")):
+                    old = f'<c r="{cell}" t="n"><v>0</v></c>'.encode()
+                    assert old in data
+                    data = data.replace(old, f'<c r="{cell}" t="n"><v>'.encode() + text + b"</v></c>")
+            dst.writestr(item, data)
+    result = _run("check", str(path))
+    assert result.returncode == 1, result.stderr
+    assert "内部错误" not in result.stderr and "Traceback" not in result.stderr
+    cells = {x.split(": ")[0].rsplit("!", 1)[1] for x in result.stdout.splitlines() if "XP000" in x}
+    assert {"D5", "E5"} <= cells, result.stdout

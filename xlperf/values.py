@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -133,6 +134,8 @@ def parse_number(raw: object, number_format: str | None = None) -> Number | None
     if isinstance(raw, bool):
         raise NotANumber(str(raw))
     if isinstance(raw, int | float):
+        if isinstance(raw, float) and not math.isfinite(raw):
+            raise NotANumber(str(raw))  # NaN, inf: <v>NaN</v> in a sheet's XML reads as a float
         if isinstance(raw, float) and raw != 0 and abs(raw) < TINY:
             raw = 0.0  # a formula's rounding residue (=0.3-0.1-0.2), not a figure anyone typed
         if isinstance(raw, int) and raw.bit_length() > 64:
