@@ -376,13 +376,14 @@ def report(
         raise click.UsageError("--in-place 与 --sheet-output 不能同时使用")
     sheet = sheet or in_place or sheet_output is not None
     docx_path = out or path.with_name(f"{path.stem}_自评报告.docx")
+    target = _target(path, sheet_output, in_place, "_自评报告") if sheet else None
     try:
         content = build_report(read_workbook(path), _rules(rules_path))
+        if target is not None:  # the workbook first: a refusal leaves no .docx behind
+            write_report_sheet_file(path, target, content)
         write_docx(content, docx_path)
         click.echo(f"{docx_path}: 报告 {len(content.reports)} 份")
-        if sheet:
-            target = _target(path, sheet_output, in_place, "_自评报告")
-            write_report_sheet_file(path, target, content)
+        if target is not None:
             click.echo(f"{target}: 已写入“自评报告”工作表")
     except InputError as exc:
         _fail(exc)
