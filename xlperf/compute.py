@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from xlperf.model import FUND_ROWS, ProjectForm, Val
 from xlperf.rules import RuleSet
-from xlperf.scoring import ZERO, execution_rate, level_rate, weight_sum
+from xlperf.scoring import ZERO, correct_rate_score, execution_rate, level_rate, weight_sum
 
 RATE_PLACES = Decimal("0.0001")
 
@@ -49,9 +49,8 @@ def project_computed(form: ProjectForm, rules: RuleSet) -> list[ComputedCell]:
     if form.total_weight.cell and form.scored_indicators():
         out.append(ComputedCell("total_weight", form.total_weight, weight_sum(form), "0.00"))
     indicator_scores = [i.score.number for i in form.scored_indicators()]
-    # the 总分 follows the rule's 预算执行率得分 (as XP204 expects), the form's own where the rule
-    # cannot be applied
-    rate_part = rate_score if rate_score is not None else total.score.number
+    # the 总分 follows the 预算执行率得分 that XP204 expects
+    rate_part = correct_rate_score(form, rules)
     if (
         form.total_score.cell
         and rate_part is not None

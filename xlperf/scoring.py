@@ -114,13 +114,35 @@ def rate_score(form: ProjectForm, rules: RuleSet) -> Decimal | None:
     return rules.rate_score(rate, weight)
 
 
+def rate_score_candidates(form: ProjectForm, rules: RuleSet) -> list[Decimal]:
+    """The 预算执行率得分 the rule accepts, unrounded, the correct one first: from 全年执行数 ÷
+    全年预算数 and, where the form's stated 执行率 agrees with it to the precision the form shows
+    (no XP101), from the stated one too: a form that scores its rounded 执行率 (99% → 9.9 where
+    4.49 ÷ 4.54 gives 9.89) is not wrong."""
+    row = form.funds.total
+    weight = row.weight.number
+    if weight is None:
+        return []
+    exact, stated = execution_rate(row), row.rate.rate_fraction()
+    rates = [exact] if exact is not None else []
+    if stated is not None and (
+        exact is None or rules.tolerance.rates_agree(stated, exact, row.rate.rate_decimals())
+    ):
+        rates.append(stated)
+    return [rules.rate_score(rate, weight) for rate in rates]
+
+
 def correct_rate_score(form: ProjectForm, rules: RuleSet) -> Decimal | None:
-    """The 预算执行率得分 the form should show (rounded as forms show scores); the form's own
-    where the rule cannot be applied (no amounts, no 分值)."""
-    computed = rate_score(form, rules)
-    if computed is None:
-        return form.funds.total.score.number
-    return rules.round_score(computed)
+    """The 预算执行率得分 as it should stand: the form's own where the rule accepts it (see
+    :func:`rate_score_candidates`) or cannot be applied, else the rule's, rounded as forms show
+    scores. XP102, XP204, fix and the report all use this one figure."""
+    candidates = rate_score_candidates(form, rules)
+    stated = form.funds.total.score.number
+    if not candidates:
+        return stated
+    if stated is not None and any(rules.tolerance.scores_agree(stated, c) for c in candidates):
+        return stated
+    return rules.round_score(candidates[0])
 
 
 def correct_total(form: ProjectForm, rules: RuleSet) -> Decimal:

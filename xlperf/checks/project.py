@@ -19,6 +19,7 @@ from xlperf.scoring import (
     execution_rate,
     judge_indicator,
     level1_groups,
+    rate_score_candidates,
     scoring_rate,
     weight_sum,
 )
@@ -91,17 +92,17 @@ def _funds(form: ProjectForm, rules: RuleSet, emit) -> Iterator[Finding]:
             )
     total = form.funds.total
     rate, weight, score = scoring_rate(total), total.weight.number, total.score.number
-    if rate is not None and weight is not None and score is not None:
-        expected = rules.rate_score(rate, weight)
-        if not tol.scores_agree(score, expected):
-            yield emit(
-                total.score.cell,
-                "XP102",
-                f"预算执行率得分为 {num(score)}，按规则 min(执行率 {pct(rate, 2)}, 100%) × 分值 {num(weight)} "
-                f"应为 {num(rules.round_score(expected))}",
-                rules.round_score(expected),
-                score,
-            )
+    candidates = rate_score_candidates(form, rules)
+    if score is not None and candidates and not any(tol.scores_agree(score, c) for c in candidates):
+        expected = rules.round_score(candidates[0])
+        yield emit(
+            total.score.cell,
+            "XP102",
+            f"预算执行率得分为 {num(score)}，按规则 min(执行率 {pct(rate, 2)}, 100%) × 分值 {num(weight)} "
+            f"应为 {num(expected)}",
+            expected,
+            score,
+        )
     for column, column_name in COLUMN_NAMES.items():
         whole = getattr(total, column).number
         parts = [getattr(p, column).number for p in form.funds.parts()]
