@@ -8,6 +8,7 @@ matplotlib Figure; LibreOffice renders the PDF, and poppler lists the images it 
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import shutil
@@ -40,7 +41,15 @@ from xlperf.report.chart import (
     cjk_font,
     wrap_name,
 )
-from xlperf.report.content import Para, Table, is_figures_table
+from xlperf.report.content import (
+    FIGURES_HEADER,
+    Heading,
+    Para,
+    Report,
+    ReportContent,
+    Table,
+    is_figures_table,
+)
 from xlperf.report.docx_writer import TEXT_WIDTH_CM, report_docx
 
 REPO = Path(__file__).resolve().parents[1]
@@ -261,6 +270,38 @@ def test_names_from_forms_are_drawn_as_text_and_nothing_warns(caplog) -> None:
     assert ticks[2] == "象形?项目?"  # no font draws the hieroglyph or NUL: no warning, no box
     assert ticks[3].count("\n") == 2 and ticks[3].endswith("…")
     assert fig.axes[0].get_xlim()[1] > 130  # a rate over 100% still fits
+
+
+def test_many_projects_take_several_charts_each_on_a_page() -> None:
+    font()
+    rows = tuple(
+        (str(i), f"第{i}个项目", "10.00", "9.00", f"{90 + i % 10}.00%", "9.00", "—", "—", "—",
+         f"{80 + i % 20}.50", "良")
+        for i in range(1, 31)
+    )
+    table = Table("表1：某局项目支出绩效自评结果", FIGURES_HEADER, rows, (1.0,) * 11)
+    report = Report(("某局", "项目支出绩效自评总结报告"), "2021年度", (Heading("三、结果"), table))
+    doc = Document(io.BytesIO(report_docx(ReportContent("x.xlsx", (report,)))))
+    assert len(doc.inline_shapes) == 3
+    for shape in doc.inline_shapes:
+        assert shape.height < Cm(29.7 - 3.7 - 3.5 - 1.5)
+    captions = [p.text for p in doc.paragraphs if p.text.startswith("图")]
+    assert captions == [
+        f"图{n}：某局各项目自评得分与预算执行率（表1序号{a}—{b}）"
+        for n, (a, b) in enumerate(((1, 10), (11, 20), (21, 30)), 1)
+    ]
+
+
+def test_charts_drawn_in_threads_are_the_same_bytes(content) -> None:
+    """The server writes reports in worker threads; matplotlib's settings are global."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    font()
+    tables = [chart_rows(figures_table(r)) for r in content.reports]
+    serial = [chart_png(rows, TEXT_WIDTH_CM) for rows in tables]
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(lambda rows: chart_png(rows, TEXT_WIDTH_CM), tables * 2))
+    assert threaded == serial * 2
 
 
 def test_wrap_name_balances_lines() -> None:

@@ -19,6 +19,7 @@ import io
 import re
 import shutil
 import subprocess
+import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,7 +48,10 @@ RATE_COLOR = "#F4B183"
 LABEL_PT, VALUE_PT = 9, 8
 NAME_WIDTH = 28  # half-width units per line of a project name (a Chinese character counts 2)
 NAME_LINES = 3
+MAX_ROWS = 14  # projects in one chart: with its caption it fits an A4 page
 FIGURE = re.compile(r"-?\d+(?:\.\d+)?")
+# matplotlib's settings are global: one chart at a time (the server writes reports in threads)
+DRAWING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -92,9 +96,20 @@ def chart_rows(table: Table) -> list[ChartRow]:
     ]
 
 
-def chart_caption(number: int, unit: str, count: int) -> str:
+def chart_parts(rows: Sequence[ChartRow]) -> list[tuple[int, list[ChartRow]]]:
+    """``rows`` in charts of at most :data:`MAX_ROWS` projects, as even as can be, each with the
+    序号 (in 表1) of its first project."""
+    count = max(1, -(-len(rows) // MAX_ROWS))
+    size = -(-len(rows) // count) if rows else 0
+    return [(start + 1, list(rows[start : start + size])) for start in range(0, len(rows), size or 1)]
+
+
+def chart_caption(number: int, unit: str, count: int, span: tuple[int, int] | None = None) -> str:
+    """图N's caption; ``span``: the 序号 of the first and last project, where 表1's projects
+    take several charts."""
     projects = "各项目" if count > 1 else "项目"
-    return f"图{number}：{unit}{projects}自评得分与预算执行率"
+    part = f"（表1序号{span[0]}—{span[1]}）" if span else ""
+    return f"图{number}：{unit}{projects}自评得分与预算执行率{part}"
 
 
 # ---------------------------------------------------------------- fonts
@@ -242,7 +257,7 @@ def chart_png(rows: Sequence[ChartRow], width_cm: float, font: str | None = None
     font = font or cjk_font()
     if font is None:
         return None
-    with chart_style(font):
+    with DRAWING, chart_style(font):
         fig = chart_figure(rows, font, width_cm)
         out = io.BytesIO()
         fig.savefig(out, format="png", dpi=DPI, metadata={"Software": None})

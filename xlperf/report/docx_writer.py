@@ -289,34 +289,40 @@ def _add_table(doc, block: Table) -> None:
     doc.add_paragraph().paragraph_format.line_spacing = Pt(12)
 
 
-def _add_chart(doc, report: Report, table: Table, number: int) -> bool:
-    """The chart of ``table``'s figures below it (PNG, the text's width), captioned 图N;
-    False (nothing added) where there is nothing to draw or no CJK font to draw it with."""
-    from xlperf.report.chart import chart_caption, chart_png, chart_rows
+def _add_chart(doc, report: Report, table: Table, number: int) -> int:
+    """The chart of ``table``'s figures below it (PNG, the text's width), captioned 图N (several
+    charts, one page each, for many projects); how many charts were added: none where there is
+    nothing to draw or no CJK font to draw it with."""
+    from xlperf.report.chart import chart_caption, chart_parts, chart_png, chart_rows
 
     rows = chart_rows(table)
-    png = chart_png(rows, TEXT_WIDTH_CM)
-    if png is None:
-        return False
-    caption = chart_caption(number, report.title_lines[0], len(rows))
-    picture = doc.add_paragraph()
-    fmt = picture.paragraph_format
-    fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    fmt.first_line_indent = Pt(0)
-    fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE  # an exact 28 pt line would crop the image
-    fmt.keep_with_next = True
-    shape = picture.add_run().add_picture(io.BytesIO(png), width=Cm(TEXT_WIDTH_CM))
-    shape._inline.docPr.set("descr", caption)
-    below = doc.add_paragraph()
-    fmt = below.paragraph_format
-    fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    fmt.first_line_indent = Pt(0)
-    fmt.space_before = Pt(3)
-    run = below.add_run(caption)
-    set_fonts(run._r, HEADING_FONT)
-    run.font.size = Pt(12)
-    doc.add_paragraph().paragraph_format.line_spacing = Pt(12)
-    return True
+    parts = chart_parts(rows)
+    added = 0
+    for first, part in parts:
+        png = chart_png(part, TEXT_WIDTH_CM)
+        if png is None:
+            continue
+        span = (first, first + len(part) - 1) if len(parts) > 1 else None
+        caption = chart_caption(number + added, report.title_lines[0], len(rows), span)
+        picture = doc.add_paragraph()
+        fmt = picture.paragraph_format
+        fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        fmt.first_line_indent = Pt(0)
+        fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE  # an exact 28 pt line would crop it
+        fmt.keep_with_next = True
+        shape = picture.add_run().add_picture(io.BytesIO(png), width=Cm(TEXT_WIDTH_CM))
+        shape._inline.docPr.set("descr", caption)
+        below = doc.add_paragraph()
+        fmt = below.paragraph_format
+        fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        fmt.first_line_indent = Pt(0)
+        fmt.space_before = Pt(3)
+        run = below.add_run(caption)
+        set_fonts(run._r, HEADING_FONT)
+        run.font.size = Pt(12)
+        doc.add_paragraph().paragraph_format.line_spacing = Pt(12)
+        added += 1
+    return added
 
 
 def _add_report(doc, report: Report, first: bool) -> None:
@@ -341,8 +347,8 @@ def _add_report(doc, report: Report, first: bool) -> None:
             _add_para(doc, block)
         elif isinstance(block, Table):
             _add_table(doc, block)
-            if is_figures_table(block) and _add_chart(doc, report, block, charts + 1):
-                charts += 1
+            if is_figures_table(block):
+                charts += _add_chart(doc, report, block, charts + 1)
 
 
 def report_docx(content: ReportContent) -> bytes:
