@@ -292,6 +292,17 @@ def test_many_projects_take_several_charts_each_on_a_page() -> None:
     ]
 
 
+def test_a_table_without_figures_gets_no_chart_and_no_caption() -> None:
+    rows = (("1", "某项目", "（未填）", "（未填）", "（无法计算）", "（未填）", "—", "—", "—",
+             "（未填）", "—"),)
+    table = Table("表1：某局项目支出绩效自评结果", FIGURES_HEADER, rows, (1.0,) * 11)
+    report = Report(("某局", "项目支出绩效自评总结报告"), "2021年度", (table,))
+    doc = Document(io.BytesIO(report_docx(ReportContent("x.xlsx", (report,)))))
+    assert len(doc.inline_shapes) == 0
+    assert not [p.text for p in doc.paragraphs if p.text.startswith("图")]
+    assert len(doc.tables) == 1
+
+
 def test_charts_drawn_in_threads_are_the_same_bytes(content) -> None:
     """The server writes reports in worker threads; matplotlib's settings are global."""
     from concurrent.futures import ThreadPoolExecutor
