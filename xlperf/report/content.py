@@ -605,20 +605,28 @@ def indicator_label(name: str | None) -> str:
     return text or "（未命名指标）"
 
 
+FIGURES_HEADER = (
+    "序号",
+    "项目",
+    "全年预算数（万元）",
+    "全年执行数（万元）",
+    "预算执行率",
+    "执行率得分",
+    "产出得分率",
+    "效益得分率",
+    "满意度得分率",
+    "总分",
+    "等次",
+)
+
+
+def is_figures_table(table: Table) -> bool:
+    """The table of each project's figures (表1), the one a chart of the report draws from."""
+    return table.header == FIGURES_HEADER and not table.appendix
+
+
 def _figures_table(projects: list[ProjectFigures], caption: str, with_total: bool) -> Table:
-    header = (
-        "序号",
-        "项目",
-        "全年预算数（万元）",
-        "全年执行数（万元）",
-        "预算执行率",
-        "执行率得分",
-        "产出得分率",
-        "效益得分率",
-        "满意度得分率",
-        "总分",
-        "等次",
-    )
+    header = FIGURES_HEADER
     rows = []
     for i, p in enumerate(projects, 1):
         rates = [pct(lv.rate) if (lv := p.level(label)) else "—" for _, label in LEVELS]

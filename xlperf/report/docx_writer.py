@@ -1,5 +1,6 @@
 """The report as a Word document (python-docx): A4 portrait, official fonts, numbered headings,
-figure tables, page numbers; byte-for-byte the same output for the same content.
+figure tables, a chart of each report's figures (:mod:`xlperf.report.chart`, 图1 below 表1),
+page numbers; byte-for-byte the same output for the same content.
 
 Fonts follow the usual government report layout (GB/T 9704): title 方正小标宋简体, headings
 黑体 / 楷体, body 仿宋 (all but the title ship with Windows). The font table names a free
@@ -22,7 +23,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from xlperf.report.content import Heading, Para, Report, ReportContent, Table
+from xlperf.report.content import Heading, Para, Report, ReportContent, Table, is_figures_table
 
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
@@ -288,6 +289,42 @@ def _add_table(doc, block: Table) -> None:
     doc.add_paragraph().paragraph_format.line_spacing = Pt(12)
 
 
+def _add_chart(doc, report: Report, table: Table, number: int) -> int:
+    """The chart of ``table``'s figures below it (PNG, the text's width), captioned 图N (several
+    charts, one page each, for many projects); how many charts were added: none where there is
+    nothing to draw or no CJK font to draw it with."""
+    from xlperf.report.chart import chart_caption, chart_parts, chart_png, chart_rows
+
+    rows = chart_rows(table)
+    parts = chart_parts(rows)
+    added = 0
+    for first, part in parts:
+        png = chart_png(part, TEXT_WIDTH_CM)
+        if png is None:
+            continue
+        span = (first, first + len(part) - 1) if len(parts) > 1 else None
+        caption = chart_caption(number + added, report.title_lines[0], len(rows), span)
+        picture = doc.add_paragraph()
+        fmt = picture.paragraph_format
+        fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        fmt.first_line_indent = Pt(0)
+        fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE  # an exact 28 pt line would crop it
+        fmt.keep_with_next = True
+        shape = picture.add_run().add_picture(io.BytesIO(png), width=Cm(TEXT_WIDTH_CM))
+        shape._inline.docPr.set("descr", caption)
+        below = doc.add_paragraph()
+        fmt = below.paragraph_format
+        fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        fmt.first_line_indent = Pt(0)
+        fmt.space_before = Pt(3)
+        run = below.add_run(caption)
+        set_fonts(run._r, HEADING_FONT)
+        run.font.size = Pt(12)
+        doc.add_paragraph().paragraph_format.line_spacing = Pt(12)
+        added += 1
+    return added
+
+
 def _add_report(doc, report: Report, first: bool) -> None:
     title = doc.add_paragraph(style="Title")
     if not first:
@@ -302,6 +339,7 @@ def _add_report(doc, report: Report, first: bool) -> None:
     sub.paragraph_format.space_after = Pt(12)
     run = sub.add_run(f"（{report.subtitle}）")
     set_fonts(run._r, HEADING2_FONT)
+    charts = 0
     for block in report.blocks:
         if isinstance(block, Heading):
             doc.add_paragraph(block.text, style="Heading 1" if block.level == 1 else "Heading 2")
@@ -309,6 +347,8 @@ def _add_report(doc, report: Report, first: bool) -> None:
             _add_para(doc, block)
         elif isinstance(block, Table):
             _add_table(doc, block)
+            if is_figures_table(block):
+                charts += _add_chart(doc, report, block, charts + 1)
 
 
 def report_docx(content: ReportContent) -> bytes:
