@@ -1,0 +1,469 @@
+"""网上预审: the page ``xlperf serve`` shows at ``/``, on a real server started as the README says.
+
+The HTTP tests send what the page sends (multipart uploads with the token in a header); the
+browser tests drive the page itself in Debian's headless chromium through playwright, and skip
+only when chromium is not installed (.ci/run installs it).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import openpyxl
+import pytest
+
+from tests.builders import clean_project, write_project
+from xlperf.web import ASSETS, asset
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "examples" / "新乡县人社局2021项目自评表.xlsx"
+TOKEN = "web-test-token-8d2f"
+MAX_MB = 2
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HOSTILE_NAME = "<script>alert(1)</script>"
+HOSTILE_SHEET = "<img src=x onerror=alert(2)>"
+SHOTS = Path(tempfile.gettempdir())
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, url: str, tmp: Path, log: Path):
+        self.url, self.tmp, self.log = url, tmp, log
+
+    def leftovers(self) -> list[str]:
+        """What the server left in its temporary folder (nothing, once a request is answered)."""
+        return sorted(p.name for p in self.tmp.iterdir())
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``xlperf serve`` as a real process on loopback, with its own TMPDIR to watch."""
+    base = tmp_path_factory.mktemp("web")
+    tmp = base / "server-tmp"
+    tmp.mkdir()
+    log = base / "server.log"
+    port = _free_port()
+    env = dict(os.environ, XLPERF_TOKEN=TOKEN, TMPDIR=str(tmp))
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "xlperf", "serve", "--port", str(port), "--max-mb", str(MAX_MB)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert proc.poll() is None, log.read_text(encoding="utf-8", errors="replace")
+            assert time.monotonic() < deadline, "server did not start"
+            try:
+                if httpx.get(f"{url}/xlperf/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        yield Server(url, tmp, log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+def _auth(token: str = TOKEN) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _upload(server: Server, files: list[tuple[str, bytes]], token: str = TOKEN) -> httpx.Response:
+    return httpx.post(
+        f"{server.url}/web/check",
+        files=[("files", (name, data)) for name, data in files],
+        headers=_auth(token),
+        timeout=120,
+    )
+
+
+def _check_json(path: Path) -> list[dict]:
+    """What ``xlperf check --format json`` reports for ``path``."""
+    done = subprocess.run(
+        [sys.executable, "-m", "xlperf", "check", "--format", "json", "--exit-zero", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="module")
+def example_findings() -> list[dict]:
+    return _check_json(EXAMPLE)
+
+
+def _corrupt_bytes() -> bytes:
+    data = EXAMPLE.read_bytes()
+    return data[: len(data) // 2]
+
+
+def _hostile_workbook(path: Path) -> Path:
+    """A form whose project name and sheet name are HTML, with a wrong 总分 (a finding that
+    quotes the name)."""
+    wb = openpyxl.Workbook()
+    wb.active.title = HOSTILE_SHEET
+    data = clean_project(HOSTILE_NAME)
+    data["total_score"] = 99
+    write_project(wb.active, 1, data)
+    wb.save(path)
+    return path
+
+
+def _assert_flagged_like_check(flagged: Path, findings: list[dict]) -> None:
+    """Every finding of ``xlperf check`` marked on its cell: a fill and a note naming its code."""
+    wb = openpyxl.load_workbook(flagged)
+    assert findings
+    for f in findings:
+        cell = wb[f["sheet"]][f["cell"]]
+        assert cell.fill.fill_type == "solid", (f["sheet"], f["cell"])
+        assert cell.comment is not None and f["code"] in cell.comment.text, (f["sheet"], f["cell"])
+    assert "检查结果" in wb.sheetnames
+
+
+# -- the page and its assets ----------------------------------------------------------------
+
+
+def test_page_and_assets_are_served_by_xlperf_alone(server: Server) -> None:
+    page = httpx.get(f"{server.url}/", timeout=10)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "网上预审" in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY"
+    for name, kind in ASSETS.items():
+        data = asset(name)
+        # offline on an intranet: no asset names another host
+        assert not re.search(rb"(?i)(https?:)?//[a-z0-9]", re.sub(rb"/\*.*?\*/", b"", data, flags=re.S)), name
+        if name != "index.html":
+            answer = httpx.get(f"{server.url}/web/{name}", timeout=10)
+            assert answer.status_code == 200 and answer.content == data
+            assert answer.headers["content-type"] == kind
+    for src in re.findall(r'(?:src|href)="([^"]+)"', page.text):
+        assert src.startswith("/web/") and httpx.get(server.url + src, timeout=10).status_code == 200
+    missing = httpx.get(f"{server.url}/web/secret.py", timeout=10)
+    assert missing.status_code == 404 and "没有这个地址" in missing.json()["error"]
+
+
+def test_page_script_is_es5() -> None:
+    """The browsers WPS ships with: no ES2015 syntax or API the old engines lack."""
+    js = re.sub(r"/\*.*?\*/|//[^\n]*", "", asset("page.js").decode("utf-8"), flags=re.S)
+    js = re.sub(r'"(?:[^"\\\n]|\\.)*"', '""', js)  # strings may say anything
+    for pattern in (r"=>", r"`", r"\blet\s", r"\bconst\s", r"\bclass\s", r"\bfetch\(",
+                    r"\bPromise\b", r"\basync\b", r"\bawait\b", r"\.\.\.", r"\bfor\s*\([^)]*\bof\b"):
+        assert not re.search(pattern, js), pattern
+    assert "innerHTML" not in js  # every text goes in as a text node
+
+
+# -- uploads over HTTP ----------------------------------------------------------------------
+
+
+def test_wrong_token_is_refused_before_anything_is_read(server: Server) -> None:
+    for token in ("wrong-token-1234", TOKEN + "x", TOKEN[:-1]):
+        signin = httpx.post(f"{server.url}/web/signin", headers=_auth(token), timeout=10)
+        assert signin.status_code == 401 and "令牌不正确" in signin.json()["error"]
+        answer = _upload(server, [("a.xlsx", EXAMPLE.read_bytes())], token)
+        assert answer.status_code == 401 and "令牌不正确" in answer.json()["error"]
+    assert httpx.post(f"{server.url}/web/check", timeout=10).status_code == 401  # no header
+    ok = httpx.post(f"{server.url}/web/signin", headers=_auth(), timeout=10)
+    assert ok.status_code == 200 and ok.json()["max_mb"] == MAX_MB
+    assert httpx.post(f"{server.url}/web/signin", headers={"Authorization": TOKEN}, timeout=10).status_code == 200
+    assert server.leftovers() == []
+
+
+def test_upload_finds_what_check_finds_and_flags_like_fix(
+    server: Server, example_findings: list[dict], tmp_path: Path
+) -> None:
+    answer = _upload(server, [(EXAMPLE.name, EXAMPLE.read_bytes())])
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    (file,) = body["files"]
+    assert file["name"] == EXAMPLE.name and file["error"] is None
+    found = [(form["sheet"], f["cell"], f["code"]) for form in file["forms"] for f in form["findings"]]
+    assert found == [(f["sheet"], f["cell"], f["code"]) for f in example_findings]
+    assert body["errors"] + body["warnings"] == len(example_findings)
+    assert body["errors"] == sum(f["severity"] == "error" for f in example_findings)
+    sheets = [form["sheet"] for form in file["forms"]]
+    assert len(sheets) == len(set(sheets))  # grouped: one group per form's sheet
+    assert file["flagged"]["name"] == "新乡县人社局2021项目自评表_已检查.xlsx"
+    flagged = tmp_path / file["flagged"]["name"]
+    flagged.write_bytes(base64.b64decode(file["flagged"]["data"]))
+    _assert_flagged_like_check(flagged, example_findings)
+    assert server.leftovers() == []  # the temporary folder went with the request
+
+
+def test_bad_files_get_a_chinese_message_and_the_server_stays_up(server: Server) -> None:
+    answer = _upload(
+        server,
+        [
+            ("损坏.xlsx", _corrupt_bytes()),
+            ("说明.txt", "不是表格".encode()),
+            ("空.xlsx", b""),
+            (EXAMPLE.name, EXAMPLE.read_bytes()),
+        ],
+    )
+    assert answer.status_code == 200
+    files = {f["name"]: f for f in answer.json()["files"]}
+    assert "损坏" in files["损坏.xlsx"]["error"]
+    assert "不是 Excel 工作簿" in files["说明.txt"]["error"]
+    assert "为空" in files["空.xlsx"]["error"]
+    assert files[EXAMPLE.name]["error"] is None and files[EXAMPLE.name]["flagged"]
+    assert httpx.get(f"{server.url}/xlperf/health", timeout=10).json()["status"] == "ok"
+    assert server.leftovers() == []
+
+
+def test_too_big_and_malformed_uploads_are_refused_in_chinese(server: Server) -> None:
+    big = _upload(server, [("大.xlsx", b"\0" * (MAX_MB * 1024 * 1024 + 1))])
+    assert big.status_code == 413 and f"{MAX_MB} MB" in big.json()["error"]
+    not_multipart = httpx.post(
+        f"{server.url}/web/check", content=b"{}", headers=_auth() | {"Content-Type": "application/json"}, timeout=10
+    )
+    assert not_multipart.status_code == 400 and "选择文件" in not_multipart.json()["error"]
+    cut = httpx.post(
+        f"{server.url}/web/check",
+        content=b'--xyz\r\nContent-Disposition: form-data; name="files"; filename="a.xlsx"\r\n\r\nPK',
+        headers=_auth() | {"Content-Type": "multipart/form-data; boundary=xyz"},
+        timeout=10,
+    )
+    assert cut.status_code == 400 and "不完整" in cut.json()["error"]
+    nothing = httpx.post(
+        f"{server.url}/web/check",
+        content=b"--xyz--\r\n",
+        headers=_auth() | {"Content-Type": "multipart/form-data; boundary=xyz"},
+        timeout=10,
+    )
+    assert nothing.status_code == 400 and "没有收到文件" in nothing.json()["error"]
+    assert httpx.get(f"{server.url}/xlperf/health", timeout=10).status_code == 200
+    assert server.leftovers() == []
+
+
+def _zip(members: list[tuple[str, bytes]], raw_names: dict[str, bytes] | None = None) -> bytes:
+    """A .zip of ``members``; ``raw_names`` replaces an ASCII name by bytes of the same length
+    in both places the zip stores it, with no UTF-8 flag (as Windows' own zip tool writes GBK)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members:
+            z.writestr(name, data)
+    out = buf.getvalue()
+    for name, raw in (raw_names or {}).items():
+        assert len(raw) == len(name.encode("ascii"))
+        out = out.replace(name.encode("ascii"), raw)
+    return out
+
+
+def test_zip_is_expanded_within_bounds(server: Server, example_findings: list[dict], tmp_path: Path) -> None:
+    gbk = "单位/人社局.xlsx".encode("gbk")
+    placeholder = "A" * 4 + "/" + "B" * 6 + ".xlsx"
+    archive = _zip(
+        [
+            ("各单位/" + EXAMPLE.name, EXAMPLE.read_bytes()),
+            ("../../逃逸.xlsx", EXAMPLE.read_bytes()),
+            (placeholder, _corrupt_bytes()),
+            ("内层.zip", _zip([("x.xlsx", EXAMPLE.read_bytes())])),
+            ("说明.docx", b"x"),
+            ("__MACOSX/._a.xlsx", b"x"),
+            ("~$锁定.xlsx", b"x"),
+        ],
+        {placeholder: gbk},
+    )
+    answer = _upload(server, [("全部.zip", archive)])
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    names = [f["name"] for f in body["files"]]
+    assert names == [f"全部.zip/各单位/{EXAMPLE.name}", "全部.zip/../../逃逸.xlsx", "全部.zip/单位/人社局.xlsx"]
+    first, escaped, corrupt = body["files"]
+    assert first["errors"] + first["warnings"] == len(example_findings)
+    assert escaped["errors"] + escaped["warnings"] == len(example_findings)
+    assert escaped["flagged"]["name"] == "逃逸_已检查.xlsx"
+    assert "损坏" in corrupt["error"]
+    assert any("未展开" in n for n in body["notes"]) and any("不是 Excel" in n for n in body["notes"])
+    assert not (tmp_path.parent / "逃逸.xlsx").exists()
+    assert server.leftovers() == []
+
+
+def test_zip_bombs_and_broken_zips_are_refused(server: Server) -> None:
+    bomb = _zip([("炸弹.xlsx", b"\0" * (40 * 1024 * 1024))])
+    assert len(bomb) < 200 * 1024
+    many = _zip([(f"{i}.xlsx", b"") for i in range(1001)])
+    started = time.monotonic()
+    answer = _upload(server, [("炸弹.zip", bomb), ("很多.zip", many), ("坏.zip", b"PK\x03\x04broken")])
+    assert time.monotonic() - started < 20
+    assert answer.status_code == 200
+    bomb_file, many_file, broken = answer.json()["files"]
+    assert "压缩炸弹" in bomb_file["error"]
+    assert "1001" in many_file["error"] and "上限" in many_file["error"]
+    assert "压缩包已损坏" in broken["error"]
+    assert httpx.get(f"{server.url}/xlperf/health", timeout=10).status_code == 200
+    assert server.leftovers() == []
+
+
+def test_hostile_text_comes_back_as_data(server: Server, tmp_path: Path) -> None:
+    path = _hostile_workbook(tmp_path / "h.xlsx")
+    answer = _upload(server, [("<svg onload=alert(3)>.xlsx", path.read_bytes())])
+    (file,) = answer.json()["files"]
+    assert file["name"] == "<svg onload=alert(3)>.xlsx"
+    (form,) = file["forms"]
+    assert form["sheet"] == HOSTILE_SHEET and form["title"] == HOSTILE_NAME
+    assert any(HOSTILE_NAME in f["message"] for f in form["findings"])
+
+
+# -- the page in a real browser -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory):
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("chromium is not installed (.ci/run installs Debian's chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    profile = tmp_path_factory.mktemp("chromium-profile")  # a fresh --user-data-dir
+    with sync_api.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            accept_downloads=True,
+            locale="zh-CN",
+            viewport={"width": 1200, "height": 900},
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture
+def page(browser, server: Server):
+    """A fresh tab on the page; any request to another host than the server is refused and
+    recorded (the page must work offline), any dialog recorded (no script from a cell runs)."""
+    tab = browser.new_page()
+    tab.foreign = []
+    tab.dialogs = []
+
+    def route(r):
+        if r.request.url.startswith(server.url + "/") or r.request.url.startswith(("blob:", "data:")):
+            r.continue_()
+        else:
+            tab.foreign.append(r.request.url)
+            r.abort()
+
+    tab.route("**/*", route)
+    tab.on("dialog", lambda d: (tab.dialogs.append(d.message), d.dismiss()))
+    tab.goto(server.url + "/")
+    yield tab
+    assert tab.foreign == []
+    assert tab.dialogs == []
+    tab.close()
+
+
+def _sign_in(page, token: str = TOKEN) -> None:
+    page.fill("#token", token)
+    page.click("#signin-btn")
+
+
+def _upload_in_page(page, paths: list[Path]) -> None:
+    page.set_input_files("#files", [str(p) for p in paths])
+    page.click("#upload-btn")
+
+
+def test_browser_wrong_token_is_refused(page) -> None:
+    _sign_in(page, "not-the-token-0000")
+    page.wait_for_selector("#signin-msg.error")
+    assert "令牌不正确" in page.inner_text("#signin-msg")
+    assert not page.is_visible("#upload-panel")
+    page.screenshot(path=str(SHOTS / "xlperf_web_wrong_token.png"), full_page=True)
+    _sign_in(page, "短")
+    assert "至少 8 个字符" in page.inner_text("#signin-msg")
+
+
+def test_browser_upload_check_and_download(page, example_findings: list[dict], server: Server, tmp_path: Path) -> None:
+    _sign_in(page)
+    page.wait_for_selector("#upload-panel:not(.hidden)")
+    assert f"{MAX_MB} MB" in page.inner_text("#limit")
+    page.screenshot(path=str(SHOTS / "xlperf_web_signed_in.png"), full_page=True)
+    _upload_in_page(page, [EXAMPLE])
+    page.wait_for_selector("#summary", timeout=60_000)
+    assert page.get_attribute("#summary", "data-findings") == str(len(example_findings))
+    assert page.locator("tr.finding").count() == len(example_findings)
+    assert f"问题 {len(example_findings)} 条" in page.inner_text("#summary")
+    groups = page.locator(".form h4").all_inner_texts()
+    assert any("建档立卡优秀务工人员奖补" in g for g in groups)
+    first = example_findings[0]
+    row = page.locator("tr.finding").first
+    assert row.locator("td.cell").inner_text() == first["cell"]
+    assert row.locator("td.code").inner_text() == first["code"]
+    assert row.locator("td.text").inner_text() == first["message"]
+    page.screenshot(path=str(SHOTS / "xlperf_web_results.png"), full_page=False)
+    with page.expect_download() as info:
+        page.click("button.download-flagged")
+    download = info.value
+    assert download.suggested_filename == "新乡县人社局2021项目自评表_已检查.xlsx"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(str(saved))
+    _assert_flagged_like_check(saved, example_findings)
+    assert server.leftovers() == []
+
+
+def test_browser_corrupt_file_shows_the_chinese_message(page, tmp_path: Path) -> None:
+    bad = tmp_path / "损坏的自评表.xlsx"
+    bad.write_bytes(_corrupt_bytes())
+    _sign_in(page)
+    page.wait_for_selector("#upload-panel:not(.hidden)")
+    _upload_in_page(page, [bad])
+    page.wait_for_selector(".file-error", timeout=60_000)
+    text = page.inner_text(".file-error")
+    assert "无法检查" in text and "文件已损坏" in text
+    assert page.locator("button.download-flagged").count() == 0
+    page.screenshot(path=str(SHOTS / "xlperf_web_corrupt.png"), full_page=True)
+
+
+def test_browser_shows_hostile_text_as_text(page, tmp_path: Path) -> None:
+    path = _hostile_workbook(tmp_path / "<svg onload=alert(3)>.xlsx")
+    _sign_in(page)
+    page.wait_for_selector("#upload-panel:not(.hidden)")
+    _upload_in_page(page, [path])
+    page.wait_for_selector("#summary", timeout=60_000)
+    assert page.inner_text(".file-name") == "<svg onload=alert(3)>.xlsx"
+    heading = page.inner_text(".form h4")
+    assert HOSTILE_SHEET in heading and HOSTILE_NAME in heading
+    assert any(HOSTILE_NAME in t for t in page.locator("td.text").all_inner_texts())
+    assert page.locator("#results script, #results img, #results svg").count() == 0
+    assert page.evaluate("document.scripts.length") == 1
+    page.screenshot(path=str(SHOTS / "xlperf_web_hostile.png"), full_page=True)
