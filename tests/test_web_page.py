@@ -20,6 +20,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -332,6 +333,28 @@ def test_zip_bombs_and_broken_zips_are_refused(server: Server) -> None:
     assert "压缩包已损坏" in broken["error"]
     assert httpx.get(f"{server.url}/xlperf/health", timeout=10).status_code == 200
     assert server.leftovers() == []
+
+
+def test_concurrent_uploads_get_the_same_answer(server: Server) -> None:
+    data = EXAMPLE.read_bytes()
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda _: _upload(server, [(EXAMPLE.name, data)]), range(6)))
+    assert [a.status_code for a in answers] == [200] * 6
+    forms = [a.json()["files"][0]["forms"] for a in answers]
+    assert all(f == forms[0] for f in forms)
+    assert server.leftovers() == []
+
+
+def test_readme_page_section(server: Server) -> None:
+    """The README's 网上预审 steps: the address they give and the check the administrator runs."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("### 方式三：网上预审") : text.index("**安全提示**")]
+    for step in ("登录", "选择文件", "上传并检查", "下载标记后的工作簿", "_已检查"):
+        assert step in section, step
+    (curl,) = [line for line in section.splitlines() if line.startswith("curl ")]
+    url = curl.split()[-1].replace("http://127.0.0.1:8000", server.url)
+    assert "http://127.0.0.1:8000/" in curl and "http://服务器地址:8000/" in section
+    assert httpx.get(url, timeout=10).status_code == 200
 
 
 def test_hostile_text_comes_back_as_data(server: Server, tmp_path: Path) -> None:

@@ -76,6 +76,7 @@ PAGE_HEADERS = {
     "Cache-Control": "no-cache",
 }
 UPLOAD_SLOTS = 2  # uploads checked at once per worker process; the others wait their turn
+MAX_RECEIVING = 16  # uploads being received or waiting per worker process; past it a 503
 WEB_BAD_TOKEN = "令牌不正确，请向服务器管理员核对令牌后重新登录"
 
 
@@ -138,6 +139,7 @@ def create_app(token: str, max_bytes: int = DEFAULT_MAX_BYTES) -> FastAPI:
         return token_matches(given, secret)
 
     upload_slots = asyncio.Semaphore(UPLOAD_SLOTS)
+    receiving = [0]  # uploads in progress (the event loop is one thread: no lock needed)
     upload_too_big = (
         f"上传的文件共超过 {max_bytes // (1024 * 1024)} MB 的上限，请分批上传或压缩成 .zip 后上传"
     )
@@ -171,8 +173,13 @@ def create_app(token: str, max_bytes: int = DEFAULT_MAX_BYTES) -> FastAPI:
         declared = request.headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
             return _error(413, upload_too_big)
-        async with upload_slots:
-            return await receive_upload(request, max_bytes, upload_too_big)
+        if receiving[0] >= MAX_RECEIVING:
+            return _error(503, "xlperf 服务器：同时上传的单位过多，请稍后再试")
+        receiving[0] += 1
+        try:
+            return await receive_upload(request, max_bytes, upload_too_big, upload_slots)
+        finally:
+            receiving[0] -= 1
 
     @app.post("/xlperf/{action}")
     async def run(action: str, request: Request) -> JSONResponse:
@@ -200,9 +207,12 @@ def create_app(token: str, max_bytes: int = DEFAULT_MAX_BYTES) -> FastAPI:
     return app
 
 
-async def receive_upload(request: Request, max_bytes: int, too_big: str) -> JSONResponse:
+async def receive_upload(
+    request: Request, max_bytes: int, too_big: str, slots: asyncio.Semaphore
+) -> JSONResponse:
     """网上预审: the files of one upload, written as they arrive into a temporary folder,
-    checked there (:mod:`xlperf.web.upload`), the folder deleted before the answer goes out."""
+    checked there (:mod:`xlperf.web.upload`) when one of ``slots`` is free, the folder deleted
+    before the answer goes out."""
     from starlette.concurrency import run_in_threadpool
 
     from xlperf.web import upload
@@ -220,8 +230,11 @@ async def receive_upload(request: Request, max_bytes: int, too_big: str) -> JSON
         uploads = sink.finish()
         if not uploads:
             return _error(400, "没有收到文件：请先选择要检查的工作簿")
-        answer = await run_in_threadpool(upload.check_uploads, uploads, folder, review_upload)
-        return JSONResponse(answer)
+        async with slots:
+            answer = await run_in_threadpool(upload.check_uploads, uploads, folder, review_upload)
+        # The answer carries the flagged workbooks: encoded off the event loop.
+        body = await run_in_threadpool(_json_bytes, answer)
+        return Response(body, media_type="application/json")
     except upload.UploadRefused as exc:
         return _error(exc.status, exc.message)
     except ClientDisconnect:
@@ -230,6 +243,10 @@ async def receive_upload(request: Request, max_bytes: int, too_big: str) -> JSON
         if sink is not None:
             sink.close()
         await run_in_threadpool(shutil.rmtree, folder, True)
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 review_upload = None  # the review workbook for several files: wired once xlperf.review exists
