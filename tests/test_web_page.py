@@ -335,6 +335,35 @@ def test_zip_bombs_and_broken_zips_are_refused(server: Server) -> None:
     assert server.leftovers() == []
 
 
+def test_legacy_xls_is_checked_without_a_flagged_copy(
+    server: Server, example_findings: list[dict], tmp_path: Path
+) -> None:
+    from tests.conftest import soffice
+
+    subprocess.run(
+        [
+            soffice(),
+            f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "xls",
+            "--outdir",
+            str(tmp_path),
+            str(EXAMPLE),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    xls = tmp_path / EXAMPLE.with_suffix(".xls").name
+    expected = _check_json(xls)
+    assert len(expected) == len(example_findings)
+    (file,) = _upload(server, [(xls.name, xls.read_bytes())]).json()["files"]
+    assert file["error"] is None and file["flagged"] is None
+    assert file["errors"] + file["warnings"] == len(expected)
+    assert "另存为 .xlsx" in file["note"]
+
+
 def test_concurrent_uploads_get_the_same_answer(server: Server) -> None:
     data = EXAMPLE.read_bytes()
     with ThreadPoolExecutor(max_workers=6) as pool:
@@ -490,3 +519,34 @@ def test_browser_shows_hostile_text_as_text(page, tmp_path: Path) -> None:
     assert page.locator("#results script, #results img, #results svg").count() == 0
     assert page.evaluate("document.scripts.length") == 1
     page.screenshot(path=str(SHOTS / "xlperf_web_hostile.png"), full_page=True)
+
+
+def test_browser_drop_several_files(page, example_findings: list[dict], tmp_path: Path) -> None:
+    """Files dropped on the page (a real drop event with a DataTransfer), checked together."""
+    hostile = _hostile_workbook(tmp_path / "第二个单位.xlsx")
+    _sign_in(page)
+    page.wait_for_selector("#upload-panel:not(.hidden)")
+    files = [
+        {"name": EXAMPLE.name, "data": base64.b64encode(EXAMPLE.read_bytes()).decode()},
+        {"name": hostile.name, "data": base64.b64encode(hostile.read_bytes()).decode()},
+    ]
+    page.evaluate(
+        """files => {
+            const dt = new DataTransfer();
+            for (const f of files) {
+                const bytes = Uint8Array.from(atob(f.data), c => c.charCodeAt(0));
+                dt.items.add(new File([bytes], f.name));
+            }
+            const drop = document.getElementById("drop");
+            drop.dispatchEvent(new DragEvent("dragover", {dataTransfer: dt, bubbles: true, cancelable: true}));
+            drop.dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+        }""",
+        files,
+    )
+    assert page.locator("#chosen li").count() == 2
+    page.click("#upload-btn")
+    page.wait_for_selector("#summary", timeout=60_000)
+    assert page.locator(".file-name").all_inner_texts() == [EXAMPLE.name, hostile.name]
+    assert page.get_attribute("#summary", "data-findings") == str(len(example_findings) + 1)
+    assert page.locator("button.download-flagged").count() == 2
+    page.screenshot(path=str(SHOTS / "xlperf_web_several.png"), full_page=False)
