@@ -549,4 +549,7 @@ def test_browser_drop_several_files(page, example_findings: list[dict], tmp_path
     assert page.locator(".file-name").all_inner_texts() == [EXAMPLE.name, hostile.name]
     assert page.get_attribute("#summary", "data-findings") == str(len(example_findings) + 1)
     assert page.locator("button.download-flagged").count() == 2
+    rows = page.locator("table.overview tbody tr")
+    assert rows.count() == 2
+    assert rows.nth(1).locator("td").all_inner_texts()[:3] == [hostile.name, "1", "0"]
     page.screenshot(path=str(SHOTS / "xlperf_web_several.png"), full_page=False)

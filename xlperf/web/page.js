@@ -187,11 +187,34 @@
       downloads.appendChild(rb);
     }
     panel.appendChild(downloads);
+    if (files.length > 1) { panel.appendChild(overview(files)); }
     var notes = answer.notes || [];
     for (var n = 0; n < notes.length; n++) { panel.appendChild(el("p", "message note", notes[n])); }
     box.appendChild(panel);
     for (var j = 0; j < files.length; j++) { box.appendChild(renderFile(files[j])); }
     show(box, true);
+  }
+
+  function overview(files) {
+    var table = el("table", "overview");
+    var head = el("tr");
+    var names = ["文件", "错误", "警告", "说明"];
+    for (var h = 0; h < names.length; h++) { head.appendChild(el("th", null, names[h])); }
+    var thead = el("thead");
+    thead.appendChild(head);
+    table.appendChild(thead);
+    var tbody = el("tbody");
+    for (var i = 0; i < files.length; i++) {
+      var f = files[i];
+      var tr = el("tr", f.error ? "unreadable" : null);
+      tr.appendChild(el("td", "text", f.name));
+      tr.appendChild(el("td", "num", f.error ? "—" : f.errors));
+      tr.appendChild(el("td", "num", f.error ? "—" : f.warnings));
+      tr.appendChild(el("td", "text", f.error ? "无法检查" : (f.flagged ? "可下载标记后的工作簿" : "")));
+      tbody.appendChild(tr);
+    }
+    table.appendChild(tbody);
+    return table;
   }
 
   function renderFile(file) {
