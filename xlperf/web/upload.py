@@ -413,3 +413,36 @@ def check_uploads(
     if review is not None and len(expanded.workbooks) > 1:
         answer["review"] = review(expanded.workbooks, folder / "review")
     return answer
+
+
+REVIEW_NAME = "审核结果.xlsx"
+
+
+def review_workbook(workbooks: list[Upload], folder: Path) -> dict[str, str] | None:
+    """``xlperf review``'s workbook for the uploaded workbooks (base64), each named in it as
+    the unit named it; None when it cannot be made (the page then offers the files alone)."""
+    import os
+
+    from xlperf.review import review
+
+    src = folder / "files"
+    taken: set[str] = set()
+    for upload in workbooks:
+        parts = [disk_name(p) for p in re.split(r"[\\/]", upload.name) if p not in ("", ".", "..")]
+        relative = first = "/".join(parts) or disk_name(upload.name)
+        stem, suffix = os.path.splitext(first)
+        n = 2
+        while relative.casefold() in taken:  # the same name twice: a number added
+            relative = f"{stem}_{n}{suffix}"
+            n += 1
+        taken.add(relative.casefold())
+        target = src / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(upload.path, target)
+    out = folder / REVIEW_NAME
+    try:
+        review([src], out, flagged_dir=folder / "review-flagged", jobs=1)
+    except Exception:  # noqa: BLE001 - the findings and flagged copies still go out
+        log.exception("the review workbook of an upload failed")
+        return None
+    return {"name": REVIEW_NAME, "data": base64.b64encode(out.read_bytes()).decode("ascii")}
