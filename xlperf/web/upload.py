@@ -204,10 +204,14 @@ def expand(uploads: list[Upload], max_files: int = MAX_FILES) -> Expanded:
             out.workbooks.append(upload)
         else:
             out.refused.append(
-                _refused(upload.name, "不是 Excel 工作簿：只接受 .xlsx、.xlsm、.xls 文件或其 .zip 压缩包")
+                _refused(
+                    upload.name, "不是 Excel 工作簿：只接受 .xlsx、.xlsm、.xls 文件或其 .zip 压缩包"
+                )
             )
         if len(out.workbooks) > max_files:
-            raise UploadRefused(413, f"一次最多检查 {max_files} 个工作簿（含压缩包中的），请分批上传")
+            raise UploadRefused(
+                413, f"一次最多检查 {max_files} 个工作簿（含压缩包中的），请分批上传"
+            )
     return out
 
 
@@ -250,14 +254,18 @@ def _expand_zip(upload: Upload, out: Expanded) -> None:
         out.refused.append(_refused(name, f"压缩包已损坏或设有密码（{type(exc).__name__}）"))
         return
     if nested:
-        out.notes.append(f"{name}：其中的 {nested} 个压缩包未展开（压缩包中的压缩包请先解压再上传）")
+        out.notes.append(
+            f"{name}：其中的 {nested} 个压缩包未展开（压缩包中的压缩包请先解压再上传）"
+        )
     if skipped:
         out.notes.append(f"{name}：其中的 {skipped} 个文件不是 Excel 工作簿，已跳过")
     if not chosen and not nested:
         out.refused.append(_refused(name, "压缩包中没有 .xlsx、.xlsm 或 .xls 工作簿"))
 
 
-def _choose_members(infos: list[zipfile.ZipInfo]) -> tuple[list[tuple[str, zipfile.ZipInfo]], int, int]:
+def _choose_members(
+    infos: list[zipfile.ZipInfo],
+) -> tuple[list[tuple[str, zipfile.ZipInfo]], int, int]:
     chosen, skipped, nested = [], 0, 0
     for info in infos:
         if info.is_dir():
@@ -337,7 +345,13 @@ def _forms(book: Any, findings: list[Finding]) -> list[dict[str, Any]]:
 
 
 def _message(exc: InputError) -> str:
-    where = f"{exc.sheet}!{exc.cell}：" if exc.sheet and exc.cell else f"{exc.sheet}：" if exc.sheet else ""
+    where = (
+        f"{exc.sheet}!{exc.cell}："
+        if exc.sheet and exc.cell
+        else f"{exc.sheet}："
+        if exc.sheet
+        else ""
+    )
     return where + exc.message
 
 
@@ -363,7 +377,9 @@ def check_file(upload: Upload, out_dir: Path) -> dict[str, Any]:
         return _refused(upload.name, "工作簿结构嵌套过深，无法读取")
     except Exception:  # noqa: BLE001 - one file must not end the request; the log has it
         log.exception("checking an uploaded workbook failed")
-        return _refused(upload.name, "处理此文件时出现内部错误（详情已记入服务器日志），请联系管理员")
+        return _refused(
+            upload.name, "处理此文件时出现内部错误（详情已记入服务器日志），请联系管理员"
+        )
     errors = sum(f.severity == "error" for f in findings)
     result |= {
         "errors": errors,
