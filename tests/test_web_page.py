@@ -421,6 +421,29 @@ def test_readme_page_section(server: Server) -> None:
     assert httpx.get(url, timeout=10).status_code == 200
 
 
+def test_a_damaged_member_leaves_the_rest_of_its_zip(server: Server) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("好.xlsx", EXAMPLE.read_bytes())
+        z.writestr("坏.xlsx", b"A" * 1000)
+    damaged = buf.getvalue().replace(b"A" * 1000, b"A" * 999 + b"B")  # its CRC no longer holds
+    answer = _upload(server, [("单位.zip", damaged)])
+    good, bad = answer.json()["files"]
+    assert good["name"] == "单位.zip/好.xlsx" and good["error"] is None and good["flagged"]
+    assert bad["name"] == "单位.zip/坏.xlsx" and "无法解压" in bad["error"]
+    assert server.leftovers() == []
+
+
+def test_archives_together_are_bounded(server: Server) -> None:
+    """Each archive within bounds, but all of them together over the expansion limit."""
+    big = _zip([("大.xlsx", b"\0" * (150 * 1024 * 1024))])
+    answer = _upload(server, [("一.zip", big), ("二.zip", big)])
+    first, second = answer.json()["files"]
+    assert first["name"] == "一.zip/大.xlsx" and "单个文件的上限" in first["error"]
+    assert second["name"] == "二.zip" and "合计超过上限" in second["error"]
+    assert server.leftovers() == []
+
+
 def test_hostile_text_comes_back_as_data(server: Server, tmp_path: Path) -> None:
     path = _hostile_workbook(tmp_path / "h.xlsx")
     answer = _upload(server, [("<svg onload=alert(3)>.xlsx", path.read_bytes())])

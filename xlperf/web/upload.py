@@ -36,7 +36,7 @@ MAX_FIELD_BYTES = 1024  # a form field that is not a file (none is expected)
 # A .zip of workbooks is bounded as the loader bounds a workbook's own package.
 ZIP_MAX_MEMBERS = 1000
 ZIP_MAX_MEMBER_BYTES = 100 * 1024 * 1024  # one member, uncompressed
-ZIP_MAX_TOTAL_BYTES = 256 * 1024 * 1024  # all members, uncompressed
+ZIP_MAX_TOTAL_BYTES = 256 * 1024 * 1024  # all members of all archives, uncompressed
 ZIP_MAX_RATIO = 200  # uncompressed ÷ compressed size of a member over ZIP_RATIO_FLOOR bytes
 ZIP_RATIO_FLOOR = 1024 * 1024
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
@@ -60,8 +60,9 @@ class Upload:
 
 
 def display_name(name: str) -> str:
-    """The last part of a file name as sent (old browsers send the whole Windows path)."""
-    return re.split(r"[\\/]", name)[-1].strip() or "未命名"
+    """The last part of a file name as sent (old browsers send the whole Windows path), at most
+    200 characters."""
+    return re.split(r"[\\/]", name)[-1].strip()[:200] or "未命名"
 
 
 def disk_name(name: str) -> str:
@@ -174,6 +175,7 @@ class Expanded:
     workbooks: list[Upload] = field(default_factory=list)
     refused: list[dict[str, Any]] = field(default_factory=list)  # files with their reason
     notes: list[str] = field(default_factory=list)
+    expanded: int = 0  # bytes the archives declare for the workbooks taken out of them
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:
@@ -236,8 +238,18 @@ def _expand_zip(upload: Upload, out: Expanded) -> None:
                     )
                 )
                 return
+            if out.expanded + total > ZIP_MAX_TOTAL_BYTES:
+                out.refused.append(
+                    _refused(
+                        name,
+                        f"各压缩包中的工作簿解压后合计超过上限 "
+                        f"{ZIP_MAX_TOTAL_BYTES // (1024 * 1024)} MB，请分批上传",
+                    )
+                )
+                return
+            out.expanded += total
             for member, info in chosen:
-                shown = f"{name}/{member}"
+                shown = f"{name}/{member[:200]}"
                 reason = _member_refusal(info)
                 if reason:
                     out.refused.append(_refused(shown, reason))
@@ -245,12 +257,20 @@ def _expand_zip(upload: Upload, out: Expanded) -> None:
                 slot = upload.path.parent / f"zip{len(out.workbooks) + 1:03d}"
                 slot.mkdir()
                 target = slot / disk_name(member)
-                _extract(z, info, target)
+                try:
+                    _extract(z, info, target)
+                except (zipfile.BadZipFile, EOFError, NotImplementedError, OSError, RuntimeError):
+                    # a bad CRC, an encrypted member, a stream longer than it says
+                    target.unlink(missing_ok=True)
+                    out.refused.append(
+                        _refused(shown, "压缩包中的此文件已损坏或设有密码，无法解压")
+                    )
+                    continue
                 out.workbooks.append(Upload(shown, target))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
         out.refused.append(_refused(name, f"压缩包已损坏或格式不受支持（{type(exc).__name__}）"))
         return
-    except (OSError, RuntimeError) as exc:  # an encrypted member, a truncated or lying stream
+    except (OSError, RuntimeError) as exc:  # an encrypted directory, a truncated file
         out.refused.append(_refused(name, f"压缩包已损坏或设有密码（{type(exc).__name__}）"))
         return
     if nested:
