@@ -2,13 +2,18 @@
 
 ``payload`` builds the JSON the client sends (RunServerPython in xlwings' Remote.bas): every
 sheet's values from A1. ``apply_actions`` does what the client does with the answer, action by
-action, and raises on an action the client would not know. The add-in's own macros, which the
+action, and raises on an action the client would not know. Values are set as Excel sets a
+``Range.Value``: a string starting with ``'`` is text (the quote is Excel's text prefix), any
+other string that looks like a formula becomes one, a percentage ``80.3%`` becomes 0.803 shown
+as ``0.0%``. The add-in's own macros, which the
 client runs through ``runMacro``, are mirrored from addin/vba/XlperfNotes.bas.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +27,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
 
 from xlperf.ops.journal import JOURNAL_SHEET
+from xlperf.ops.literal import looks_like_formula, put
 
 RECORD, FIELD = chr(30), chr(31)
 
@@ -77,6 +83,27 @@ def _color_hex(cell: Any) -> str:
     return ""
 
 
+PERCENT = re.compile(r"-?\d+(?:\.(\d+))?%")
+
+
+def set_value(cell: Any, value: Any) -> None:
+    """What Excel does with a value the client assigns to a cell (a string as if typed)."""
+    match = PERCENT.fullmatch(value) if isinstance(value, str) else None
+    if match:  # Excel reads "80.3%" as 0.803 shown as 0.0%
+        cell.value = float(Decimal(value[:-1]) / 100)
+        places = len(match.group(1) or "")
+        cell.number_format = "0." + "0" * places + "%" if places else "0%"
+    elif isinstance(value, str) and value.startswith("'"):
+        put(cell, value[1:])
+        cell.quotePrefix = True
+    elif looks_like_formula(value):
+        text = value.lstrip()
+        cell.value = text if text.startswith("=") else "=" + text
+        cell.data_type = "f"
+    else:
+        cell.value = value
+
+
 def xlperf_mark(wb: Workbook, payload_text: str, separator: str = "") -> None:
     js = wb[JOURNAL_SHEET] if JOURNAL_SHEET in wb.sheetnames else wb.create_sheet(JOURNAL_SHEET)
     js.sheet_state = "veryHidden"
@@ -84,14 +111,14 @@ def xlperf_mark(wb: Workbook, payload_text: str, separator: str = "") -> None:
     for record in payload_text.split(RECORD):
         sheet, address, colour, note = record.split(FIELD)
         cell = wb[sheet][address]
-        js.cell(r, 2, sheet)
-        js.cell(r, 3, address)
-        js.cell(r, 4, _color_hex(cell))
+        put(js.cell(r, 2), sheet)  # XlperfJournal formats B:G as text ("@")
+        put(js.cell(r, 3), address)
+        put(js.cell(r, 4), _color_hex(cell))
         if cell.comment is None:
-            js.cell(r, 5, "0")
+            put(js.cell(r, 5), "0")
         else:
-            js.cell(r, 5, "1")
-            js.cell(r, 6, cell.comment.text)
+            put(js.cell(r, 5), "1")
+            put(js.cell(r, 6), cell.comment.text)
             note = note + separator + cell.comment.text
         cell.fill = PatternFill(fill_type="solid", fgColor=colour)
         cell.comment = Comment(note, "")
@@ -141,6 +168,19 @@ MACROS = {
 }
 
 
+def _cells(sheet: Any, action: dict[str, Any]) -> list[Any]:
+    return [
+        cell
+        for row in sheet.iter_rows(
+            min_row=action["start_row"] + 1,
+            max_row=action["start_row"] + action["row_count"],
+            min_col=action["start_column"] + 1,
+            max_col=action["start_column"] + action["column_count"],
+        )
+        for cell in row
+    ]
+
+
 def apply_actions(wb: Workbook, actions: list[dict[str, Any]]) -> list[str]:
     """Apply the answer's actions to ``wb``; returns the texts of alerts shown."""
     alerts = []
@@ -154,7 +194,8 @@ def apply_actions(wb: Workbook, actions: list[dict[str, Any]]) -> list[str]:
         if func == "setValues":
             for i, row in enumerate(action["values"]):
                 for j, value in enumerate(row):
-                    sheet.cell(action["start_row"] + 1 + i, action["start_column"] + 1 + j, value)
+                    cell = sheet.cell(action["start_row"] + 1 + i, action["start_column"] + 1 + j)
+                    set_value(cell, value)
         elif func == "addSheet":
             wb.create_sheet(args[1], args[0])
         elif func == "sheetDelete":
@@ -164,16 +205,11 @@ def apply_actions(wb: Workbook, actions: list[dict[str, Any]]) -> list[str]:
         elif func == "alert":
             alerts.append(args[0])
         elif func == "setNumberFormat":
-            sheet.cell(action["start_row"] + 1, action["start_column"] + 1).number_format = args[0]
+            for cell in _cells(sheet, action):
+                cell.number_format = args[0]
         elif func == "setRangeColor":
-            for row in sheet.iter_rows(
-                min_row=action["start_row"] + 1,
-                max_row=action["start_row"] + action["row_count"],
-                min_col=action["start_column"] + 1,
-                max_col=action["start_column"] + action["column_count"],
-            ):
-                for cell in row:
-                    cell.fill = PatternFill(fill_type="solid", fgColor=args[0].lstrip("#"))
+            for cell in _cells(sheet, action):
+                cell.fill = PatternFill(fill_type="solid", fgColor=args[0].lstrip("#"))
         else:
             raise NotImplementedError(f"the VBA client has no action {func}")
     return alerts

@@ -17,13 +17,20 @@ import xlwings as xw
 
 from tests.builders import clean_project, write_project
 from tests.conftest import fixture_path
-from tests.remote_client import apply_actions, payload
+from tests.remote_client import apply_actions, payload, set_value
 from xlperf import excel
 from xlperf.extract import summary_dict
 from xlperf.ops.files import fix_file
 from xlperf.ops.journal import JOURNAL_SHEET, RESULTS_SHEET
 from xlperf.ops.rollup import rollup_workbook
 from xlperf.reader import read_workbook
+
+
+def excel_reads(value: object) -> object:
+    """What Excel holds after being sent ``value`` (it reads "80.3%" as the number 0.803)."""
+    wb = openpyxl.Workbook()
+    set_value(wb.active["A1"], value)
+    return wb.active["A1"].value
 
 
 def _run_remote(path: Path, operation, out: Path) -> tuple[object, list[str], excel.ExcelIO]:
@@ -179,7 +186,7 @@ def test_live_report_writes_the_sheet_the_file_path_writes(workbook: Path, tmp_p
     assert io.calls <= 2 * sheets + 4
     ours, theirs = (
         [
-            [v for v in row if v is not None]
+            [excel_reads(v) if p == by_file else v for v in row if v is not None]
             for row in openpyxl.load_workbook(p)[REPORT_SHEET].iter_rows(values_only=True)
         ]
         for p in (tmp_path / "excel.xlsx", by_file)

@@ -16,6 +16,7 @@ from xlperf.cli import main
 from xlperf.errors import InputError
 from xlperf.ops.files import clear_file, fix_file
 from xlperf.ops.journal import JOURNAL_SHEET, RESULTS_SHEET
+from xlperf.ops.plan import COMPUTED_COLOR, COMPUTED_NOTE
 from xlperf.ops.rollup import rollup_files, rollup_workbook
 from xlperf.reader import read_workbook
 
@@ -133,12 +134,22 @@ def test_fix_fills_empty_computed_fields_and_never_formulas(tmp_path: Path) -> N
     assert result.filled == 3
 
 
-def test_refuses_a_workbook_open_in_excel(fixture_copy: Path, tmp_path: Path) -> None:
+def test_refuses_to_write_a_workbook_open_in_excel(fixture_copy: Path, tmp_path: Path) -> None:
+    """Only the file to be written must be closed: reading one open in Excel is fine."""
     (fixture_copy.parent / f"~${fixture_copy.name}").write_bytes(b"lock")
+    out = tmp_path / "out.xlsx"
+    fix_file(fixture_copy, out)  # the source is open, the output is not: done
     with pytest.raises(InputError, match="正在被 Excel/WPS 打开"):
-        fix_file(fixture_copy, tmp_path / "out.xlsx")
+        fix_file(fixture_copy, fixture_copy)  # --in-place
     result = CliRunner().invoke(main, ["clear", str(fixture_copy)])
     assert result.exit_code == 2 and "正在被" in result.output
+    result = CliRunner().invoke(main, ["fix", str(fixture_copy), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    (tmp_path / f"~${out.name}").write_bytes(b"lock")
+    before = out.read_bytes()
+    result = CliRunner().invoke(main, ["fix", str(fixture_copy), "-o", str(out)])
+    assert result.exit_code == 2 and "正在被" in result.output
+    assert out.read_bytes() == before
 
 
 def test_failed_write_leaves_no_partial_file(
@@ -266,3 +277,25 @@ def test_rollup_across_unit_folders(tmp_path: Path) -> None:
     assert [s.unit_name.text for s in summaries] == ["单位0", "单位1", "单位2", "某县人社局"]
     assert len(summaries[-1].rows) == 6
     assert float(summaries[-1].total.annual_budget.number) == pytest.approx(63)
+
+
+def test_fix_fills_no_rate_from_part_rows_that_do_not_add_up(
+    fixture_copy: Path, tmp_path: Path
+) -> None:
+    """其他普惠发展支出: the parts exceed the whole (XP104); 4554.55% is not written in H6."""
+    forms = {f.sheet: f for f in read_workbook(fixture_copy).projects}
+    out = tmp_path / "out.xlsx"
+    result = fix_file(fixture_copy, out)
+    flagged = {(f.sheet, f.code) for f in result.findings}
+    after = openpyxl.load_workbook(out)
+    for sheet in ("其他普惠发展支出", "其他就业补助经费支出", "创业贷款贴息经费支出"):
+        assert (sheet, "XP104") in flagged
+        for part in forms[sheet].funds.parts():
+            if part.rate.cell and forms[sheet].funds.total.rate.cell:
+                assert after[sheet][part.rate.cell].value is None, (sheet, part.rate.cell)
+    filled = after["社会保险经办工作经费"][
+        forms["社会保险经办工作经费"].funds.current_appropriation.rate.cell
+    ]
+    assert filled.value == pytest.approx(0.794)
+    assert filled.fill.fgColor.rgb.endswith(COMPUTED_COLOR)
+    assert filled.comment.text == f"{COMPUTED_NOTE}当年财政拨款执行率 = 全年执行数 3.97 ÷ 全年预算数 5 = 79.4%"

@@ -21,11 +21,19 @@ import xlwings as xw
 
 from xlperf.errors import InputError
 from xlperf.grid import Grid
-from xlperf.ops.files import OUR_SHEETS
-from xlperf.ops.journal import JOURNAL_SHEET, REPORT_SHEET, RESULTS_SHEET, Journal, ValueEntry
-from xlperf.ops.literal import excel_rows
+from xlperf.ops.files import refuse_foreign_journal, sheet_ref
+from xlperf.ops.journal import (
+    JOURNAL_SHEET,
+    REPORT_SHEET,
+    RESULTS_SHEET,
+    Journal,
+    ValueEntry,
+    free_sheet_name,
+    is_journal,
+)
+from xlperf.ops.literal import clean_text, excel_rows
 from xlperf.ops.new_sheet import TEMPLATE_MARK, input_ranges, project_title
-from xlperf.ops.plan import PREVIOUS_NOTE, FixPlan, ValueWrite, plan_fix
+from xlperf.ops.plan import PREVIOUS_NOTE, FixPlan, ValueWrite, plan_fix, shown_percent
 from xlperf.ops.rollup import (
     HEADER,
     SUMMARY_SHEET,
@@ -86,6 +94,13 @@ class ExcelIO:
         return found
 
     def write(self, name: str, cell: str, rows: list[list[Any]]) -> None:
+        """Write values as data: text that Excel would parse as a formula gets its ``'``."""
+        self.calls += 1
+        self.book.sheets[name].range(cell).value = excel_rows(rows)
+
+    def write_formulas(self, name: str, cell: str, rows: list[list[Any]]) -> None:
+        """Write xlperf's own formulas (and plain values): nothing in ``rows`` may come from a
+        form unless it went through :func:`xlperf.ops.literal.excel_value` first."""
         self.calls += 1
         self.book.sheets[name].range(cell).value = rows
 
@@ -106,6 +121,7 @@ class ExcelIO:
         return found
 
     def number_format(self, name: str, cell: str, number_format: str) -> None:
+        """Set the number format of a cell or a range (``"G2:H5"``)."""
         self.calls += 1
         self.book.sheets[name].range(cell).number_format = number_format
 
@@ -143,23 +159,38 @@ class ExcelIO:
             self.book.app.alert(text, title=TITLE)
 
 
+def read_journal_live(io: ExcelIO, names: list[str]) -> tuple[Journal, bool]:
+    """The journal, and whether the sheet named like it is ours (not a user's sheet)."""
+    if JOURNAL_SHEET not in names:
+        return Journal(), False
+    rows = io.read(JOURNAL_SHEET)
+    return Journal.from_rows(rows), is_journal(rows)
+
+
 def read_live(io: ExcelIO) -> tuple[list[Grid], Journal, list[str]]:
-    names = io.sheet_names()
-    journal = (
-        Journal.from_rows(io.read(JOURNAL_SHEET))
-        if JOURNAL_SHEET in names
-        else Journal(results_sheet_created=False)
-    )
-    grids = []
-    for name in names:
-        if name in OUR_SHEETS:
-            continue
-        grids.append(Grid(name, io.read(name), formulas=io.formulas(name)))
+    grids, journal, names, _ = _read_live(io)
     return grids, journal, names
 
 
-def undo_live(io: ExcelIO, journal: Journal, names: list[str], grids: list[Grid]) -> None:
-    """清除标记 on a live workbook, and the same undo applied to grids already read."""
+def _read_live(io: ExcelIO) -> tuple[list[Grid], Journal, list[str], bool]:
+    """The sheets as grids (xlperf's own left out), the journal, the sheet names, and whether a
+    sheet named like the journal is ours."""
+    names = io.sheet_names()
+    journal, ours = read_journal_live(io, names)
+    skip = {REPORT_SHEET}
+    if ours:
+        skip |= {JOURNAL_SHEET, journal.results_sheet}
+    grids = []
+    for name in names:
+        if name in skip:
+            continue
+        grids.append(Grid(name, io.read(name), formulas=io.formulas(name)))
+    return grids, journal, names, ours
+
+
+def undo_live(io: ExcelIO, journal: Journal, names: list[str], grids: list[Grid]) -> list[str]:
+    """清除标记 on a live workbook, and the same undo applied to grids already read; returns the
+    sheet names left. Only the sheets the journal says xlperf made are deleted."""
     from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
     if journal.marks:
@@ -180,10 +211,12 @@ def undo_live(io: ExcelIO, journal: Journal, names: list[str], grids: list[Grid]
             line = grid.values[r]
             line.extend([None] * (c + 1 - len(line)))
             line[c] = entry.value
-    if JOURNAL_SHEET in names:
-        io.delete_sheet(JOURNAL_SHEET)
-    if journal.results_sheet_created and RESULTS_SHEET in names:
-        io.delete_sheet(RESULTS_SHEET)
+    gone = {JOURNAL_SHEET}
+    io.delete_sheet(JOURNAL_SHEET)
+    if journal.results_sheet and journal.results_sheet in names:
+        io.delete_sheet(journal.results_sheet)
+        gone.add(journal.results_sheet)
+    return [n for n in names if n not in gone]
 
 
 def _runs(writes: list[ValueWrite]) -> list[tuple[str, str, list[ValueWrite]]]:
@@ -211,31 +244,48 @@ def _runs(writes: list[ValueWrite]) -> list[tuple[str, str, list[ValueWrite]]]:
     return runs
 
 
+def _formula_text(text: str) -> str:
+    """``text`` as a string literal inside a formula."""
+    return '"' + clean_text(text).replace('"', '""') + '"'
+
+
 def results_with_links(plan: FixPlan) -> list[list[Any]]:
-    rows = plan.results_rows()
-    for row in rows[1:]:
-        sheet, cell = str(row[3]).replace('"', '""'), row[4]
-        row[4] = f'=HYPERLINK("#\'{sheet}\'!{cell}","{cell}")'
+    """The 检查结果 table for Excel: every value as data (text that looks like a formula gets its
+    ``'``), and in column 5 our own HYPERLINK formula to the cell. A 期望值/实际值 the message
+    writes as a percentage is given as that text (``80.3%``), which Excel takes as the number
+    0.803 shown as 80.3%: the number format the file front sets, without a call per cell."""
+    rows = excel_rows(plan.results_rows())
+    for row, finding in zip(rows[1:], plan.findings, strict=True):
+        target = _formula_text("#" + sheet_ref(finding.sheet, finding.cell))
+        row[4] = f"=HYPERLINK({target},{_formula_text(finding.cell)})"
+        for c, value in ((6, finding.expected), (7, finding.actual)):
+            shown = shown_percent(value, finding.message)
+            if shown is not None:
+                row[c] = shown
     return rows
 
 
 def fix_live(book: Any, rules: RuleSet | None = None, io: ExcelIO | None = None) -> FixPlan:
     """重新计算并检查 on an open workbook."""
     io = io or ExcelIO(book)
-    grids, journal, names = read_live(io)
-    undo_live(io, journal, names, grids)
+    grids, journal, names, ours = _read_live(io)
+    refuse_foreign_journal(names, ours, book.name)
+    names_now = undo_live(io, journal, names, grids) if ours else names
     forms = require_some_form(read_grids(grids, book.name))
     plan = plan_fix(forms, rules)
-    new = Journal(results_sheet_created=True)
+    new = Journal(results_sheet=free_sheet_name(RESULTS_SHEET, names_now))
     for sheet, start, group in _runs(plan.writes):
         io.write(sheet, start, [[w.value] for w in group])
         new.values.extend(ValueEntry(sheet=w.sheet, cell=w.cell) for w in group)
-    io.add_sheet(RESULTS_SHEET)
-    io.write(RESULTS_SHEET, "A1", results_with_links(plan))
+    io.add_sheet(new.results_sheet)
+    io.write_formulas(new.results_sheet, "A1", results_with_links(plan))
     io.add_sheet(JOURNAL_SHEET)
     io.write(JOURNAL_SHEET, "A1", new.rows())
     if plan.marks:
-        payload = RECORD.join(FIELD.join((m.sheet, m.cell, m.color, m.note)) for m in plan.marks)
+        payload = RECORD.join(
+            FIELD.join(clean_text(t) for t in (m.sheet, m.cell, m.color, m.note))
+            for m in plan.marks
+        )
         io.macro("XlperfMark", payload, PREVIOUS_NOTE)
     return plan
 
@@ -244,9 +294,9 @@ def clear_live(book: Any, io: ExcelIO | None = None) -> int:
     """清除标记 on an open workbook; returns the number of cells restored."""
     io = io or ExcelIO(book)
     names = io.sheet_names()
-    if JOURNAL_SHEET not in names:
+    journal, ours = read_journal_live(io, names)
+    if not ours:
         raise InputError(book.name, "没有 xlperf 的检查标记可清除")
-    journal = Journal.from_rows(io.read(JOURNAL_SHEET))
     undo_live(io, journal, names, [])
     return len(journal.values) + len(journal.marks)
 

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import os
-import tempfile
+import re
+import secrets
+import stat
+import time
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,14 +33,24 @@ from xlperf.ops.journal import (
     Journal,
     MarkEntry,
     ValueEntry,
+    free_sheet_name,
+    is_journal,
 )
+from xlperf.ops.literal import clean_text, put
 from xlperf.ops.plan import FixPlan, plan_fix
 from xlperf.reader import read_grids, require_some_form
 from xlperf.rules import RuleSet
 
-OUR_SHEETS = (JOURNAL_SHEET, RESULTS_SHEET, REPORT_SHEET)
+OUR_SHEETS = (JOURNAL_SHEET, RESULTS_SHEET, REPORT_SHEET)  # the names; see our_sheets()
 NOTE_AUTHOR = "xlperf"
 MACRO_SUFFIXES = {".xlsm", ".xltm"}
+TEMP_PREFIX = ".xlperf-"
+# Our temporary files: ".xlperf-" + a random tail + the output's suffix (tempfile.mkstemp's
+# tails, of earlier versions, included). Nothing else in a folder is ever removed.
+TEMP_NAME = re.compile(
+    r"\.xlperf-(?:[0-9a-f]{16}|[a-z0-9_]{8})\.(?:xlsx|xlsm|xltx|xltm|docx)", re.IGNORECASE
+)
+STALE_TEMP_SECONDS = 3600  # a temporary file this old is left by a killed run
 
 
 def lock_files(path: Path) -> list[Path]:
@@ -54,24 +70,77 @@ def refuse_if_open(path: Path) -> None:
         )
 
 
-def atomic_save(wb: Workbook, out: Path) -> None:
-    """Write to a temporary file beside ``out``, then rename over it: never a half-written file."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".xlperf-", suffix=out.suffix, dir=out.parent)
-    os.close(fd)
+def remove_stale_temps(folder: Path, older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
+    """Remove our temporary files that a killed run left in ``folder`` (regular files only, by
+    name and age: a write under way elsewhere is younger than ``older_than`` seconds)."""
+    removed = []
+    limit = time.time() - older_than
     try:
-        wb.save(tmp)
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not TEMP_NAME.fullmatch(entry.name):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < limit:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
+
+
+def _new_temp(out: Path) -> Path:
+    """A new empty file beside ``out``, created with mode 0666 less the umask (mkstemp would make
+    it 0600 whatever the umask)."""
+    for _ in range(100):
+        tmp = out.with_name(f"{TEMP_PREFIX}{secrets.token_hex(8)}{out.suffix}")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        return tmp
+    raise FileExistsError(f"no temporary name free beside {out}")
+
+
+def atomic_write(out: Path, write: Callable[[Path], Any]) -> None:
+    """Write a file through ``write(temporary_path)`` beside ``out``, then rename it over ``out``:
+    never a half-written file. Refused while ``out`` is open in Excel/WPS. A file that is
+    replaced keeps its permission bits; a new one gets the umask's. Our temporary files left
+    by a killed run are removed. Every file xlperf writes goes through here."""
+    refuse_if_open(out)
+    if out.is_symlink():  # write where the link points, and keep the link
+        out = out.resolve()
+        refuse_if_open(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(out.parent)
+    try:
+        mode = stat.S_IMODE(os.stat(out).st_mode) if out.is_file() else None
+    except OSError:
+        mode = None
+    tmp = _new_temp(out)
+    try:
+        write(tmp)
+        if mode is not None:
+            os.chmod(tmp, mode)
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
         os.replace(tmp, out)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
+def atomic_save(wb: Workbook, out: Path) -> None:
+    """Save a workbook with :func:`atomic_write`."""
+    atomic_write(out, wb.save)
+
+
 def open_for_edit(path: Path) -> tuple[Workbook, Workbook]:
-    """The workbook with its formulas (to edit) and with cached values (to read)."""
-    refuse_if_open(path)
+    """The workbook with its formulas (to edit) and with cached values (to read). Reading a
+    workbook open in Excel is fine; writing one is refused (by :func:`atomic_write`)."""
     if sniff(path) != "ooxml":
         raise InputError(
             str(path),
@@ -81,14 +150,23 @@ def open_for_edit(path: Path) -> tuple[Workbook, Workbook]:
     return open_ooxml(path, data_only=False, keep_vba=keep_vba), open_ooxml(path, data_only=True)
 
 
+def our_sheets(wb: Workbook) -> set[str]:
+    """The sheets xlperf made (never read as forms): its journal and the results sheet the journal
+    names, and the 自评报告 sheet. A user's sheet that only shares a name is not among them."""
+    found = {REPORT_SHEET} & set(wb.sheetnames)
+    if _has_journal(wb):
+        found.add(JOURNAL_SHEET)
+        results = read_journal(wb).results_sheet
+        if results in wb.sheetnames:
+            found.add(results)
+    return found
+
+
 def sheet_grids(wb: Workbook, cached: Workbook) -> list[Grid]:
     """The sheets of a workbook opened by :func:`open_for_edit`, as the reader takes them; our
     own sheets (journal, results, report) are left out."""
-    return [
-        grid_from_openpyxl(ws, cached[ws.title])
-        for ws in wb.worksheets
-        if ws.title not in OUR_SHEETS
-    ]
+    ours = our_sheets(wb)
+    return [grid_from_openpyxl(ws, cached[ws.title]) for ws in wb.worksheets if ws.title not in ours]
 
 
 def _fill_xml(fill: Fill) -> str:
@@ -111,14 +189,31 @@ def _color_hex(fill: Fill) -> str:
     return ""
 
 
-def read_journal(wb: Workbook) -> Journal:
+def _has_journal(wb: Workbook) -> bool:
     if JOURNAL_SHEET not in wb.sheetnames:
-        return Journal(results_sheet_created=False)
+        return False
+    return is_journal([[wb[JOURNAL_SHEET]["A1"].value]])
+
+
+def read_journal(wb: Workbook) -> Journal:
+    if not _has_journal(wb):
+        return Journal()
     return Journal.from_rows([list(r) for r in wb[JOURNAL_SHEET].iter_rows(values_only=True)])
 
 
+def refuse_foreign_journal(names: list[str], ours: bool, where: str) -> None:
+    """A user's own sheet named like our journal: the check does not run rather than touch it."""
+    if JOURNAL_SHEET in names and not ours:
+        raise InputError(
+            where,
+            f"工作簿中已有名为“{JOURNAL_SHEET}”的工作表，但不是 xlperf 建立的；xlperf 不删除、不改名"
+            "用户的工作表，请先将该表改名再检查",
+        )
+
+
 def undo_journal(wb: Workbook, journal: Journal) -> None:
-    """Put every journaled cell back as it was and remove the sheets the check added."""
+    """Put every journaled cell back as it was and remove the sheets the check added (only
+    those: a user's sheet that shares a name stays)."""
     for mark in reversed(journal.marks):
         if mark.sheet in wb.sheetnames:
             cell = wb[mark.sheet][mark.cell]
@@ -134,12 +229,12 @@ def undo_journal(wb: Workbook, journal: Journal) -> None:
     for entry in reversed(journal.values):
         if entry.sheet in wb.sheetnames:
             cell = wb[entry.sheet][entry.cell]
-            cell.value = entry.value
+            put(cell, entry.value)
             cell.number_format = entry.number_format or "General"
-    if JOURNAL_SHEET in wb.sheetnames:
+    if _has_journal(wb):
         del wb[JOURNAL_SHEET]
-    if journal.results_sheet_created and RESULTS_SHEET in wb.sheetnames:
-        del wb[RESULTS_SHEET]
+    if journal.results_sheet and journal.results_sheet in wb.sheetnames:
+        del wb[journal.results_sheet]
 
 
 def apply_plan(wb: Workbook, plan: FixPlan, journal: Journal) -> None:
@@ -153,7 +248,7 @@ def apply_plan(wb: Workbook, plan: FixPlan, journal: Journal) -> None:
                 number_format=cell.number_format,
             )
         )
-        cell.value = write.value
+        put(cell, write.value)
         if write.number_format and cell.number_format == "General":
             cell.number_format = write.number_format
     for mark in plan.marks:
@@ -170,40 +265,84 @@ def apply_plan(wb: Workbook, plan: FixPlan, journal: Journal) -> None:
             )
         )
         cell.fill = PatternFill(fill_type="solid", fgColor=mark.color)
-        comment = Comment(mark.note_over(old.text if old is not None else None), NOTE_AUTHOR)
+        text = clean_text(mark.note_over(old.text if old is not None else None))
+        comment = Comment(text, NOTE_AUTHOR)
         comment.width, comment.height = 360, 160
         cell.comment = comment
-    journal.results_sheet_created = RESULTS_SHEET not in wb.sheetnames
-    write_results_sheet(wb, plan)
+    journal.results_sheet = free_sheet_name(RESULTS_SHEET, wb.sheetnames)
+    write_results_sheet(wb, plan, journal.results_sheet)
     write_journal(wb, journal)
 
 
-def write_results_sheet(wb: Workbook, plan: FixPlan) -> None:
-    from openpyxl.styles import Alignment, Font
+RESULTS_WIDTHS = (5, 7, 5, 18, 7, 62, 11, 11)  # fits a landscape A4 page at about 100%
+WRAPPED_COLUMNS = (4, 6)  # 工作表, 说明
+LINE_HEIGHT = 15  # points per line of 11-point text
 
-    if RESULTS_SHEET in wb.sheetnames:
-        del wb[RESULTS_SHEET]
-    ws = wb.create_sheet(RESULTS_SHEET)
+
+def _text_width(text: str) -> float:
+    """Width in character units (the width of a digit): a CJK character takes about two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+
+
+def _row_height(row: list[object]) -> float:
+    """The height that shows every line of a row's wrapped cells. Set explicitly: neither
+    Excel nor LibreOffice is sure to fit the rows of a file it opens."""
+    lines = 1
+    for c in WRAPPED_COLUMNS:
+        text = str(row[c - 1] or "")
+        usable = RESULTS_WIDTHS[c - 1] - 1
+        lines = max(lines, *(math.ceil(_text_width(part) / usable) or 1 for part in text.split("\n")))
+    return lines * LINE_HEIGHT
+
+
+def sheet_ref(sheet: str, cell: str) -> str:
+    """``'sheet'!A1``, the sheet name quoted as Excel quotes it."""
+    return "'" + sheet.replace("'", "''") + "'!" + cell
+
+
+def write_results_sheet(wb: Workbook, plan: FixPlan, name: str = RESULTS_SHEET) -> None:
+    """The 检查结果 sheet, every value written as data (the form's text included), set up to
+    print one page wide: landscape A4, header row repeated, 说明 wrapped."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    ws = wb.create_sheet(name)
     rows = plan.results_rows()
+    formats = plan.results_formats()
+    top = Alignment(vertical="top")
+    wrapped = Alignment(wrap_text=True, vertical="top")
     for r, row in enumerate(rows, 1):
         for c, value in enumerate(row, 1):
-            ws.cell(r, c, value)
+            cell = put(ws.cell(r, c), value)
+            cell.alignment = wrapped if c in WRAPPED_COLUMNS else top
+        ws.row_dimensions[r].height = _row_height(row)
         if r > 1:
             target = ws.cell(r, 5)
-            target.hyperlink = Hyperlink(ref=target.coordinate, location=f"'{row[3]}'!{row[4]}")
+            target.hyperlink = Hyperlink(ref=target.coordinate, location=sheet_ref(row[3], row[4]))
             target.font = Font(color="0563C1", underline="single")
-            ws.cell(r, 6).alignment = Alignment(wrap_text=True, vertical="top")
             fill = PatternFill(
                 fill_type="solid", fgColor="FFC7CE" if row[2] == "错误" else "FFEB9C"
             )
             ws.cell(r, 3).fill = fill
+            for c, number_format in zip((7, 8), formats[r - 2], strict=True):
+                if number_format:
+                    ws.cell(r, c).number_format = number_format
     for c in range(1, len(rows[0]) + 1):
         ws.cell(1, c).font = Font(bold=True)
-    for c, width in enumerate((6, 8, 6, 28, 8, 80, 12, 12), 1):
+        ws.cell(1, c).alignment = wrapped
+    for c, width in enumerate(RESULTS_WIDTHS, 1):
         ws.column_dimensions[get_column_letter(c)].width = width
     ws.freeze_panes = "A2"
     if len(rows) > 1:
         ws.auto_filter.ref = f"A1:H{len(rows)}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_title_rows = "1:1"
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.print_options.gridLines = True
 
 
 def write_journal(wb: Workbook, journal: Journal) -> None:
@@ -211,7 +350,7 @@ def write_journal(wb: Workbook, journal: Journal) -> None:
     for r, row in enumerate(journal.rows(), 1):
         for c, value in enumerate(row, 1):
             if value is not None:
-                ws.cell(r, c, value)
+                put(ws.cell(r, c), value)
     ws.sheet_state = "veryHidden"
 
 
@@ -224,24 +363,25 @@ class FixResult:
 
 def fix_file(path: Path, out: Path, rules: RuleSet | None = None) -> FixResult:
     """重新计算并检查 on a file: fill empty computed fields, flag findings, list them, save atomically."""
+    refuse_if_open(out)  # before the work (atomic_write checks again)
     wb, cached = open_for_edit(path)
+    refuse_foreign_journal(wb.sheetnames, _has_journal(wb), str(path))
     undo_journal(wb, read_journal(wb))
     grids = sheet_grids(wb, cached)
     book = require_some_form(read_grids(grids, str(path)))
     plan = plan_fix(book, rules)
     apply_plan(wb, plan, Journal())
-    if out.resolve() != path.resolve():
-        refuse_if_open(out)
     atomic_save(wb, out)
-    return FixResult(plan.findings, len(plan.writes), len(plan.marks))
+    return FixResult(plan.findings, len(plan.writes), plan.flagged)
 
 
 def clear_file(path: Path, out: Path | None = None) -> int:
     """清除标记 on a file: undo what the last check wrote; returns the number of cells restored."""
+    refuse_if_open(out or path)
     wb, _ = open_for_edit(path)
-    journal = read_journal(wb)
-    if JOURNAL_SHEET not in wb.sheetnames:
+    if not _has_journal(wb):
         raise InputError(str(path), "没有 xlperf 的检查标记可清除")
+    journal = read_journal(wb)
     undo_journal(wb, journal)
     atomic_save(wb, out or path)
     return len(journal.values) + len(journal.marks)

@@ -6,6 +6,11 @@ the flagged cells, one row each, in plain cells so that the add-in's VBA can wri
 too: sheet, address, previous fill colour (RRGGBB, empty for none), whether a note was there
 (1/0), the previous note, and (file front only) the exact previous fill as openpyxl XML.
 The journal travels with the workbook, so a server that sees only cell values can clear flags.
+
+The journal also names the results sheet the run created (``检查结果``, or ``检查结果(2)`` when a
+user's own sheet already has that name): 清除标记 removes that sheet and no other. A sheet named
+``xlperf_journal`` is xlperf's only if its A1 holds :data:`JOURNAL_HEADER`; a user's sheet of that
+name is never deleted (the check refuses to run instead: the add-in's VBA needs that name).
 """
 
 from __future__ import annotations
@@ -63,14 +68,39 @@ class MarkEntry(BaseModel):
         )
 
 
+def is_journal(rows: list[list[Any]]) -> bool:
+    """Whether a sheet's cells (rows from A1) are xlperf's journal, not a user's sheet of that name."""
+    return bool(rows and rows[0] and rows[0][0] == JOURNAL_HEADER)
+
+
+def free_sheet_name(base: str, names: list[str]) -> str:
+    """``base``, or ``base(2)``, ``base(3)``… : the first name no sheet has (Excel compares sheet
+    names without regard to case)."""
+    taken = {n.casefold() for n in names}
+    if base.casefold() not in taken:
+        return base
+    n = 2
+    while f"{base}({n})".casefold() in taken:
+        n += 1
+    return f"{base}({n})"
+
+
 class Journal(BaseModel):
     values: list[ValueEntry] = []
     marks: list[MarkEntry] = []
-    results_sheet_created: bool = True
+    results_sheet: str | None = None  # the results sheet this run created (None: none)
 
     def rows(self) -> list[list[object]]:
         """The journal sheet's cells from A1, a rectangle of 7 columns."""
-        meta = json.dumps({"results_sheet_created": self.results_sheet_created})
+        # results_sheet_created is what journals before results_sheet said; it stays true only
+        # where an older xlperf's "delete 检查结果" removes this run's sheet and nothing else.
+        meta = json.dumps(
+            {
+                "results_sheet": self.results_sheet,
+                "results_sheet_created": self.results_sheet == RESULTS_SHEET,
+            },
+            ensure_ascii=False,
+        )
         col_a = [JOURNAL_HEADER, meta, *(v.model_dump_json() for v in self.values)]
         marks = [m.row() for m in self.marks]
         height = max(len(col_a), len(marks) + 1)
@@ -84,8 +114,8 @@ class Journal(BaseModel):
     @classmethod
     def from_rows(cls, rows: list[list[Any]]) -> Journal:
         """Read the journal sheet's cells (rows from A1); an absent or foreign sheet is empty."""
-        if not rows or not rows[0] or rows[0][0] != JOURNAL_HEADER:
-            return cls(results_sheet_created=False)
+        if not is_journal(rows):
+            return cls()
         col_a = [r[0] for r in rows[1:] if r and isinstance(r[0], str) and r[0].strip()]
         meta = json.loads(col_a[0]) if col_a else {}
         values = [ValueEntry.model_validate_json(t) for t in col_a[1:]]
@@ -94,8 +124,8 @@ class Journal(BaseModel):
             for r in rows[1:]
             if len(r) > 2 and r[1] not in (None, "") and r[2] not in (None, "")
         ]
-        return cls(
-            values=values,
-            marks=marks,
-            results_sheet_created=meta.get("results_sheet_created", True),
-        )
+        if "results_sheet" in meta:
+            results = meta["results_sheet"]
+        else:  # a journal written before the name was recorded
+            results = RESULTS_SHEET if meta.get("results_sheet_created", True) else None
+        return cls(values=values, marks=marks, results_sheet=results)

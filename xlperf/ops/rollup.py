@@ -293,10 +293,10 @@ def rollup_workbook(
 def _write_flagged_copy(wb: Workbook, findings: list[Finding], out: Path) -> None:
     from xlperf.ops.files import apply_plan, read_journal, undo_journal
     from xlperf.ops.journal import Journal
-    from xlperf.ops.plan import FixPlan, _marks
+    from xlperf.ops.plan import FixPlan, flag_marks
 
     undo_journal(wb, read_journal(wb))
-    apply_plan(wb, FixPlan(findings=findings, marks=_marks(findings)), Journal())
+    apply_plan(wb, FixPlan(findings=findings, marks=flag_marks(findings)), Journal())
     refuse_if_open(out)
     atomic_save(wb, out)
 

@@ -322,17 +322,7 @@ def _fixed_zip(data: bytes) -> bytes:
 
 def write_docx(content: ReportContent, out: Path) -> None:
     """Write atomically: a temporary file beside ``out``, then renamed over it."""
-    import os
-    import tempfile
+    from xlperf.ops.files import atomic_write
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".xlperf-", suffix=".docx", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(report_docx(content))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    data = report_docx(content)
+    atomic_write(out, lambda tmp: tmp.write_bytes(data))
