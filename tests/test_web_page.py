@@ -21,6 +21,7 @@ import time
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -65,22 +66,18 @@ class Server:
         return sorted(p.name for p in self.tmp.iterdir())
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """``xlperf serve`` as a real process on loopback, with its own TMPDIR to watch."""
-    base = tmp_path_factory.mktemp("web")
+@contextmanager
+def _serve(base: Path, *options: str) -> Iterator[Server]:
+    """``xlperf serve`` as a real process on loopback (the token in XLPERF_TOKEN, as the README
+    allows), with its own TMPDIR to watch."""
     tmp = base / "server-tmp"
     tmp.mkdir()
     log = base / "server.log"
     port = _free_port()
     env = dict(os.environ, XLPERF_TOKEN=TOKEN, TMPDIR=str(tmp))
+    argv = [sys.executable, "-m", "xlperf", "serve", "--port", str(port), "--max-mb", str(MAX_MB)]
     with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "xlperf", "serve", "--port", str(port), "--max-mb", str(MAX_MB)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+        proc = subprocess.Popen([*argv, *options], env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -100,6 +97,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with _serve(tmp_path_factory.mktemp("web")) as running:
+        yield running
 
 
 def _auth(token: str = TOKEN) -> dict[str, str]:
@@ -407,6 +410,17 @@ def test_concurrent_uploads_get_the_same_answer(server: Server) -> None:
     forms = [a.json()["files"][0]["forms"] for a in answers]
     assert all(f == forms[0] for f in forms)
     assert server.leftovers() == []
+
+
+def test_several_workers_answer_uploads(tmp_path: Path) -> None:
+    """``--workers 2``: each answer carries its files, so any worker can answer any upload."""
+    data = EXAMPLE.read_bytes()
+    with _serve(tmp_path, "--workers", "2") as two:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            answers = list(pool.map(lambda _: _upload(two, [(EXAMPLE.name, data)]), range(4)))
+        assert [a.status_code for a in answers] == [200] * 4
+        assert all(a.json()["files"][0]["flagged"] for a in answers)
+        assert two.leftovers() == []
 
 
 def test_readme_page_section(server: Server) -> None:
