@@ -72,8 +72,9 @@ WRONG: dict[tuple[str, str], tuple[str, str, bool]] = {
     # 社会保险经办工作经费: 3.97 ÷ 5 = 79.4% → 7.94 points (the form: 80%, 8); 7.94 + 90.
     ("社会保险经办工作经费", "rate_score"): ("8", "7.94", True),
     ("社会保险经办工作经费", "total"): ("98", "97.94", True),
-    # 劳动保障监察日常办公经费: the form's 99% → 9.9 points (the narrative says 10);
-    # 9.9 + 49 + 30 + 10 = 98.9 (the form and narrative say 99).
+    # 劳动保障监察日常办公经费: 4.49 ÷ 4.54 = 98.90%, shown as 99% (right to the precision shown)
+    # and scored 9.9 from it, which the rule accepts (the narrative says 10);
+    # 9.9 + 49 + 30 + 10 = 98.90 (both say 99).
     ("劳动保障监察日常办公经费", "rate_score"): ("10", "9.90", False),
     ("劳动保障监察日常办公经费", "total"): ("99", "98.90", True),
 }
@@ -217,18 +218,44 @@ def doc_reports(path: Path) -> dict[str, list[tuple[str, str]]]:
     return reports
 
 
+def doc_tables(path: Path) -> dict[str, list[list[list[str]]]]:
+    """Title (both lines, joined by a line break) -> the tables of that report, as cell texts."""
+    from docx.table import Table as DocxTable
+    from docx.text.paragraph import Paragraph
+
+    doc = Document(str(path))
+    out: dict[str, list[list[list[str]]]] = {}
+    current: list[list[list[str]]] = []
+    for child in doc.element.body.iterchildren():
+        if child.tag.endswith("}p"):
+            para = Paragraph(child, doc)
+            if para.style.name == "Title":
+                current = out.setdefault(para.text, [])
+        elif child.tag.endswith("}tbl"):
+            table = DocxTable(child, doc)
+            current.append([[c.text for c in row.cells] for row in table.rows])
+    return out
+
+
+def appendix(tables: list[list[list[str]]]) -> list[dict[str, str]]:
+    """The rows of a report's 附表, by column name."""
+    found = [t for t in tables if t[0][:4] == ["序号", "工作表", "单元格", "代码"]]
+    assert len(found) <= 1
+    return [dict(zip(found[0][0], row, strict=True)) for row in found[0][1:]] if found else []
+
+
 def doc_figures(paragraphs: list[tuple[str, str]]) -> dict[tuple[str, str], Decimal | str]:
     """What the report states, by (project, field), read back out of its own sentences."""
     f: dict[tuple[str, str], Decimal | str] = {}
     for _, text in paragraphs:
-        if m := re.search(r"由 (\d+) 个项目构成", text):
+        if m := re.search(r"由(\d+)个项目构成", text):
             f[("", "count")] = Decimal(m.group(1))
-        if m := re.search(rf"全年预算数合计 {NUM} 万元，全年执行数合计 {NUM} 万元", text):
+        if m := re.search(rf"全年预算数合计{NUM}万元，全年执行数合计{NUM}万元", text):
             f[("", "annual_budget")], f[("", "executed")] = map(dec, m.groups())
         if m := re.match(
-            rf"\d+、(.+?)：年初预算数 {NUM} 万元，全年预算数 {NUM} 万元"
-            rf"(?:（其中当年财政拨款 {NUM} 万元、上年结转资金 {NUM} 万元、其他资金 {NUM} 万元）)?"
-            rf"，全年执行数 {NUM} 万元(?:，完成年初预算的 {NUM}%)?，预算执行率（全年执行数÷全年预算数）为 {NUM}%",
+            rf"\d+、(.+?)：年初预算数{NUM}万元，全年预算数{NUM}万元"
+            rf"(?:（其中当年财政拨款{NUM}万元、上年结转资金{NUM}万元、其他资金{NUM}万元）)?"
+            rf"，全年执行数{NUM}万元(?:，完成年初预算的{NUM}%)?，预算执行率（全年执行数÷全年预算数）为{NUM}%",
             text,
         ):
             p = name_key(m.group(1))
@@ -238,7 +265,7 @@ def doc_figures(paragraphs: list[tuple[str, str]]) -> dict[tuple[str, str], Deci
                 if value is not None:
                     f[(p, key)] = dec(value)
         if m := re.match(
-            rf"\d+、(.+?)：自评总分 {NUM} 分(?:，等次为“(.)”)?。其中预算执行率得分 {NUM} 分", text
+            rf"\d+、(.+?)：自评总分{NUM}分(?:，等次为“(.)”)?。其中预算执行率得分{NUM}分", text
         ):
             p = name_key(m.group(1))
             f[(p, "total")] = dec(m.group(2))
@@ -247,7 +274,7 @@ def doc_figures(paragraphs: list[tuple[str, str]]) -> dict[tuple[str, str], Deci
             f[(p, "rate_score")] = dec(m.group(4))
             levels = "|".join(LEVEL_FIELDS)
             for lm in re.finditer(
-                rf"({levels})得分 {NUM} 分（分值 {NUM} 分，得分率 {NUM}%）", text
+                rf"({levels})得分{NUM}分（分值{NUM}分，得分率{NUM}%）", text
             ):
                 kind = LEVEL_FIELDS[lm.group(1)]
                 f[(p, f"{kind}_score")] = dec(lm.group(2))
@@ -272,7 +299,8 @@ def test_report_states_seed_figures_or_the_correct_ones(report_doc: Path) -> Non
     for unit, figures in seed.items():
         paragraphs = reports[unit]
         stated = doc_figures(paragraphs)
-        notes = "\n".join(t for _, t in paragraphs if t.startswith("注："))
+        corrections = appendix(doc_tables(report_doc)[f"{unit}\n项目支出绩效自评总结报告"])
+        prose = "\n".join(t for _, t in paragraphs)
         for (project, field), seed_value in figures.items():
             key = (project, field)
             assert key in stated, f"{unit}: the report does not state {key}"
@@ -282,9 +310,14 @@ def test_report_states_seed_figures_or_the_correct_ones(report_doc: Path) -> Non
                 assert seed_value == said, f"{key}: seed extraction changed"
                 assert value == Decimal(correct), f"{key}: states {value}, correct is {correct}"
                 assert value != Decimal(said)
-                if form_says_so:
-                    assert re.search(rf"自评表所填\S*为 {re.escape(said)} 分", notes), (
-                        f"{key}: no note that the form says {said}"
+                if form_says_so:  # the 附表 lists the form's figure and the correct one
+                    code = {"total": "XP204", "rate_score": "XP102"}[field]
+                    assert any(
+                        r["代码"] == code and r["表中所填"] == said and r["更正为"] == correct
+                        for r in corrections
+                    ), f"{key}: the 附表 does not correct {said} to {correct}"
+                    assert re.search(rf"自评表所填\S*?{re.escape(said)}分", prose), (
+                        f"{key}: the prose does not mention the form's {said}"
                     )
                 wrong_seen += 1
             elif isinstance(value, str):
@@ -302,13 +335,13 @@ def test_seed_figures_right_where_the_forms_are_right(report_doc: Path) -> None:
     """Spot checks in the seed's own words: the figures an accountant would look up first."""
     text = "\n".join(t for ps in doc_reports(report_doc).values() for _, t in ps)
     # 就业服务中心: 3 projects, 873 万元 budgeted and spent (828.44 + 24.52 + 20.04).
-    assert "全年预算数合计 873.00 万元，全年执行数合计 873.00 万元，预算执行率 100.00%" in text
+    assert "全年预算数合计873.00万元，全年执行数合计873.00万元，预算执行率100.00%" in text
     # 人社局: 完成年初预算的 80.3% is 16.06 ÷ 20 — right as stated; the 执行率 is 100%.
-    assert "完成年初预算的 80.30%，预算执行率（全年执行数÷全年预算数）为 100.00%" in text
+    assert "完成年初预算的80.30%，预算执行率（全年执行数÷全年预算数）为100.00%（自评表填为80.3%，有误）" in text
     # 社保中心: 3.97 ÷ 5 = 79.4%, the form's 80% is noted.
-    assert "自评表所填执行率为 80%（社会保险经办工作经费!H5）" in text
+    assert "为79.40%（自评表填为80%，有误）" in text
     # 创业贷款贴息: sources 6.26 + 6.26 ≠ 24.52 are not split but flagged.
-    assert "之和为 12.52 万元，与全年预算数 24.52 万元不符" in text
+    assert "各资金来源之和为12.52万元，与全年预算数不符" in text
 
 
 def test_report_marks_places_for_human_words_in_yellow(report_doc: Path) -> None:
@@ -340,9 +373,12 @@ def test_docx_layout_a4_fonts_tables_page_numbers(report_doc: Path) -> None:
     )
     footer = section.footer._element.xml
     assert "PAGE" in footer
-    # five reports (4 units + department), one figures table each, with a 合计 row where many
-    assert len(doc.tables) == 5
-    department = doc.tables[-1]
+    # five reports (4 units + department), one figures table each, with a 合计 row where many,
+    # and each report's 附表 of corrections
+    figures = [t for t in doc.tables if t.rows[0].cells[1].text == "项目"]
+    appendices = [t for t in doc.tables if t.rows[0].cells[1].text == "工作表"]
+    assert len(figures) == 5 and len(appendices) == 5 and len(doc.tables) == 10
+    department = figures[-1]
     assert len(department.rows) == 1 + 11 + 1
     assert department.rows[-1].cells[1].text == "合计"
     assert department.rows[-1].cells[2].text == "1011.60"  # Σ 全年预算数 of the 11 forms
@@ -503,13 +539,161 @@ def test_department_form_figures_in_the_department_report() -> None:
     book.departments.append(form)
     report = build_report(book).reports[-1]
     text = "\n".join(b.text for b in report.blocks if hasattr(b, "spans"))
-    assert "部门整体绩效自评得分 95.50 分，等次为“优”" in text
+    assert "部门整体绩效自评得分95.50分，等次为“优”" in text
     for part in (
-        "投入指标得分 15.00 分（分值 15.00 分）",
-        "过程指标得分 25.00 分（分值 25.00 分）",
-        "产出指标得分 30.00 分（分值 30.00 分）",
-        "效益指标得分 25.50 分（分值 30.00 分）",  # the seed's sub-scores are right
+        "投入指标得分15.00分（分值15.00分）",
+        "过程指标得分25.00分（分值25.00分）",
+        "产出指标得分30.00分（分值30.00分）",
+        "效益指标得分25.50分（分值30.00分）",  # the seed's sub-scores are right
     ):
         assert part in text
-    assert "自评表所填总分为 94.99 分（部门整体!G60）" in text  # the seed's total is not
-    assert "部门预算总额 1687.40 万元" in text
+    assert "自评表所填总分为94.99分（部门整体!G60）" in text  # the seed's total is not
+    assert "部门预算总额1687.40万元" in text
+
+
+# ---------------------------------------------------------------- one document, one set of figures
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "新乡县人社局2021项目自评表.xlsx"
+CJK = r"[\u4e00-\u9fff]"
+Q2 = Decimal("0.01")
+
+
+@pytest.fixture(scope="module")
+def example_doc(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("example") / "example.docx"
+    result = CliRunner().invoke(main, ["report", str(EXAMPLE), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def scorer_figures(path: Path) -> dict[str, dict[str, Decimal | str]]:
+    """Project name key -> what the rules give from the form's inputs (xlperf.scoring and
+    xlperf.compute), independently of the report; checked against the findings' own figures."""
+    from xlperf.compute import project_computed
+    from xlperf.reader.labels import level1_kind
+    from xlperf.scoring import execution_rate, level_rate
+
+    book = read_workbook(path)
+    rules = book.rule_set()
+    findings = check_workbook(book, rules)
+    out: dict[str, dict[str, Decimal | str]] = {}
+    for form in book.projects:
+        total = form.funds.total
+        rate = execution_rate(total)
+        rule_score = rules.round_score(rules.rate_score(rate, total.weight.number))
+        computed = {c.field: c.value for c in project_computed(form, rules)}
+        assert computed["funds.total.score"] == rule_score
+        # a score worked out from the 执行率 as the form shows it (right to its precision) stands
+        shown = total.rate.rate_fraction()
+        shown_score = rules.round_score(rules.rate_score(shown, total.weight.number))
+        shown_ok = rules.tolerance.rates_agree(shown, rate, total.rate.rate_decimals())
+        rate_score = shown_score if shown_ok and total.score.number == shown_score else rule_score
+        assert computed["funds.total.rate"] == rate.quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        score = rate_score + sum(i.score.number for i in form.scored_indicators())
+        f: dict[str, Decimal | str] = {
+            "annual_budget": total.annual_budget.number,
+            "executed": total.executed.number,
+            "rate": rate * 100,
+            "rate_score": rate_score,
+            "total": score,
+            "grade": rules.grade(score),
+        }
+        if total.initial_budget.number:
+            f["initial_budget"] = total.initial_budget.number
+            f["initial_rate"] = total.executed.number / total.initial_budget.number * 100
+        for field, row in (
+            ("appropriation", form.funds.current_appropriation),
+            ("carryover", form.funds.carryover),
+            ("other", form.funds.other),
+        ):
+            f[field] = row.annual_budget.number or Decimal(0)
+        for kind in ("output", "benefit", "satisfaction"):
+            if (lr := level_rate(form, kind)) is not None:
+                f[f"{kind}_rate"] = lr * 100
+                f[f"{kind}_score"] = sum(
+                    i.score.number
+                    for i in form.scored_indicators()
+                    if level1_kind(i.level1.text) == kind
+                )
+        # the findings on this form state the same figures
+        mine = [x for x in findings if x.sheet == form.sheet]
+        for x in mine:
+            if x.code == "XP101" and x.cell == total.rate.cell:
+                assert x.expected == rate
+            if x.code == "XP102":
+                assert x.expected == rate_score, x.message
+            if x.code == "XP204":
+                assert x.expected == score, x.message
+            if x.code == "XP208":
+                assert x.expected == f["grade"]
+        out[name_key(form.project_name.text)] = f
+    return out
+
+
+def same(stated: Decimal | str, correct: Decimal | str) -> bool:
+    if isinstance(correct, str) or isinstance(stated, str):
+        return stated == correct
+    return stated == correct.quantize(Q2, ROUND_HALF_UP)
+
+
+def test_report_states_no_figure_that_contradicts_another(example_doc: Path) -> None:
+    truth = scorer_figures(EXAMPLE)
+    stated: list[tuple[str, str, Decimal | str, str]] = []  # (project, field, figure, where)
+    for _, text in [(s, t) for ps in doc_reports(example_doc).values() for s, t in ps]:
+        for (p, field), value in doc_figures([("", text)]).items():
+            if p:
+                stated.append((p, field, value, "prose"))
+    fields = ("annual_budget", "executed", "rate", "rate_score", "output_rate", "benefit_rate")
+    fields += ("satisfaction_rate", "total", "grade")
+    book = read_workbook(EXAMPLE)
+    by_sheet = {f.sheet: f for f in book.projects}
+    for title, tables in doc_tables(example_doc).items():
+        for table in tables:
+            if table[0][1] == "项目":  # a figures table
+                for row in table[1:]:
+                    if row[1] == "合计":
+                        continue
+                    for field, text in zip(fields, row[2:], strict=True):
+                        if text != "—":
+                            value = text if field == "grade" else Decimal(text.rstrip("%"))
+                            stated.append((name_key(row[1]), field, value, title))
+            for r in appendix([table]):
+                form = by_sheet.get(r["工作表"])
+                field = {"XP102": "rate_score", "XP204": "total", "XP208": "grade"}.get(r["代码"])
+                if r["代码"] == "XP101" and form and r["单元格"] == form.funds.total.rate.cell:
+                    field = "rate"
+                if form is not None and field is not None:
+                    text = r["更正为"]
+                    value = text if field == "grade" else Decimal(text.rstrip("%"))
+                    stated.append((name_key(form.project_name.text), field, value, "附表"))
+    differ = [
+        (p, field, value, where, truth[p][field])
+        for p, field, value, where in stated
+        if not same(value, truth[p][field])
+    ]
+    assert not differ
+    seen = {(p, field) for p, field, _, _ in stated}
+    assert len(truth) == 11 and all((p, f) in seen for p in truth for f in ("rate", "rate_score", "total", "grade", "annual_budget"))
+    assert sum(where == "附表" for *_, where in stated) >= 14  # corrections of those figures
+
+
+def test_report_reads_as_a_summary_with_an_appendix(example_doc: Path) -> None:
+    doc = Document(str(example_doc))
+    paragraphs = [p.text for p in doc.paragraphs]
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    text = "\n".join(paragraphs + cells)
+    assert not re.findall(rf"{CJK} +\d|\d%? +{CJK}", text), "spaces between CJK and digits"
+    assert not re.findall(r"(?<![\d.])0 *[处个项]", text), "a '0 处' sentence"
+    assert "（位置：" not in text and not re.search(r"代码 ?X[PSD]\d", text)
+    assert paragraphs.count("附表：自评表填报问题及更正") == 5
+    units = doc_tables(example_doc)
+    first = appendix(units["新乡县人力资源和社会保障局\n项目支出绩效自评总结报告"])
+    assert {"XP101", "XP102", "XP204", "XP209", "XS301", "XP207"} <= {r["代码"] for r in first}
+    row = next(r for r in first if r["代码"] == "XP101" and r["单元格"] == "H5")
+    assert (row["工作表"], row["表中所填"], row["更正为"]) == ("建档立卡优秀务工人员奖补", "80.3%", "100.00%")
+    # the prose summarises: counts by kind, no item list
+    summary = [p for p in paragraphs if p.startswith("经按评分规则复核")]
+    assert len(summary) == 5 and all("处" in p for p in summary)
+    assert any("见附表" in p for p in paragraphs)
+    # a 汇总表 figure that is already right is not "corrected" to a project form's mistake
+    assert not [r for r in first if r["代码"] == "XS301" and r["单元格"] == "E5"]  # 100% is right

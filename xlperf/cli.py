@@ -41,6 +41,7 @@ rules_option = click.option(
     type=click.Path(path_type=Path, exists=True),
     help="评分规则文件（.json/.toml）；不给时用工作簿的“参数”表，没有则用全国规则",
 )
+CHECK_FORMATS = ["text", "json", "jsonl", "csv"]
 
 
 def _target(path: Path, out: Path | None, in_place: bool, tag: str) -> Path:
@@ -63,8 +64,13 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式"
+    "--format",
+    "fmt",
+    type=click.Choice(CHECK_FORMATS),
+    default="text",
+    help="输出格式：text 每条一行；json 一个数组；jsonl 每行一个 JSON 对象；csv 带表头的逗号分隔表",
 )
+@click.option("--statistics", is_flag=True, help="只输出各代码的条数（按条数从多到少）")
 @click.option("--select", "select_", help="只报告这些代码（逗号分隔，前缀匹配，如 XP1,XS301）")
 @click.option("--ignore", help="不报告这些代码（逗号分隔，前缀匹配）")
 @rules_option
@@ -72,6 +78,7 @@ def main() -> None:
 def check(
     paths: tuple[Path, ...],
     fmt: str,
+    statistics: bool,
     select_: str | None,
     ignore: str | None,
     rules_path: Path | None,
@@ -93,18 +100,64 @@ def check(
             failed = True
             continue
         findings.extend(select(check_workbook(book, rules), _codes(select_), _codes(ignore)))
-    if fmt == "json":
-        data = [f.model_dump(mode="json", include=set(FINDING_KEYS)) for f in findings]
-        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
-    else:
-        for f in findings:
-            click.echo(format_finding(f))
-        errors = sum(f.severity == "error" for f in findings)
-        click.echo(f"共 {len(findings)} 条：错误 {errors}，警告 {len(findings) - errors}", err=True)
+    emit_findings(findings, fmt, statistics)
     if failed:
         sys.exit(EXIT_INPUT)
     if any(f.severity == "error" for f in findings) and not exit_zero:
         sys.exit(EXIT_FINDINGS)
+
+
+def emit_findings(findings: list[Finding], fmt: str, statistics: bool) -> None:
+    """check's output: the findings (or with ``statistics`` their counts per code) in ``fmt``."""
+    if statistics:
+        rows = finding_statistics(findings)
+        keys = ["code", "severity", "title", "count"]
+        if fmt == "text":
+            for row in rows:
+                level = "错误" if row["severity"] == "error" else "警告"
+                click.echo(f"{row['count']:>6}\t{row['code']}\t[{level}] {row['title']}")
+    else:
+        rows = [f.model_dump(mode="json", include=set(FINDING_KEYS)) for f in findings]
+        keys = list(FINDING_KEYS)
+        if fmt == "text":
+            for f in findings:
+                click.echo(format_finding(f))
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    elif fmt == "jsonl":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+    elif fmt == "csv":
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=keys, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: row.get(k) for k in keys} for row in rows)
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        errors = sum(f.severity == "error" for f in findings)
+        click.echo(f"共 {len(findings)} 条：错误 {errors}，警告 {len(findings) - errors}", err=True)
+
+
+def finding_statistics(findings: list[Finding]) -> list[dict[str, object]]:
+    """Counts per code, most frequent first (like ``ruff --statistics``), with each code's title."""
+    from collections import Counter
+
+    from xlperf.findings import CODES
+
+    counts = Counter(f.code for f in findings)
+    severity = {f.code: f.severity for f in findings}
+    return [
+        {
+            "code": code,
+            "severity": severity[code],
+            "title": CODES[code][1] if code in CODES else "",
+            "count": n,
+        }
+        for code, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
 
 
 @main.command()
@@ -187,13 +240,14 @@ def report(
         raise click.UsageError("--in-place 与 --sheet-output 不能同时使用")
     sheet = sheet or in_place or sheet_output is not None
     docx_path = out or path.with_name(f"{path.stem}_自评报告.docx")
+    target = _target(path, sheet_output, in_place, "_自评报告") if sheet else None
     try:
         content = build_report(read_workbook(path), _rules(rules_path))
+        if target is not None:  # the workbook first: a refusal leaves no .docx behind
+            write_report_sheet_file(path, target, content)
         write_docx(content, docx_path)
         click.echo(f"{docx_path}: 报告 {len(content.reports)} 份")
-        if sheet:
-            target = _target(path, sheet_output, in_place, "_自评报告")
-            write_report_sheet_file(path, target, content)
+        if target is not None:
             click.echo(f"{target}: 已写入“自评报告”工作表")
     except InputError as exc:
         _fail(exc)
@@ -337,6 +391,62 @@ def _rollup_one(path: Path, out: Path, overwrite: bool, rules: RuleSet | None):
     if result is None and money is None:
         raise no_projects
     return result, money
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    default="审核结果.xlsx",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="审核结果工作簿",
+)
+@click.option(
+    "--flagged",
+    "flagged_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="标记副本（同 xlperf fix 的结果）写入的文件夹（默认：审核结果工作簿旁的“<文件名>_标记副本”）",
+)
+@click.option(
+    "--jobs", type=click.IntRange(min=1), help="同时读取的文件数（默认：本机 CPU 核数）"
+)
+@rules_option
+def review(
+    paths: tuple[Path, ...],
+    out: Path,
+    flagged_dir: Path | None,
+    jobs: int | None,
+    rules_path: Path | None,
+) -> None:
+    """批量审核：检查文件夹中的全部工作簿，生成审核结果工作簿（概况、问题清单、项目一览、按代码统计）和各文件的标记副本。"""
+    review_command(list(paths), out, flagged_dir, jobs, _rules(rules_path))
+
+
+def review_command(
+    paths: list[Path], out: Path, flagged_dir: Path | None, jobs: int | None, rules: RuleSet | None
+) -> None:
+    from xlperf.review import review as run_review
+
+    try:
+        result = run_review(paths, out, flagged_dir=flagged_dir, jobs=jobs, rules=rules, progress=True)
+    except InputError as exc:
+        _fail(exc)
+    for r in result.unreadable:
+        click.echo(f"{r.path}: {r.error}", err=True)
+    for r in result.duplicates:
+        click.echo(f"{r.path}: 与“{r.duplicate_of}”内容完全相同，未重复计入", err=True)
+    if not result.reviewed:
+        click.echo("未找到任何可以审核的工作簿", err=True)
+        sys.exit(EXIT_INPUT)
+    errors = sum(f.severity == "error" for r in result.reviewed for f in r.findings)
+    click.echo(
+        f"{out}: 审核 {len(result.reviewed)} 个文件、{result.units} 个单位；问题 {result.findings} 条"
+        f"（错误 {errors}）；无法读取 {len(result.unreadable)} 个，重复 {len(result.duplicates)} 个；"
+        f"标记副本在 {result.flagged_dir}"
+    )
 
 
 @main.command()

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from xlperf.model import FUND_ROWS, ProjectForm, Val
 from xlperf.rules import RuleSet
-from xlperf.scoring import ZERO, execution_rate, level_rate, weight_sum
+from xlperf.scoring import ZERO, correct_rate_score, execution_rate, level_rate, weight_sum
 
 RATE_PLACES = Decimal("0.0001")
 
@@ -49,13 +49,14 @@ def project_computed(form: ProjectForm, rules: RuleSet) -> list[ComputedCell]:
     if form.total_weight.cell and form.scored_indicators():
         out.append(ComputedCell("total_weight", form.total_weight, weight_sum(form), "0.00"))
     indicator_scores = [i.score.number for i in form.scored_indicators()]
-    stated_rate_score = total.score.number if total.score.number is not None else rate_score
+    # the 总分 follows the 预算执行率得分 that XP204 expects
+    rate_part = correct_rate_score(form, rules)
     if (
         form.total_score.cell
-        and stated_rate_score is not None
+        and rate_part is not None
         and all(s is not None for s in indicator_scores)
     ):
-        total_score = stated_rate_score + sum((s for s in indicator_scores if s is not None), ZERO)
+        total_score = rate_part + sum((s for s in indicator_scores if s is not None), ZERO)
         out.append(
             ComputedCell("total_score", form.total_score, rules.round_score(total_score), "0.00")
         )

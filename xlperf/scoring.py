@@ -22,13 +22,14 @@ def execution_rate(row: FundRow) -> Decimal | None:
 
 
 def scoring_rate(row: FundRow) -> Decimal | None:
-    """The 执行率 the 预算执行率得分 is judged against: the form's own, else the computed one.
+    """The 执行率 the 预算执行率得分 is judged against: 全年执行数 ÷ 全年预算数, else (when the
+    amounts are missing) the form's own.
 
-    A wrong 执行率 is reported once, where it stands (XP101); the score is then judged against the
-    rate the form shows, so that each mistake is flagged at its origin.
+    A wrong 执行率 is reported where it stands (XP101); the score and the 总分 then follow from
+    the correct rate, so that no two findings (and no report) state different figures.
     """
-    stated = row.rate.rate_fraction()
-    return stated if stated is not None else execution_rate(row)
+    exact = execution_rate(row)
+    return exact if exact is not None else row.rate.rate_fraction()
 
 
 def is_less_better(indicator: Indicator, rules: RuleSet) -> bool:
@@ -105,9 +106,46 @@ def level_rate(form: ProjectForm, kind: str) -> Decimal | None:
 
 
 def rate_score(form: ProjectForm, rules: RuleSet) -> Decimal | None:
-    """预算执行率得分 by the rule, from the form's 执行率 (or the computed one)."""
+    """预算执行率得分 by the rule, from the correct 执行率 (:func:`scoring_rate`), unrounded."""
     row = form.funds.total
     rate, weight = scoring_rate(row), row.weight.number
     if rate is None or weight is None:
         return None
     return rules.rate_score(rate, weight)
+
+
+def rate_score_candidates(form: ProjectForm, rules: RuleSet) -> list[Decimal]:
+    """The 预算执行率得分 the rule accepts, unrounded, the correct one first: from 全年执行数 ÷
+    全年预算数 and, where the form's stated 执行率 agrees with it to the precision the form shows
+    (no XP101), from the stated one too: a form that scores its rounded 执行率 (99% → 9.9 where
+    4.49 ÷ 4.54 gives 9.89) is not wrong."""
+    row = form.funds.total
+    weight = row.weight.number
+    if weight is None:
+        return []
+    exact, stated = execution_rate(row), row.rate.rate_fraction()
+    rates = [exact] if exact is not None else []
+    if stated is not None and (
+        exact is None or rules.tolerance.rates_agree(stated, exact, row.rate.rate_decimals())
+    ):
+        rates.append(stated)
+    return [rules.rate_score(rate, weight) for rate in rates]
+
+
+def correct_rate_score(form: ProjectForm, rules: RuleSet) -> Decimal | None:
+    """The 预算执行率得分 as it should stand: the form's own where the rule accepts it (see
+    :func:`rate_score_candidates`) or cannot be applied, else the rule's, rounded as forms show
+    scores. XP102, XP204, fix and the report all use this one figure."""
+    candidates = rate_score_candidates(form, rules)
+    stated = form.funds.total.score.number
+    if not candidates:
+        return stated
+    if stated is not None and any(rules.tolerance.scores_agree(stated, c) for c in candidates):
+        return stated
+    return rules.round_score(candidates[0])
+
+
+def correct_total(form: ProjectForm, rules: RuleSet) -> Decimal:
+    """总分 = the correct 预算执行率得分 + every indicator's 得分 as the form states them."""
+    scores = (i.score.number or ZERO for i in form.scored_indicators())
+    return (correct_rate_score(form, rules) or ZERO) + sum(scores, ZERO)

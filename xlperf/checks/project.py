@@ -1,4 +1,9 @@
-"""Checks XP101–XP208 of one 项目支出绩效自评表."""
+"""Checks XP101–XP209 of one 项目支出绩效自评表.
+
+Every expected figure follows from the form's inputs by the rule (执行率 from the amounts, the
+预算执行率得分 from the correct 执行率, the 总分 from the correct 预算执行率得分, the 等次 from the
+correct 总分), so that two findings on one form never state different figures for one thing.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,12 @@ from xlperf.model import FUND_ROWS, ProjectForm
 from xlperf.rules import RuleSet
 from xlperf.scoring import (
     ZERO,
+    correct_rate_score,
+    correct_total,
     execution_rate,
     judge_indicator,
     level1_groups,
-    score_sum,
+    rate_score_candidates,
     scoring_rate,
     weight_sum,
 )
@@ -85,17 +92,17 @@ def _funds(form: ProjectForm, rules: RuleSet, emit) -> Iterator[Finding]:
             )
     total = form.funds.total
     rate, weight, score = scoring_rate(total), total.weight.number, total.score.number
-    if rate is not None and weight is not None and score is not None:
-        expected = rules.rate_score(rate, weight)
-        if not tol.scores_agree(score, expected):
-            yield emit(
-                total.score.cell,
-                "XP102",
-                f"预算执行率得分为 {num(score)}，按规则 min(执行率 {pct(rate, 2)}, 100%) × 分值 {num(weight)} "
-                f"应为 {num(rules.round_score(expected))}",
-                rules.round_score(expected),
-                score,
-            )
+    candidates = rate_score_candidates(form, rules)
+    if score is not None and candidates and not any(tol.scores_agree(score, c) for c in candidates):
+        expected = rules.round_score(candidates[0])
+        yield emit(
+            total.score.cell,
+            "XP102",
+            f"预算执行率得分为 {num(score)}，按规则 min(执行率 {pct(rate, 2)}, 100%) × 分值 {num(weight)} "
+            f"应为 {num(expected)}",
+            expected,
+            score,
+        )
     for column, column_name in COLUMN_NAMES.items():
         whole = getattr(total, column).number
         parts = [getattr(p, column).number for p in form.funds.parts()]
@@ -126,6 +133,15 @@ def _weights(form: ProjectForm, rules: RuleSet, emit) -> Iterator[Finding]:
             f"分值合计为 {num(total)}（执行率 {num(rate_weight)} + 指标 {num(total - rate_weight)}），应为 {num(rules.total_weight)}",
             rules.total_weight,
             total,
+        )
+    stated = form.total_weight.number
+    if stated is not None and not rules.tolerance.scores_agree(stated, total):
+        yield emit(
+            form.total_weight.cell,
+            "XP209",
+            f"总分行的分值为 {num(stated)}，执行率与各指标分值之和为 {num(total)}",
+            total,
+            stated,
         )
     for level1, inds in level1_groups(form).items():
         declared = inds[0].level1_declared_weight
@@ -209,24 +225,33 @@ def _indicators(form: ProjectForm, rules: RuleSet, emit) -> Iterator[Finding]:
 
 def _totals(form: ProjectForm, rules: RuleSet, emit) -> Iterator[Finding]:
     stated = form.total_score.number
-    if stated is not None:
-        expected = score_sum(form)
-        if not rules.tolerance.scores_agree(stated, expected):
-            yield emit(
-                form.total_score.cell,
-                "XP204",
-                f"总分为 {num(stated)}，预算执行率得分与各指标得分之和为 {num(expected)}",
-                expected,
-                stated,
-            )
+    expected = correct_total(form, rules)
+    if stated is not None and not rules.tolerance.scores_agree(stated, expected):
+        rate_score = correct_rate_score(form, rules)
+        stated_rate_score = form.funds.total.score.number
+        if (
+            rate_score is not None
+            and stated_rate_score is not None
+            and not rules.tolerance.scores_agree(stated_rate_score, rate_score)
+        ):
+            parts = f"按规则的预算执行率得分 {num(rate_score)} 与各指标得分之和"
+        else:
+            parts = "预算执行率得分与各指标得分之和"
+        yield emit(
+            form.total_score.cell,
+            "XP204",
+            f"总分为 {num(stated)}，{parts}为 {num(expected)}",
+            expected,
+            stated,
+        )
     grade = form.grade.text
     if grade and stated is not None:
-        expected_grade = rules.grade(stated)
+        expected_grade = rules.grade(expected)
         if rules.normalise_grade(grade) != expected_grade:
             yield emit(
                 form.grade.cell,
                 "XP208",
-                f"等次为“{grade}”，总分 {num(stated)} 对应“{expected_grade}”",
+                f"等次为“{grade}”，总分 {num(rules.round_score(expected))} 对应“{expected_grade}”",
                 expected_grade,
                 grade,
             )

@@ -235,15 +235,31 @@ def _repeat_header(row) -> None:
     trpr.append(el)
 
 
+ALIGN = {
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+}
+
+
 def _add_table(doc, block: Table) -> None:
+    if block.appendix:  # 附表：on a page of its own after the signature
+        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     caption = doc.add_paragraph()
-    caption.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    caption.paragraph_format.first_line_indent = Pt(0)
-    caption.paragraph_format.space_before = Pt(6)
-    caption.paragraph_format.keep_with_next = True
+    fmt = caption.paragraph_format
+    fmt.first_line_indent = Pt(0)
+    fmt.keep_with_next = True
+    if block.appendix:  # captioned at the left, as 附表 are
+        fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        fmt.space_after = Pt(6)
+        size = 16
+    else:
+        fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        fmt.space_before = Pt(6)
+        size = 12
     run = caption.add_run(block.caption)
     set_fonts(run._r, HEADING_FONT)
-    run.font.size = Pt(12)
+    run.font.size = Pt(size)
     table = doc.add_table(rows=1 + len(block.rows), cols=len(block.header))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -260,6 +276,8 @@ def _add_table(doc, block: Table) -> None:
             align = WD_ALIGN_PARAGRAPH.LEFT if c == 1 and not last else WD_ALIGN_PARAGRAPH.CENTER
             if c >= 2 and c < len(values) - 1:
                 align = WD_ALIGN_PARAGRAPH.RIGHT
+            if block.align:
+                align = ALIGN[block.align[c]]
             _cell_text(table.rows[r].cells[c], text, bold=last, align=align)
     for row in table.rows:
         for c, cell in enumerate(row.cells):

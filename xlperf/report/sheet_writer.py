@@ -16,6 +16,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlperf.ops.journal import REPORT_SHEET
+from xlperf.ops.literal import put
 from xlperf.report.content import Heading, Para, ReportContent, Table
 
 COLUMNS = 11  # as many as the figure tables have
@@ -92,7 +93,7 @@ def write_report_sheet(wb: Workbook, content: ReportContent) -> Worksheet:
     for r, row in enumerate(sheet_layout(content), 1):
         if row.kind in ("header", "row", "total"):
             for c, text in enumerate(row.cells, 1):
-                cell = ws.cell(r, c, text)
+                cell = put(ws.cell(r, c), text)
                 bold = row.kind != "row"
                 cell.font = Font(name=HEADING_FONT if bold else FONT, size=9, bold=False)
                 cell.border = GRID
@@ -100,10 +101,14 @@ def write_report_sheet(wb: Workbook, content: ReportContent) -> Worksheet:
                 if c > 2 and c < len(row.cells) and row.kind != "header":
                     horizontal = "right"
                 cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=True)
-            ws.row_dimensions[r].height = 36 if row.kind == "header" else 24
+            wrapped = max(
+                (_height(t or "", chars[c] if c < len(chars) else 8, 9) for c, t in enumerate(row.cells)),
+                default=0,
+            )  # a long sheet name or 问题 in the 附表 wraps inside its cell
+            ws.row_dimensions[r].height = max(36 if row.kind == "header" else 24, wrapped)
             continue
         text = row.cells[0]
-        cell = ws.cell(r, 1, text)
+        cell = put(ws.cell(r, 1), text)
         ws.merge_cells(f"A{r}:{last}{r}")
         size, font, horizontal = 12, FONT, "left"
         if row.kind == "title":
