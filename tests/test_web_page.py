@@ -255,6 +255,52 @@ def test_upload_finds_what_check_finds_and_flags_like_fix(
     assert server.leftovers() == []  # the temporary folder went with the request
 
 
+def _assert_review(workbook: Path, names: list[str], findings: int) -> None:
+    """``xlperf review``'s workbook: its sheets, one 问题清单 row per finding, the files named
+    as the unit named them."""
+    wb = openpyxl.load_workbook(workbook)
+    assert wb.sheetnames == ["概况", "问题清单", "项目一览", "按代码统计", "未审核文件"]
+    rows = list(wb["问题清单"].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == findings
+    assert {r[2] for r in rows} <= set(names)
+
+
+def test_several_files_come_with_the_review_workbook(
+    server: Server, example_findings: list[dict], tmp_path: Path
+) -> None:
+    hostile = _hostile_workbook(tmp_path / "乙单位.xlsx")
+    answer = _upload(
+        server,
+        [
+            (EXAMPLE.name, EXAMPLE.read_bytes()),
+            ("乙单位.xlsx", hostile.read_bytes()),
+            ("损坏.xlsx", _corrupt_bytes()),
+        ],
+    )
+    body = answer.json()
+    assert body["review"]["name"] == "审核结果.xlsx"
+    review = tmp_path / "审核结果.xlsx"
+    review.write_bytes(base64.b64decode(body["review"]["data"]))
+    names = [EXAMPLE.name, "乙单位.xlsx", "损坏.xlsx"]
+    _assert_review(review, names, len(example_findings) + 1)
+    unread = list(openpyxl.load_workbook(review)["未审核文件"].iter_rows(values_only=True))
+    assert any("损坏.xlsx" in map(str, row) for row in unread)
+    assert body["review_bundle"]["name"] == "审核结果.zip"
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(body["review_bundle"]["data"]))) as z:
+        assert sorted(z.namelist()) == sorted(
+            ["审核结果.xlsx", f"审核结果_标记副本/{EXAMPLE.name}", "审核结果_标记副本/乙单位.xlsx"]
+        )
+        z.extractall(tmp_path / "bundle")
+    link = openpyxl.load_workbook(tmp_path / "bundle" / "审核结果.xlsx")["问题清单"]["F2"].hyperlink
+    assert (tmp_path / "bundle" / link.target).is_file()  # the 问题清单 opens the flagged copy
+    _assert_flagged_like_check(
+        tmp_path / "bundle" / "审核结果_标记副本" / EXAMPLE.name, example_findings
+    )
+    one = _upload(server, [(EXAMPLE.name, EXAMPLE.read_bytes())]).json()
+    assert one["review"] is None and one["review_bundle"] is None  # one file: its own results
+    assert server.leftovers() == []
+
+
 def test_bad_files_get_a_chinese_message_and_the_server_stays_up(server: Server) -> None:
     answer = _upload(
         server,
@@ -630,3 +676,12 @@ def test_browser_drop_several_files(page, example_findings: list[dict], tmp_path
     assert rows.count() == 2
     assert rows.nth(1).locator("td").all_inner_texts()[:3] == [hostile.name, "1", "0"]
     page.screenshot(path=str(SHOTS / "xlperf_web_several.png"), full_page=False)
+    with page.expect_download() as info:
+        page.click("button.download-review")
+    assert info.value.suggested_filename == "审核结果.xlsx"
+    review = tmp_path / "审核结果.xlsx"
+    info.value.save_as(str(review))
+    _assert_review(review, [EXAMPLE.name, hostile.name], len(example_findings) + 1)
+    with page.expect_download() as info:
+        page.click("button.download-bundle")
+    assert info.value.suggested_filename == "审核结果.zip"

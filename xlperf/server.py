@@ -231,7 +231,9 @@ async def receive_upload(
         if not uploads:
             return _error(400, "没有收到文件：请先选择要检查的工作簿")
         async with slots:
-            answer = await run_in_threadpool(upload.check_uploads, uploads, folder, review_upload)
+            answer = await run_in_threadpool(
+                upload.check_uploads, uploads, folder, upload.review_workbook
+            )
         # The answer carries the flagged workbooks: encoded off the event loop.
         body = await run_in_threadpool(_json_bytes, answer)
         return Response(body, media_type="application/json")
@@ -247,9 +249,6 @@ async def receive_upload(
 
 def _json_bytes(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-review_upload = None  # the review workbook for several files: wired once xlperf.review exists
 
 
 def app_from_env() -> FastAPI:

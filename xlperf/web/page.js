@@ -186,6 +186,13 @@
       rb.onclick = downloader(answer.review);
       downloads.appendChild(rb);
     }
+    if (answer.review_bundle) {
+      var zb = el("button", "secondary download-bundle",
+        "下载审核结果及全部标记后的工作簿（" + answer.review_bundle.name + "）");
+      zb.type = "button";
+      zb.onclick = downloader(answer.review_bundle);
+      downloads.appendChild(zb);
+    }
     panel.appendChild(downloads);
     if (files.length > 1) { panel.appendChild(overview(files)); }
     var notes = answer.notes || [];
@@ -275,11 +282,18 @@
     return function () { save(file.name, file.data); };
   }
 
+  var TYPES = {
+    xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    xlsm: "application/vnd.ms-excel.sheet.macroEnabled.12",
+    zip: "application/zip"
+  };
+
   function save(name, data) {
     var bytes = atob(data);
     var buf = new Uint8Array(bytes.length);
     for (var i = 0; i < bytes.length; i++) { buf[i] = bytes.charCodeAt(i); }
-    var blob = new Blob([buf], { type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" });
+    var ext = name.replace(/^.*\./, "").toLowerCase();
+    var blob = new Blob([buf], { type: TYPES.hasOwnProperty(ext) ? TYPES[ext] : "application/octet-stream" });
     if (window.navigator && window.navigator.msSaveOrOpenBlob) {
       window.navigator.msSaveOrOpenBlob(blob, name);
       return;

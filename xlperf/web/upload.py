@@ -423,7 +423,7 @@ def check_file(upload: Upload, out_dir: Path) -> dict[str, Any]:
     return result
 
 
-ReviewFn = Callable[[list[Upload], Path], "dict[str, str] | None"]
+ReviewFn = Callable[[list[Upload], Path], "dict[str, Any]"]
 
 
 def check_uploads(
@@ -445,21 +445,31 @@ def check_uploads(
         "errors": sum(f["errors"] for f in read),
         "warnings": sum(f["warnings"] for f in read),
         "review": None,
+        "review_bundle": None,
     }
     if review is not None and len(expanded.workbooks) > 1:
-        answer["review"] = review(expanded.workbooks, folder / "review")
+        answer |= review(expanded.workbooks, folder / "review")
     return answer
 
 
 REVIEW_NAME = "审核结果.xlsx"
+BUNDLE_NAME = "审核结果.zip"
 
 
-def review_workbook(workbooks: list[Upload], folder: Path) -> dict[str, str] | None:
-    """``xlperf review``'s workbook for the uploaded workbooks (base64), each named in it as
-    the unit named it; None when it cannot be made (the page then offers the files alone)."""
+def _b64(path: Path) -> str:
+    return base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def review_workbook(workbooks: list[Upload], folder: Path) -> dict[str, Any]:
+    """``xlperf review``'s results for the uploaded workbooks, each named in them as the unit
+    named it: ``review``, the review workbook alone, and ``review_bundle``, a .zip of it with
+    its folder of flagged copies as ``xlperf review`` lays them out (so that the links of its
+    问题清单 open the flagged cells). Neither when the review cannot be made (the page then
+    offers each file's flagged copy alone)."""
     import os
 
     from xlperf.review import review
+    from xlperf.review.workbook import default_flagged_dir
 
     src = folder / "files"
     taken: set[str] = set()
@@ -475,10 +485,21 @@ def review_workbook(workbooks: list[Upload], folder: Path) -> dict[str, str] | N
         target = src / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         os.link(upload.path, target)
-    out = folder / REVIEW_NAME
+    out_dir = folder / "out"
+    out = out_dir / REVIEW_NAME
+    flagged = default_flagged_dir(out)
     try:
-        review([src], out, flagged_dir=folder / "review-flagged", jobs=1)
+        review([src], out, flagged_dir=flagged, jobs=1)
+        bundle = folder / BUNDLE_NAME
+        with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as z:
+            z.write(out, REVIEW_NAME)
+            for path in sorted(flagged.rglob("*")):
+                if path.is_file():
+                    z.write(path, path.relative_to(out_dir).as_posix())
     except Exception:  # noqa: BLE001 - the findings and flagged copies still go out
         log.exception("the review workbook of an upload failed")
-        return None
-    return {"name": REVIEW_NAME, "data": base64.b64encode(out.read_bytes()).decode("ascii")}
+        return {}
+    return {
+        "review": {"name": REVIEW_NAME, "data": _b64(out)},
+        "review_bundle": {"name": BUNDLE_NAME, "data": _b64(bundle)},
+    }
