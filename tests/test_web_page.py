@@ -473,7 +473,8 @@ def test_readme_page_section(server: Server) -> None:
     """The README's 网上预审 steps: the address they give and the check the administrator runs."""
     text = (REPO / "README.md").read_text(encoding="utf-8")
     section = text[text.index("### 方式三：网上预审") : text.index("**安全提示**")]
-    for step in ("登录", "选择文件", "上传并检查", "下载标记后的工作簿", "_已检查"):
+    steps = ("登录", "选择文件", "上传并检查", "下载标记后的工作簿", "_已检查", "下载审核结果工作簿")
+    for step in (*steps, "审核结果.zip"):
         assert step in section, step
     (curl,) = [line for line in section.splitlines() if line.startswith("curl ")]
     url = curl.split()[-1].replace("http://127.0.0.1:8000", server.url)
