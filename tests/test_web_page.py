@@ -629,6 +629,16 @@ def test_browser_corrupt_file_shows_the_chinese_message(page, tmp_path: Path) ->
     page.screenshot(path=str(SHOTS / "xlperf_web_corrupt.png"), full_page=True)
 
 
+def test_browser_too_big_is_refused_before_sending(page, tmp_path: Path) -> None:
+    big = tmp_path / "大.xlsx"
+    big.write_bytes(b"\0" * (MAX_MB * 1024 * 1024 + 1))
+    _sign_in(page)
+    page.wait_for_selector("#upload-panel:not(.hidden)")
+    _upload_in_page(page, [big])
+    page.wait_for_selector("#status.error")
+    assert f"超过 {MAX_MB} MB 的上限" in page.inner_text("#status")
+
+
 def test_browser_shows_hostile_text_as_text(page, tmp_path: Path) -> None:
     path = _hostile_workbook(tmp_path / "<svg onload=alert(3)>.xlsx")
     _sign_in(page)

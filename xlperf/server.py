@@ -10,6 +10,12 @@ limited in size, its JSON in nesting depth and integer length, and its shape is 
 xlwings sees it; a connection whose request head is not complete within a few seconds, or whose
 body stalls, is closed (:class:`TimeoutH11Protocol`); every refusal and every internal error is
 a Chinese message in a JSON body (``{"error": ...}``) with a 4xx/5xx status, never a traceback.
+
+The same server shows the 网上预审 page at ``/`` (xlperf/web/): a unit signs in with the token,
+which the page then sends in the same header with each upload to ``POST /web/check``; the
+upload is bounded like any request, written into a temporary folder, checked there
+(:mod:`xlperf.web.upload`) and the folder deleted before the answer, which carries the flagged
+workbooks themselves (so any worker can answer, and nothing is kept).
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@
   "use strict";
 
   var token = null;
+  var maxBytes = 0;
   var chosen = [];
   var TOKEN_FORM = /^[!-~]{8,}$/;
 
@@ -74,6 +75,7 @@
       $("signin-btn").disabled = false;
       if (xhr.status === 200) {
         var info = JSON.parse(xhr.responseText);
+        maxBytes = info.max_mb * 1024 * 1024;
         show(msg, false);
         show($("signin-panel"), false);
         show($("upload-panel"), true);
@@ -137,8 +139,17 @@
   function upload() {
     if (!chosen.length || !token) { return; }
     var form = new FormData();
-    for (var i = 0; i < chosen.length; i++) { form.append("files", chosen[i], chosen[i].name); }
+    var total = 0;
+    for (var i = 0; i < chosen.length; i++) {
+      form.append("files", chosen[i], chosen[i].name);
+      total += chosen[i].size;
+    }
     var status = $("status");
+    if (maxBytes && total > maxBytes) {
+      say(status, "所选文件共 " + sizeText(total) + "，超过 " + (maxBytes / 1024 / 1024) +
+        " MB 的上限，请分批上传或压缩成 .zip 后上传", true);
+      return;
+    }
     $("upload-btn").disabled = true;
     clear($("results"));
     show($("results"), false);
