@@ -469,12 +469,48 @@ def test_several_workers_answer_uploads(tmp_path: Path) -> None:
         assert two.leftovers() == []
 
 
+def test_uploads_past_the_limit_get_a_503_at_once(server: Server) -> None:
+    """Uploads that are still arriving are bounded per worker: one more is told to come back."""
+    from xlperf.server import MAX_RECEIVING
+
+    host, port = server.url.removeprefix("http://").split(":")
+    head = (
+        f"POST /web/check HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n"
+        "Content-Type: multipart/form-data; boundary=xyz\r\nContent-Length: 100000\r\n\r\n"
+        "--xyz\r\n"
+    )
+    slow = []
+    try:
+        for _ in range(MAX_RECEIVING):
+            sock = socket.create_connection((host, int(port)), timeout=10)
+            sock.sendall(head.encode())
+            slow.append(sock)
+        deadline = time.monotonic() + 10
+        while True:
+            answer = _upload(server, [(EXAMPLE.name, EXAMPLE.read_bytes())])
+            if answer.status_code == 503 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)  # until the server has begun reading every slow upload
+        assert answer.status_code == 503 and "稍后再试" in answer.json()["error"]
+    finally:
+        for sock in slow:
+            sock.close()
+    deadline = time.monotonic() + 10
+    while _upload(server, [(EXAMPLE.name, EXAMPLE.read_bytes())]).status_code != 200:
+        assert time.monotonic() < deadline, "uploads not accepted again"
+        time.sleep(0.2)
+    deadline = time.monotonic() + 10
+    while server.leftovers():  # the cut uploads' folders go as the server notices
+        assert time.monotonic() < deadline, server.leftovers()
+        time.sleep(0.2)
+
+
 def test_readme_page_section(server: Server) -> None:
     """The README's 网上预审 steps: the address they give and the check the administrator runs."""
     text = (REPO / "README.md").read_text(encoding="utf-8")
     section = text[text.index("### 方式三：网上预审") : text.index("**安全提示**")]
-    steps = ("登录", "选择文件", "上传并检查", "下载标记后的工作簿", "_已检查", "下载审核结果工作簿")
-    for step in (*steps, "审核结果.zip"):
+    steps = ("登录", "选择文件", "上传并检查", "下载标记后的工作簿", "_已检查")
+    for step in (*steps, "下载审核结果工作簿", "审核结果.zip"):
         assert step in section, step
     (curl,) = [line for line in section.splitlines() if line.startswith("curl ")]
     url = curl.split()[-1].replace("http://127.0.0.1:8000", server.url)
