@@ -558,7 +558,7 @@ def test_hostile_text_comes_back_as_data(server: Server, tmp_path: Path) -> None
 def browser(tmp_path_factory: pytest.TempPathFactory):
     if not os.path.exists(CHROMIUM):
         pytest.skip("chromium is not installed (.ci/run installs Debian's chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api  # a test extra: installed wherever the tests run
     profile = tmp_path_factory.mktemp("chromium-profile")  # a fresh --user-data-dir
     with sync_api.sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
