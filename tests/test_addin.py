@@ -485,8 +485,10 @@ def test_install_remove_status(built: Path, tmp_path: Path) -> None:
 
 
 def test_no_excel_on_linux(tmp_path: Path) -> None:
-    for func in (install.install, install.remove, install.status):
+    for func in (install.install, install.remove):
         assert func(platform="linux") == install.NO_EXCEL
+    said = install.status(platform="linux")
+    assert "只适用于 Windows 和 macOS" in said and "XLSTART" in said and "未做任何更改" not in said
     assert install.default_locations("linux") is None
 
 

@@ -20,6 +20,7 @@ from xlperf import excel
 from xlperf.checks import check_workbook
 from xlperf.checks.summary import name_key
 from xlperf.cli import main
+from xlperf.model import NO_UNIT
 from xlperf.ops.files import fix_file
 from xlperf.reader import read_workbook
 from xlperf.report.content import build_report
@@ -158,7 +159,7 @@ def test_units_agree_with_the_report_across_files(example: Path, tmp_path: Path)
     assert run.exit_code == 0, run.output
     assert f"汇总 {_unit_reports(example)} 个单位" in run.stdout
     names = [s.unit_name.text for s in read_workbook(out).summaries]
-    assert "（未填写实施单位）" not in names and len(names) == 5  # 4 units, then the department
+    assert NO_UNIT not in names and len(names) == 5  # 4 units, then the department
     assert not [f for f in check_workbook(read_workbook(out)) if f.code.startswith("XS")]
 
 

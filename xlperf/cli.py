@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -12,33 +18,217 @@ from xlperf import __version__
 from xlperf.checks import check_workbook
 from xlperf.errors import InputError
 from xlperf.extract import workbook_dict
-from xlperf.findings import FINDING_KEYS, Finding, select
+from xlperf.findings import CODES, FINDING_KEYS, Finding, select
 from xlperf.loader import workbook_paths
 from xlperf.reader import read_workbook
-from xlperf.rules import RuleSet, load_rules
+from xlperf.rules import RuleSet, RulesFileError, load_rules
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+DEBUG_ENV = "XLPERF_DEBUG"  # =1: let an internal error raise, with its traceback
+
+# click's own words: headings, the help option, the usage line, the notes after an option.
+_HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
+_HELP_NOTES = [("[default: ", "[默认："), ("; required]", "；必填]"), ("[required]", "[必填]")]
+_METAVARS = {
+    "TEXT": "文本",
+    "INTEGER": "整数",
+    "FLOAT": "数字",
+    "PATH": "路径",
+    "INTEGER RANGE": "整数",
+    "FLOAT RANGE": "数字",
+}
+_ARG_METAVARS = {"paths": "路径...", "path": "路径", "out_dir": "[输出文件夹]"}
+_ERRORS = [
+    (re.compile(r"Missing argument '([^']*)'\."), r"缺少参数 \1。"),
+    (re.compile(r"Missing option '([^']*)'\."), r"缺少选项 \1。"),
+    (re.compile(r"No such option: (\S+)"), r"没有选项 \1"),
+    (re.compile(r"No such command '([^']*)'\."), r"没有命令“\1”。"),
+    (re.compile(r"Got unexpected extra arguments? \((.*)\)"), r"多余的参数：\1"),
+    (re.compile(r"Option '([^']*)' requires an argument\."), r"选项 \1 需要一个值。"),
+    (re.compile(r"Invalid value for '?([^':]*)'?: "), r"选项 \1 的值无效："),
+    (re.compile(r"'([^']*)' is not one of (.*)\."), r"“\1”不是 \2 之一。"),
+    (re.compile(r"'([^']*)' is not a valid integer( range)?\."), r"“\1”不是整数。"),
+    (re.compile(r"Path '([^']*)' does not exist\."), r"路径 \1 不存在。"),
+    (re.compile(r"(\S+) is not in the range ([^ ]+)\."), r"\1 不在范围 \2 内。"),
+    (re.compile(r"'([^']*)' is not a valid float( range)?\."), r"“\1”不是数字。"),
+    (re.compile(r"Did you mean (.*)\?"), r"是否想用 \1？"),
+]
 
 
-def _codes(value: str | None) -> list[str] | None:
-    return [c.strip().upper() for c in value.split(",") if c.strip()] if value else None
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal (a Chinese character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+class _Formatter(click.HelpFormatter):
+    """click's help layout with Chinese headings, aligned by display width."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        args = args.replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]...")
+        self.write(f"{'':>{self.current_indent}}用法：{prog} {args}\n")
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{_HEADINGS.get(heading, heading)}：\n")
+
+    def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = list(rows)
+        first = min(max((_width(term) for term, _ in rows), default=0), col_max)
+        for term, text in rows:
+            for english, chinese in _HELP_NOTES:
+                text = text.replace(english, chinese)
+            self.write(f"{'':>{self.current_indent}}{term}")
+            if not text:
+                self.write("\n")
+                continue
+            pad = first - _width(term)
+            if pad >= 0:
+                self.write(" " * (pad + col_spacing))
+            else:
+                self.write("\n" + " " * (first + col_spacing + self.current_indent))
+            self.write(text + "\n")
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
+
+
+def _chinese_metavars(command: click.Command) -> None:
+    """Chinese placeholders (文本, 路径) where click would print TEXT, PATH, PATHS..."""
+    for param in command.params:
+        if param.metavar is None:
+            if isinstance(param, click.Argument):
+                param.metavar = _ARG_METAVARS.get(param.name or "")
+            elif not getattr(param, "is_flag", False):
+                param.metavar = _METAVARS.get(param.type.name.upper())
+    for sub in getattr(command, "commands", {}).values():
+        _chinese_metavars(sub)
+
+
+def _chinese_error(message: str) -> str:
+    for pattern, chinese in _ERRORS:
+        message = pattern.sub(chinese, message)
+    return message
+
+
+class _Failed(Exception):
+    """A file could not be processed; its line is already on stderr."""
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0][:200] if text else "").strip()
+
+
+@contextmanager
+def reporting(name: object) -> Iterator[None]:
+    """Turn what goes wrong with one file into its one Chinese line on stderr (then _Failed):
+    an InputError as it is, anything unexpected as an internal error naming the file."""
+    try:
+        yield
+    except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, _Failed):
+        raise
+    except InputError as exc:
+        click.echo(str(exc), err=True)
+        raise _Failed from None
+    except Exception as exc:  # noqa: BLE001 - the one place internal errors are reported
+        if os.environ.get(DEBUG_ENV) == "1":
+            raise
+        detail = _first_line(exc)
+        kind = type(exc).__name__ + (f": {detail}" if detail else "")
+        click.echo(f"{name}: 内部错误（{kind}），请将此文件报告给开发者", err=True)
+        raise _Failed from None
+
+
+def _named_file(ctx: click.Context) -> str:
+    """The file a command was given, for the line of an internal error."""
+    path = ctx.params.get("path")
+    if path is not None:
+        return str(path)
+    paths = ctx.params.get("paths") or ()
+    return "、".join(str(p) for p in paths) if paths else ctx.command_path
+
+
+class _Chinese:
+    """click's help and usage in Chinese."""
+
+    context_class = _Context
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = "显示本帮助并退出。"
+        return option
+
+
+class Command(_Chinese, click.Command):
+    """A command whose failures are each one line on stderr and exit status 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            with reporting(_named_file(ctx)):
+                return super().invoke(ctx)
+        except _Failed:
+            sys.exit(EXIT_INPUT)
+
+
+class Group(_Chinese, click.Group):
+    command_class = Command
+    group_class = type
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Usage errors in Chinese, exit status 2 (click's own words are English)."""
+        if kwargs.get("standalone_mode", True) is False:
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            hint = ""
+            if exc.ctx is not None and exc.ctx.command.get_help_option(exc.ctx) is not None:
+                hint = f"\n用 “{exc.ctx.command_path} -h” 查看帮助。"
+            if exc.ctx is not None:
+                click.echo(exc.ctx.get_usage(), err=True)
+            click.echo(f"错误：{_chinese_error(exc.format_message())}{hint}", err=True)
+            sys.exit(EXIT_INPUT)
+        except click.ClickException as exc:
+            click.echo(f"错误：{exc.format_message()}", err=True)
+            sys.exit(EXIT_INPUT)
+        except click.Abort:
+            click.echo("已中止。", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else EXIT_OK)
+
+
+def _codes(value: str | None, option: str = "--select") -> list[str] | None:
+    """Codes or prefixes given with --select/--ignore; one matching no check code is an error."""
+    codes = [c.strip().upper() for c in value.split(",") if c.strip()] if value else None
+    for code in codes or ():
+        if not any(known.startswith(code) for known in CODES):
+            raise click.UsageError(
+                f"{option} 中的“{code}”不是任何检查代码或其前缀"
+                f"（检查代码如 XP101、XS301、XD401；前缀如 XP1、XS）"
+            )
+    return codes
 
 
 def _rules(path: Path | None) -> RuleSet | None:
     """The rule file given with --rules; None lets each workbook's 参数 sheet (or the national
-    rules) apply."""
+    rules) apply. A rule file that cannot be used stops the command: exit status 2."""
     if path is None:
         return None
     try:
         return load_rules(path)
-    except Exception as exc:  # noqa: BLE001 - any malformed rule file is one clear message
-        raise click.ClickException(f"{path}: 规则文件无法读取（{exc}）") from None
+    except RulesFileError as exc:
+        click.echo(f"{path}: 规则文件有误：{exc}", err=True)
+    except OSError as exc:
+        click.echo(f"{path}: 规则文件无法读取（{exc.strerror or exc}）", err=True)
+    sys.exit(EXIT_INPUT)
 
 
 rules_option = click.option(
     "--rules",
     "rules_path",
-    type=click.Path(path_type=Path, exists=True),
+    type=click.Path(path_type=Path),
     help="评分规则文件（.json/.toml）；不给时用工作簿的“参数”表，没有则用全国规则",
 )
 CHECK_FORMATS = ["text", "json", "jsonl", "csv"]
@@ -55,8 +245,10 @@ def format_finding(f: Finding) -> str:
     return f"{f.file}:{f.sheet}!{f.cell}: {f.code} [{level}] {f.message}"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="xlperf")
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(
+    __version__, prog_name="xlperf", message="%(prog)s 版本 %(version)s", help="显示版本并退出。"
+)
 def main() -> None:
     """预算绩效自评表：读取、评分、检查、汇总。"""
 
@@ -85,6 +277,7 @@ def check(
     exit_zero: bool,
 ) -> None:
     """检查工作簿中的项目支出绩效自评表和汇总表。"""
+    selected, ignored = _codes(select_, "--select"), _codes(ignore, "--ignore")
     rules = _rules(rules_path)
     findings: list[Finding] = []
     failed = False
@@ -94,12 +287,13 @@ def check(
         sys.exit(EXIT_INPUT)
     for path in files:
         try:
-            book = read_workbook(path)
-        except InputError as exc:
-            click.echo(str(exc), err=True)
+            with reporting(path):
+                book = read_workbook(path)
+                found = select(check_workbook(book, rules), selected, ignored)
+        except _Failed:
             failed = True
             continue
-        findings.extend(select(check_workbook(book, rules), _codes(select_), _codes(ignore)))
+        findings.extend(found)
     emit_findings(findings, fmt, statistics)
     if failed:
         sys.exit(EXIT_INPUT)
@@ -165,12 +359,7 @@ def finding_statistics(findings: list[Finding]) -> list[dict[str, object]]:
 @click.option("--format", "fmt", type=click.Choice(["json"]), default="json", help="输出格式")
 def extract(path: Path, fmt: str) -> None:
     """按读取结果输出工作簿中的各表（JSON）。"""
-    try:
-        book = read_workbook(path)
-    except InputError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(EXIT_INPUT)
-    click.echo(json.dumps(workbook_dict(book), ensure_ascii=False, indent=1))
+    click.echo(json.dumps(workbook_dict(read_workbook(path)), ensure_ascii=False, indent=1))
 
 
 def _fail(exc: InputError) -> None:
@@ -195,11 +384,11 @@ def fix(path: Path, out: Path | None, in_place: bool, rules_path: Path | None) -
 
     if in_place and out is not None:
         raise click.UsageError("--in-place 与 -o 不能同时使用")
+    rules = _rules(rules_path)
     target = _target(path, out, in_place, "_已检查")
-    try:
-        result = fix_file(path, target, _rules(rules_path))
-    except InputError as exc:
-        _fail(exc)
+    if out is None and not in_place and target.suffix.lower() == ".xls":
+        target = target.with_suffix(".xlsx")  # a legacy .xls is checked in a new .xlsx
+    result = fix_file(path, target, rules)
     errors = sum(f.severity == "error" for f in result.findings)
     click.echo(
         f"{target}: 填写计算栏 {result.filled} 个，标记单元格 {result.flagged} 个；错误 {errors}，警告 {len(result.findings) - errors}"
@@ -260,12 +449,13 @@ def report(
 )
 def clear(path: Path, out: Path | None) -> None:
     """清除标记：撤销上次检查写入的填色、批注、计算值和“检查结果”表。"""
-    from xlperf.ops.files import clear_file
+    from xlperf.ops.files import NothingToClear, clear_file
 
     try:
         restored = clear_file(path, out)
-    except InputError as exc:
-        _fail(exc)
+    except NothingToClear as exc:
+        click.echo(f"{exc}，未做任何更改")
+        return
     click.echo(f"{out or path}: 已还原 {restored} 个单元格")
 
 
@@ -279,10 +469,7 @@ def new_sheet(path: Path, out: Path | None, name: str | None) -> None:
     """新增项目表：按模板在工作簿中加入一张空白的项目支出绩效自评表。"""
     from xlperf.ops.new_sheet import add_project_file
 
-    try:
-        title = add_project_file(path, out or path, name)
-    except InputError as exc:
-        _fail(exc)
+    title = add_project_file(path, out or path, name)
     click.echo(f"{out or path}: 已新增项目表“{title}”")
 
 
@@ -579,3 +766,6 @@ def template_build(out_dir: Path) -> None:
 
     for path in build_templates(out_dir):
         click.echo(str(path))
+
+
+_chinese_metavars(main)

@@ -11,6 +11,8 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
+from xlperf import limits
+from xlperf.errors import InputError
 from xlperf.values import is_blank, label_key
 
 
@@ -86,47 +88,124 @@ class Grid:
         return all(is_blank(self.get(row, c)) for c in cols)
 
 
-def grid_from_openpyxl(ws: Any, cached: Any = None) -> Grid:
+class Budget:
+    """What one workbook's grids may use in all: cells under merges; and each sheet's used range
+    (rows × columns of the cells holding something) is bounded, whatever the sheet declares."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.merged = 0
+        self.area = 0
+
+    def check_area(self, sheet: str, rows: int, cols: int, far: tuple[int, int]) -> None:
+        if rows * cols > limits.MAX_SHEET_AREA:
+            raise InputError(
+                self.source,
+                f"单元格 {address(*far)} 使已用区域达到 {rows:,} 行 × {cols:,} 列，"
+                f"超过可读取的上限 {limits.MAX_SHEET_AREA:,} 个单元格（请删除远处的内容后再试）",
+                sheet,
+                address(*far),
+            )
+        self.area += rows * cols
+        if self.area > limits.MAX_BOOK_AREA:
+            raise InputError(
+                self.source,
+                f"各工作表已用区域合计超过可读取的上限 {limits.MAX_BOOK_AREA:,} 个单元格",
+                sheet,
+                address(*far),
+            )
+
+    def clip_merges(
+        self, sheet: str, boxes: list[tuple[int, int, int, int]], rows: int, cols: int
+    ) -> list[tuple[int, int, int, int]]:
+        """Merges cut to the used range (cells outside it are empty anyway), counted."""
+        out = []
+        for r0, c0, r1, c1 in boxes:
+            if r0 >= rows or c0 >= cols:
+                continue
+            box = (r0, c0, min(r1, rows - 1), min(c1, cols - 1))
+            self.merged += (box[2] - r0 + 1) * (box[3] - c0 + 1)
+            if self.merged > limits.MAX_MERGED_CELLS:
+                raise InputError(
+                    self.source,
+                    f"合并单元格覆盖的单元格超过可读取的上限 {limits.MAX_MERGED_CELLS:,} 个",
+                    sheet,
+                    address(r0, c0),
+                )
+            out.append(box)
+        return out
+
+
+def grid_from_openpyxl(ws: Any, cached: Any = None, budget: Budget | None = None) -> Grid:
     """Build a grid from an openpyxl worksheet (values, number formats, merges).
 
     With ``cached`` (the same sheet loaded with ``data_only=True``), ``ws`` is the sheet with its
     formulas: formula cells are recorded as such and take their last calculated value from
     ``cached``; every other cell is read from ``ws`` itself.
+
+    The grid spans the cells that hold something, read from the sheet's own cells (not from the
+    dimension it declares, nor by iterating rows, which would create every cell up to it).
     """
-    values: list[list[Any]] = []
-    formats: list[list[str | None]] = []
+    budget = budget or Budget(ws.title)
+    cells = [c for c in ws._cells.values() if c.value is not None]
+    rows = max((c.row for c in cells), default=0)
+    cols = max((c.column for c in cells), default=0)
+    if cells:
+        far = max(cells, key=lambda c: c.row * cols + c.column)
+        budget.check_area(ws.title, rows, cols, (far.row - 1, far.column - 1))
+    values: list[list[Any]] = [[None] * cols for _ in range(rows)]
+    formats: list[list[str | None]] = [["General"] * cols for _ in range(rows)]
     formulas: dict[tuple[int, int], str] = {}
     cached_cells = cached._cells if cached is not None else None
-    for row in ws.iter_rows():
-        line = []
-        for c in row:
-            value = c.value
-            if cached_cells is not None and c.data_type == "f":
-                formulas[(c.row - 1, c.column - 1)] = str(getattr(value, "text", value))
-                hit = cached_cells.get((c.row, c.column))
-                value = hit.value if hit is not None else None
-            line.append(value)
-        values.append(line)
-        formats.append([c.number_format for c in row])
-    merged = [
-        (m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges
-    ]
+    for c in ws._cells.values():
+        if c.row > rows or c.column > cols:
+            continue
+        r, k = c.row - 1, c.column - 1
+        value = c.value
+        if cached_cells is not None and c.data_type == "f":
+            formulas[(r, k)] = str(getattr(value, "text", value))
+            hit = cached_cells.get((c.row, c.column))
+            value = hit.value if hit is not None else None
+        values[r][k] = value
+        formats[r][k] = c.number_format
+    merged = budget.clip_merges(
+        ws.title,
+        [
+            (m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1)
+            for m in ws.merged_cells.ranges
+        ],
+        rows,
+        cols,
+    )
     return Grid(ws.title, values, formats, merged, formulas)
 
 
-def grid_from_xlrd(book: Any, sheet: Any) -> Grid:
-    """Build a grid from an xlrd (.xls) sheet opened with ``formatting_info=True``."""
+def grid_from_xlrd(book: Any, sheet: Any, budget: Budget | None = None) -> Grid:
+    """Build a grid from an xlrd (.xls) sheet opened with ``formatting_info=True`` (rows may be
+    ragged), spanning the cells that hold something."""
     import xlrd
 
+    budget = budget or Budget(sheet.name)
+    empty = (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK)
+    used = [
+        (r, max((c for c, t in enumerate(sheet.row_types(r)) if t not in empty), default=-1))
+        for r in range(sheet.nrows)
+    ]
+    used = [(r, c) for r, c in used if c >= 0]
+    rows = used[-1][0] + 1 if used else 0
+    cols = max((c for _, c in used), default=-1) + 1
+    if used:
+        far = max(used, key=lambda rc: rc[0] * cols + rc[1])
+        budget.check_area(sheet.name, rows, cols, far)
     values: list[list[Any]] = []
     formats: list[list[str | None]] = []
-    for r in range(sheet.nrows):
-        line: list[Any] = []
-        fline: list[str | None] = []
-        for c in range(sheet.ncols):
+    for r in range(rows):
+        line: list[Any] = [None] * cols
+        fline: list[str | None] = [None] * cols
+        for c in range(min(cols, sheet.row_len(r))):
             cell = sheet.cell(r, c)
             value: Any = cell.value
-            if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+            if cell.ctype in empty:
                 value = None
             elif cell.ctype == xlrd.XL_CELL_NUMBER and float(value).is_integer():
                 value = int(value)
@@ -134,11 +213,13 @@ def grid_from_xlrd(book: Any, sheet: Any) -> Grid:
                 value = xlrd.error_text_from_code.get(value, "#ERR")
             elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
                 value = bool(value)
-            line.append(value)
+            line[c] = value
             xf = book.xf_list[cell.xf_index] if cell.xf_index is not None else None
             fmt = book.format_map.get(xf.format_key) if xf is not None else None
-            fline.append(fmt.format_str if fmt is not None else None)
+            fline[c] = fmt.format_str if fmt is not None else None
         values.append(line)
         formats.append(fline)
-    merged = [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells]
+    merged = budget.clip_merges(
+        sheet.name, [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells], rows, cols
+    )
     return Grid(sheet.name, values, formats, merged)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 import warnings
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from defusedxml import DefusedXmlException
+
+from xlperf import limits
 from xlperf.errors import InputError
-from xlperf.grid import Grid, grid_from_openpyxl, grid_from_xlrd
+from xlperf.grid import Budget, Grid, grid_from_openpyxl, grid_from_xlrd
 
 OOXML_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -17,7 +24,17 @@ LOCK_PREFIX = "~$"
 
 
 def sniff(path: Path) -> str:
-    """'ooxml', 'xls' or 'encrypted' by content, not by name; InputError otherwise."""
+    """'ooxml', 'xls' or 'encrypted' by content, not by name; InputError otherwise.
+
+    Only a regular file is opened (a FIFO or a device named ``x.xlsx`` would block or never
+    end), and only one of at most :data:`~xlperf.limits.MAX_FILE_BYTES`.
+    """
+    size = _regular_file_size(path)
+    if size > limits.MAX_FILE_BYTES:
+        raise InputError(
+            str(path),
+            f"文件过大（{limits.mb(size)}），超过可读取的上限 {limits.mb(limits.MAX_FILE_BYTES)}",
+        )
     try:
         with path.open("rb") as f:
             head = f.read(8)
@@ -34,6 +51,129 @@ def sniff(path: Path) -> str:
     if head == OLE_MAGIC:
         return "encrypted" if _is_encrypted_ole(path) else "xls"
     raise InputError(str(path), "不是 Excel 文件（无法识别的文件格式）")
+
+
+def _regular_file_size(path: Path) -> int:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(str(path), "文件不存在") from None
+    except OSError as exc:
+        raise InputError(str(path), f"无法打开文件（{exc.strerror or exc}）") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(str(path), "这是一个文件夹，不是 Excel 文件")
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(str(path), "不是普通文件（管道、设备或套接字），拒绝读取")
+    return st.st_size
+
+
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,15}:)?c[\s/>]")
+_SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,15}:)?sheet[\s/>]")
+_MERGE_TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]{0,15}:)?mergeCell\s+ref="([A-Za-z$0-9:]{1,40})"')
+_CHUNK = 1024 * 1024
+_OVERLAP = 80  # longer than any match of the tags above
+
+
+def check_package(path: Path) -> None:
+    """Refuse an .xlsx package too big to read before openpyxl inflates any of it.
+
+    The sizes are the ones the zip declares, which Python's zipfile enforces while inflating (a
+    part that inflates past its declared size fails its check); the parts are counted, each
+    part's size and compression ratio bounded, then the sheets and cells counted by streaming
+    through workbook.xml and the worksheets, so that nothing is held in memory.
+    """
+    name = str(path)
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            if len(infos) > limits.MAX_ZIP_MEMBERS:
+                raise InputError(
+                    name,
+                    f"工作簿包含 {len(infos)} 个部件，超过可读取的上限 {limits.MAX_ZIP_MEMBERS} 个",
+                )
+            total = 0
+            for info in infos:
+                total += info.file_size
+                if info.file_size > limits.MAX_MEMBER_BYTES:
+                    raise InputError(
+                        name,
+                        f"工作簿中的 {info.filename} 解压后为 {limits.mb(info.file_size)}，"
+                        f"超过单个部件的上限 {limits.mb(limits.MAX_MEMBER_BYTES)}",
+                    )
+                ratio = info.file_size / max(info.compress_size, 1)
+                if info.file_size > limits.RATIO_FLOOR and ratio > limits.MAX_RATIO:
+                    raise InputError(
+                        name,
+                        f"工作簿中的 {info.filename} 压缩比为 {ratio:.0f}:1，"
+                        f"超过上限 {limits.MAX_RATIO}:1（疑似压缩炸弹）",
+                    )
+                if total > limits.MAX_TOTAL_BYTES:
+                    raise InputError(
+                        name,
+                        f"工作簿解压后超过可读取的上限 {limits.mb(limits.MAX_TOTAL_BYTES)}",
+                    )
+            parts = {i.filename.lower(): i for i in infos}
+            book = parts.get("xl/workbook.xml")
+            if book is not None:
+                sheets = _count(z, book, _SHEET_TAG)
+                if sheets > limits.MAX_SHEETS:
+                    raise InputError(
+                        name, f"工作簿有 {sheets} 张工作表，超过可读取的上限 {limits.MAX_SHEETS} 张"
+                    )
+            cells = merged = 0
+            for part, info in parts.items():
+                if part.startswith("xl/worksheets/") and part.endswith(".xml"):
+                    cells += _count(z, info, _CELL_TAG)
+                    if cells > limits.MAX_CELLS:
+                        raise InputError(
+                            name,
+                            f"工作簿的单元格超过可读取的上限 {limits.MAX_CELLS:,} 个"
+                            f"（在 {info.filename} 处）",
+                        )
+                    merged += _merged_area(z, info)
+                    if merged > limits.MAX_MERGED_CELLS:
+                        raise InputError(
+                            name,
+                            f"合并单元格覆盖的单元格超过可读取的上限 {limits.MAX_MERGED_CELLS:,} 个"
+                            f"（在 {info.filename} 处）",
+                        )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
+        raise InputError(
+            name, f"文件已损坏，无法作为 Excel 工作簿打开（{type(exc).__name__}）"
+        ) from None
+    except (OSError, RuntimeError) as exc:  # an encrypted member, a truncated stream
+        raise InputError(name, f"文件已损坏或格式不受支持（{type(exc).__name__}: {exc}）") from None
+
+
+def _count(z: zipfile.ZipFile, info: zipfile.ZipInfo, tag: re.Pattern[bytes]) -> int:
+    """Occurrences of ``tag`` in a part."""
+    return sum(1 for _ in _matches(z, info, tag))
+
+
+def _merged_area(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
+    """Cells under the merges a sheet declares (openpyxl makes an object for each of them)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    area = 0
+    for m in _matches(z, info, _MERGE_TAG):
+        try:
+            c0, r0, c1, r1 = range_boundaries(m.group(1).decode())
+        except (ValueError, TypeError):
+            continue
+        area += (abs((r1 or r0) - r0) + 1) * (abs((c1 or c0) - c0) + 1)
+    return area
+
+
+def _matches(z: zipfile.ZipFile, info: zipfile.ZipInfo, tag: re.Pattern[bytes]) -> Iterator[Any]:
+    """Matches of ``tag`` in a part, read in chunks (a match may straddle two of them)."""
+    tail = b""
+    with z.open(info) as f:
+        while chunk := f.read(_CHUNK):
+            data = tail + chunk
+            cut = max(0, len(data) - _OVERLAP)
+            yield from (m for m in tag.finditer(data) if m.start() < cut)
+            tail = data[cut:]
+    yield from tag.finditer(tail)
 
 
 def _is_encrypted_ole(path: Path) -> bool:
@@ -60,36 +200,88 @@ def open_ooxml(path: Path, *, data_only: bool, keep_vba: bool = False) -> Any:
     """An openpyxl workbook, or InputError saying why the file cannot be opened."""
     import openpyxl
 
+    check_package(path)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), path.open("rb") as f:
+            # A file object, not the name: openpyxl refuses a name ending in .xls even when
+            # the content is OOXML, and the content is what was sniffed.
             warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(path, data_only=data_only, keep_vba=keep_vba)
+            book = openpyxl.load_workbook(f, data_only=data_only, keep_vba=keep_vba)
+            book.xlperf_source = str(path)  # what messages about its sheets name
+            return book
     except (zipfile.BadZipFile, KeyError, EOFError) as exc:
         raise InputError(
             str(path), f"文件已损坏，无法作为 Excel 工作簿打开（{type(exc).__name__}）"
         ) from None
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on malformed parts
+        cause = _defused(exc)
+        if cause is not None:
+            raise InputError(
+                str(path),
+                f"工作簿的 XML 含有实体或文档类型声明（{type(cause).__name__}），"
+                "可能是“十亿笑声”之类的攻击，拒绝读取",
+            ) from None
+        detail = (str(exc).strip().splitlines() or [""])[0][:200]
         raise InputError(
-            str(path), f"文件已损坏或格式不受支持（{type(exc).__name__}: {exc}）"
+            str(path), f"文件已损坏或格式不受支持（{type(exc).__name__}: {detail}）"
         ) from None
+
+
+def _defused(exc: BaseException | None) -> BaseException | None:
+    """The defusedxml refusal behind an exception (openpyxl wraps it in a ValueError)."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DefusedXmlException):
+            return exc
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
 
 
 def _load_ooxml(path: Path, with_formulas: bool) -> list[Grid]:
     book = open_ooxml(path, data_only=True)
+    budget = Budget(str(path))
     if not with_formulas:
-        return [grid_from_openpyxl(ws) for ws in book.worksheets]
+        return [grid_from_openpyxl(ws, budget=budget) for ws in book.worksheets]
     formula_book = open_ooxml(path, data_only=False)
-    return [grid_from_openpyxl(ws, book[ws.title]) for ws in formula_book.worksheets]
+    return [
+        grid_from_openpyxl(ws, book[ws.title], budget=budget) for ws in formula_book.worksheets
+    ]
 
 
 def _load_xls(path: Path) -> list[Grid]:
     import xlrd
 
+    size = path.stat().st_size
+    if size > limits.MAX_XLS_BYTES:
+        raise InputError(
+            str(path),
+            f"旧版 .xls 文件过大（{limits.mb(size)}），超过可读取的上限 {limits.mb(limits.MAX_XLS_BYTES)}",
+        )
     try:
-        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=False)
+        # on_demand: the sheets are counted before any is parsed; ragged_rows: a cell at IV65536
+        # does not pad every row to 256 columns.
+        book = xlrd.open_workbook(
+            str(path), formatting_info=True, on_demand=True, ragged_rows=True
+        )
     except Exception as exc:  # noqa: BLE001 - xlrd raises XLRDError, CompDocError, struct errors
         raise InputError(str(path), f"旧版 .xls 文件已损坏或无法读取（{exc}）") from None
-    return [grid_from_xlrd(book, book.sheet_by_index(i)) for i in range(book.nsheets)]
+    try:
+        if book.nsheets > limits.MAX_SHEETS:
+            raise InputError(
+                str(path),
+                f"工作簿有 {book.nsheets} 张工作表，超过可读取的上限 {limits.MAX_SHEETS} 张",
+            )
+        grids, budget = [], Budget(str(path))
+        for i in range(book.nsheets):
+            try:
+                sheet = book.sheet_by_index(i)
+            except Exception as exc:  # noqa: BLE001 - a broken sheet record
+                raise InputError(str(path), f"旧版 .xls 文件已损坏或无法读取（{exc}）") from None
+            grids.append(grid_from_xlrd(book, sheet, budget))
+            book.unload_sheet(i)
+        return grids
+    finally:
+        book.release_resources()
 
 
 def is_lock_file(path: Path) -> bool:

@@ -73,6 +73,7 @@ class FundRow(BaseModel):
 
 
 FUND_ROWS = ("total", "current_appropriation", "carryover", "other")
+NO_UNIT = "（未注明实施单位）"  # the unit of a form with neither 实施单位 nor 主管部门
 FUND_COLUMNS = ("initial_budget", "annual_budget", "executed", "weight", "rate", "score")
 
 

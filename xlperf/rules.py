@@ -10,9 +10,9 @@ import json
 import tomllib
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 
 class RateTier(BaseModel):
@@ -81,7 +81,7 @@ DEFAULT_GRADES = [
 
 class RuleSet(BaseModel):
     name: str = "财政部2020年项目支出绩效自评规则"
-    total_weight: Decimal = Decimal(100)
+    total_weight: Decimal = Field(Decimal(100), gt=0, le=10000)
     rate_scoring: Literal["proportional", "tiers"] = "proportional"
     rate_cap: Decimal = Decimal(1)
     rate_tiers: list[RateTier] = Field(default_factory=list)
@@ -99,7 +99,7 @@ class RuleSet(BaseModel):
         }
     )
     less_is_better_level2: list[str] = Field(default_factory=lambda: ["成本"])
-    score_places: int = 2
+    score_places: int = Field(2, ge=0, le=6)  # 得分保留小数位数 (quantized to, so bounded)
     tolerance: Tolerance = Field(default_factory=Tolerance)
 
     def rate_score(self, rate: Decimal, weight: Decimal) -> Decimal:
@@ -133,8 +133,61 @@ class RuleSet(BaseModel):
 DEFAULT_RULES = RuleSet()
 
 
+class RulesFileError(ValueError):
+    """A rule file that cannot be used, said in one Chinese sentence (the key or line at fault)."""
+
+
 def load_rules(path: Path) -> RuleSet:
-    """A rule set from a .json or .toml file; keys left out keep the national defaults."""
-    text = path.read_text(encoding="utf-8")
-    data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
-    return RuleSet.model_validate(data)
+    """A rule set from a .json or .toml file; keys left out keep the national defaults, a key
+    that is not a rule (a typo) is an error, never silently ignored. OSError when unreadable."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RulesFileError("不是 UTF-8 编码的文本文件") from None
+    if path.suffix.lower() == ".toml":
+        try:
+            data: Any = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise RulesFileError(f"不是有效的 TOML（{exc}）") from None
+    else:
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            where = f"第 {exc.lineno} 行第 {exc.colno} 列" if hasattr(exc, "lineno") else "嵌套过深"
+            raise RulesFileError(f"不是有效的 JSON（{where}）") from None
+    if not isinstance(data, dict):
+        raise RulesFileError("内容应为键值表（JSON 对象或 TOML 表），如 {\"rate_cap\": 1}")
+    _check_keys(RuleSet, data, "")
+    try:
+        return RuleSet.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"])
+        value = str(err.get("input"))[:60]
+        raise RulesFileError(f"规则项“{key}”的值“{value}”无效") from None
+
+
+def _check_keys(model: type[BaseModel], data: dict, prefix: str) -> None:
+    for key, value in data.items():
+        field = model.model_fields.get(key)
+        if field is None:
+            known = "、".join(model.model_fields)
+            raise RulesFileError(f"未知的规则项“{prefix}{key}”（可用的规则项：{known}）")
+        inner = _model_of(field.annotation)
+        if inner is None:
+            continue
+        if isinstance(value, dict):
+            _check_keys(inner, value, f"{prefix}{key}.")
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, dict):
+                    _check_keys(inner, item, f"{prefix}{key}[{i}].")
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds, itself or as the items of a list."""
+    if get_origin(annotation) is list:
+        annotation = get_args(annotation)[0]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 from xlperf.errors import InputError
 from xlperf.grid import Grid
 from xlperf.rules import DEFAULT_RULES, RuleSet
@@ -16,6 +18,13 @@ def rules_for(grids: list[Grid], source: str = "") -> RuleSet:
         except RulesSheetError as exc:
             raise InputError(
                 source, f"参数表无法读取：{exc.message}", exc.sheet, exc.cell
+            ) from None
+        except ValidationError as exc:  # a value the rule set does not admit (得分保留 1e14 位)
+            err = exc.errors()[0]
+            key = ".".join(str(p) for p in err["loc"])
+            value = str(err.get("input"))[:40]
+            raise InputError(
+                source, f"参数表无法读取：规则项“{key}”的值“{value}”超出允许范围", grid.sheet
             ) from None
         if rules is not None:
             return rules

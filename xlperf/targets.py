@@ -22,7 +22,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from xlperf.values import NULL_TEXTS
+from xlperf.limits import MAX_NUMBER_TEXT
+from xlperf.values import NULL_TEXTS, readable
 
 Op = Literal[">=", ">", "<=", "<", "="]
 Kind = Literal["quantitative", "deadline", "qualitative", "empty"]
@@ -347,7 +348,7 @@ def _parse_numeric(raw: int | float | Decimal, text: str, default: Direction) ->
         return Target(text=text, kind="qualitative")
     if value.is_nan():  # pandas reads an empty cell as NaN
         return Target(text=text, kind="empty")
-    if not value.is_finite():
+    if not readable(value):  # inf, 1e300: not a figure a score can be computed from
         return Target(text=text, kind="qualitative")
     return Target(text=text, kind="quantitative", value=value, direction=default)
 
@@ -361,7 +362,8 @@ def _parse_quantity(s: str, text: str, less_is_better: bool) -> Target:
     start, number = token.start(), token.group()
     if start > 0 and s[start - 1] == "-" and (start == 1 or s[start - 2] in _MINUS_AFTER):
         start, number = start - 1, "-" + number
-    value = Decimal(number)
+    if len(number) > MAX_NUMBER_TEXT or not readable(value := Decimal(number)):
+        return qualitative  # 5000 digits, 1e-40: not a figure a score can be computed from
     unit, approx, used = _read_unit(s[token.end() :])
     rest = s[token.end() + used :]
     prefix = s[:start]

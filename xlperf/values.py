@@ -9,10 +9,22 @@ display-precision tolerances in :mod:`xlperf.rules` compare against.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+
+from xlperf.limits import MAX_NUMBER, MAX_NUMBER_TEXT
+
+# Every number read is within ±MAX_NUMBER and, unless zero, at least 1/MAX_NUMBER: 100 digits of
+# precision keep every product, ratio and rounding of such numbers exact enough and never let a
+# quantize overflow the context (which raises InvalidOperation at the default 28 digits).
+PRECISION = 100
+decimal.DefaultContext.prec = PRECISION  # threads started later (the server's) copy this one
+decimal.getcontext().prec = PRECISION
+TINY = 1 / MAX_NUMBER
 
 NULL_TEXTS = frozenset({"", "—", "-", "--", "——", "－", "/", "／", "无", "n/a", "N/A", "\\"})
 
@@ -62,6 +74,34 @@ class NotANumber(ValueError):
     """A cell that should hold a number holds text that is not one."""
 
 
+class NumberOutOfRange(NotANumber):
+    """A number too large (or too small) to be a real amount, weight or score: 1e26, 5000 digits."""
+
+    def __init__(self, text: str):
+        self.text = text if len(text) <= 40 else f"{text[:20]}…（共 {len(text)} 个字符）"
+        super().__init__(self.text)
+
+    @property
+    def reason(self) -> str:
+        return f"超出可读取的数值范围（绝对值应在 {TINY:.0E} 至 {MAX_NUMBER:.0E} 之间）"
+
+
+def readable(value: Decimal) -> bool:
+    """A number a form can hold: zero, or of magnitude between 1/MAX_NUMBER and MAX_NUMBER."""
+    return value.is_finite() and (value.is_zero() or TINY <= abs(value) <= MAX_NUMBER)
+
+
+def _bounded(value: Decimal, raw: object) -> Decimal:
+    """``value`` when it is a number a form can hold (negative zero made plain zero)."""
+    if not value.is_finite():
+        raise NotANumber(str(raw))
+    if value.is_zero():
+        return abs(value)
+    if not TINY <= abs(value) <= MAX_NUMBER:
+        raise NumberOutOfRange(str(raw).strip())
+    return value
+
+
 def _decimals_of(d: Decimal) -> int:
     exponent = d.normalize().as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0
@@ -94,9 +134,13 @@ def parse_number(raw: object, number_format: str | None = None) -> Number | None
     if isinstance(raw, bool):
         raise NotANumber(str(raw))
     if isinstance(raw, int | float):
-        value = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
-        if isinstance(raw, float) and not value.is_finite():
-            raise NotANumber(str(raw))
+        if isinstance(raw, float) and not math.isfinite(raw):
+            raise NotANumber(str(raw))  # NaN, inf: <v>NaN</v> in a sheet's XML reads as a float
+        if isinstance(raw, float) and raw != 0 and abs(raw) < TINY:
+            raw = 0.0  # a formula's rounding residue (=0.3-0.1-0.2), not a figure anyone typed
+        if isinstance(raw, int) and raw.bit_length() > 64:
+            raise NumberOutOfRange(f"（{len(format(raw, 'x'))} 位十六进制的整数）")
+        value = _bounded(Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw), raw)
         typed = _decimals_of(value)
         pct = percent_format_decimals(number_format)
         if pct is not None:
@@ -105,12 +149,16 @@ def parse_number(raw: object, number_format: str | None = None) -> Number | None
         return Number(value, typed if shown is None else max(typed, shown), False)
     if not isinstance(raw, str):
         raise NotANumber(str(raw))
+    if len(raw) > 4 * MAX_NUMBER_TEXT:
+        raise NumberOutOfRange(raw.strip())
     text = fold(_LATEX.sub("", raw)).replace(",", "").replace("\\%", "%")
     match = _NUMBER.match(text)
     if not match:
         raise NotANumber(raw.strip())
+    if len(match.group(1)) > MAX_NUMBER_TEXT:
+        raise NumberOutOfRange(raw.strip())
     try:
-        value = Decimal(match.group(1))
+        value = _bounded(Decimal(match.group(1)), raw)
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only valid numbers
         raise NotANumber(raw.strip()) from exc
     unit = match.group(2)
@@ -123,9 +171,19 @@ def fmt_decimal(value: Decimal | None, places: int = 2) -> str:
     """Plain rendering for messages: ``16.06``, ``10``, ``7.14``."""
     if value is None:
         return "（空）"
-    q = value.quantize(Decimal(1).scaleb(-places))
+    if not value.is_finite():
+        return "（非数值）"
+    if value.is_zero():
+        value = abs(value)  # no "-0"
+    if value.adjusted() >= 15:  # only computed figures get here: 1.6E+31, not 32 digits
+        return format(value, f".{places}E")
+    try:
+        q = value.quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation:  # pragma: no cover - bounded above, kept as a last safeguard
+        return format(value, f".{places}E")
     text = format(q, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text == "-0" else text
 
 
 def fmt_percent(fraction: Decimal | None, places: int = 1) -> str:

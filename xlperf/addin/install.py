@@ -18,7 +18,19 @@ from pathlib import Path
 from xlperf.addin.build import ADDIN_PATH, XLWINGS_VERSION
 
 ADDIN_NAME = "xlperf.xlam"
-NO_EXCEL = "本机不是 Windows 或 macOS，没有 Excel，未做任何更改。"
+NO_EXCEL = (
+    "Excel 加载项只适用于 Windows 和 macOS 上的 Excel；本机不是 Windows 或 macOS，"
+    "没有 Excel，未做任何更改。"
+)
+WHERE = (
+    "在 Windows 上，加载项安装到 %APPDATA%\\Microsoft\\Excel\\XLSTART\\xlperf.xlam；"
+    "在 macOS 上，安装到 ~/Library/Group Containers/UBF8T346G9.Office/User Content.localized/"
+    "Startup.localized/Excel/xlperf.xlam。在本机仍可使用命令行（xlperf check、fix 等）。"
+)
+NO_EXCEL_STATUS = (
+    "Excel 加载项只适用于 Windows 和 macOS 上的 Excel；本机不是 Windows 或 macOS，"
+    "加载项不会安装在本机，也无从查看其状态。" + WHERE
+)
 
 
 @dataclass(frozen=True)
@@ -177,6 +189,8 @@ def status(
     target_dir: Path | None = None, *, addin: Path = ADDIN_PATH, platform: str | None = None
 ) -> str:
     """Whether the add-in is installed, and whether it is the same as the built one."""
+    if _locations(target_dir, platform) is None:
+        return NO_EXCEL_STATUS
     target = _installed(target_dir, platform)
     if isinstance(target, str):
         return target

@@ -131,7 +131,12 @@ def score_indicator(
     money: list[MoneyUse] = []
     value = _value(rule, ind.input.text, ind.name.text, ind.input, rates, money)
     quantum = Decimal(1).scaleb(-rules.score_places)
-    result = assess(rule, value, quantum)
+    try:
+        result = assess(rule, value, quantum)
+    except (ValueError, TypeError):  # e.g. a satisfaction rate of 120%: the form's, not a bug
+        return IndicatorScore(
+            ind, rule, "no-input", None, "计分所需的数值超出评分标准适用的范围", money
+        )
     if result.score is None:
         return IndicatorScore(ind, rule, "no-input", None, result.reason, money)
     return IndicatorScore(ind, rule, "computed", result.score, None, money)

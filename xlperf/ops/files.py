@@ -24,7 +24,7 @@ from openpyxl.xml.functions import fromstring, tostring
 
 from xlperf.errors import InputError
 from xlperf.findings import Finding
-from xlperf.grid import Grid, grid_from_openpyxl
+from xlperf.grid import Budget, Grid, grid_from_openpyxl
 from xlperf.loader import open_ooxml, sniff
 from xlperf.ops.journal import (
     JOURNAL_SHEET,
@@ -165,8 +165,13 @@ def our_sheets(wb: Workbook) -> set[str]:
 def sheet_grids(wb: Workbook, cached: Workbook) -> list[Grid]:
     """The sheets of a workbook opened by :func:`open_for_edit`, as the reader takes them; our
     own sheets (journal, results, report) are left out."""
+    budget = Budget(getattr(wb, "xlperf_source", "工作簿"))
     ours = our_sheets(wb)
-    return [grid_from_openpyxl(ws, cached[ws.title]) for ws in wb.worksheets if ws.title not in ours]
+    return [
+        grid_from_openpyxl(ws, cached[ws.title], budget)
+        for ws in wb.worksheets
+        if ws.title not in ours
+    ]
 
 
 def _fill_xml(fill: Fill) -> str:
@@ -362,10 +367,16 @@ class FixResult:
 
 
 def fix_file(path: Path, out: Path, rules: RuleSet | None = None) -> FixResult:
-    """重新计算并检查 on a file: fill empty computed fields, flag findings, list them, save atomically."""
+    """重新计算并检查 on a file: fill empty computed fields, flag findings, list them, save atomically.
+
+    A legacy .xls is never modified: its sheets are copied into a new .xlsx (``out``), checked
+    there."""
     refuse_if_open(out)  # before the work (atomic_write checks again)
-    wb, cached = open_for_edit(path)
-    refuse_foreign_journal(wb.sheetnames, _has_journal(wb), str(path))
+    if sniff(path) == "xls":
+        wb, cached = xls_as_workbook(path, out)
+    else:
+        wb, cached = open_for_edit(path)
+        refuse_foreign_journal(wb.sheetnames, _has_journal(wb), str(path))
     undo_journal(wb, read_journal(wb))
     grids = sheet_grids(wb, cached)
     book = require_some_form(read_grids(grids, str(path)))
@@ -375,16 +386,52 @@ def fix_file(path: Path, out: Path, rules: RuleSet | None = None) -> FixResult:
     return FixResult(plan.findings, len(plan.writes), plan.flagged)
 
 
+class NothingToClear(InputError):
+    """The workbook carries no marks of a check: nothing was changed (not a failure)."""
+
+
 def clear_file(path: Path, out: Path | None = None) -> int:
     """清除标记 on a file: undo what the last check wrote; returns the number of cells restored."""
     refuse_if_open(out or path)
     wb, _ = open_for_edit(path)
     if not _has_journal(wb):
-        raise InputError(str(path), "没有 xlperf 的检查标记可清除")
+        raise NothingToClear(str(path), "没有 xlperf 的检查标记可清除")
     journal = read_journal(wb)
     undo_journal(wb, journal)
     atomic_save(wb, out or path)
     return len(journal.values) + len(journal.marks)
+
+
+def xls_as_workbook(path: Path, out: Path) -> tuple[Workbook, Workbook]:
+    """A new workbook holding the values, number formats and merges of a legacy .xls, to be
+    saved as the .xlsx ``out`` (the .xls itself is only read)."""
+    from xlperf.loader import load_grids
+    from xlperf.ops.literal import put
+
+    if out.suffix.lower() != ".xlsx" or out.resolve() == path.resolve():
+        raise InputError(
+            str(path),
+            "旧版 .xls 不能直接修改：请用 -o 指定一个 .xlsx 输出文件（如 -o 结果.xlsx）",
+        )
+    wb = Workbook()
+    wb.remove(wb.active)
+    for grid in load_grids(path):
+        ws = wb.create_sheet(grid.sheet)
+        for r, line in enumerate(grid.values):
+            for c, value in enumerate(line):
+                if value is None:
+                    continue
+                cell = put(ws.cell(r + 1, c + 1), value)
+                fmt = grid.fmt(r, c)
+                if fmt:
+                    cell.number_format = fmt
+        for r0, c0, r1, c1 in grid.merged:
+            if (r0, c0) != (r1, c1):
+                ws.merge_cells(
+                    start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1
+                )
+    wb.xlperf_source = str(path)
+    return wb, wb
 
 
 def sheet_cells(ws: Any) -> dict[str, Any]:

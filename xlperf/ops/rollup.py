@@ -23,7 +23,7 @@ from xlperf.checks.summary import check_summaries, name_key, row_figures, stated
 from xlperf.compute import project_figures, round_rate
 from xlperf.errors import InputError
 from xlperf.findings import Finding
-from xlperf.model import SUMMARY_COLUMNS, ProjectForm, SummaryForm, WorkbookForms
+from xlperf.model import NO_UNIT, SUMMARY_COLUMNS, ProjectForm, SummaryForm, WorkbookForms
 from xlperf.ops.files import NOTE_AUTHOR, atomic_save, open_for_edit, refuse_if_open, sheet_grids
 from xlperf.ops.literal import put
 from xlperf.reader import read_grids, read_workbook
@@ -48,7 +48,6 @@ HEADER = [
 FIGURES = list(SUMMARY_COLUMNS[1:])  # a 汇总表 row but its 序号
 FORMATS = [None, None, "0.00", "0.00", "0.00%", "0.00%", "0.00%", "0.00%", "0.00", None]
 WIDTHS = [6, 36, 12, 12, 10, 12, 12, 12, 10, 30]
-NO_UNIT = "（未填写实施单位）"
 NOTE_TITLE = "【xlperf 汇总】"
 NOTE_LABELS = {"rate": "执行率", "score": "总分"}
 THIN = Side(style="thin")

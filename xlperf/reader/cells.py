@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from xlperf.grid import Grid, address
 from xlperf.model import Problem, Val
-from xlperf.values import NotANumber, clean_text, is_blank, parse_number
+from xlperf.values import NotANumber, NumberOutOfRange, clean_text, is_blank, parse_number
 
 ERROR_VALUES = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")
 
@@ -57,6 +57,16 @@ class CellReader:
             return Val(cell=cell, formula=formula, typed=True)
         try:
             parsed = parse_number(raw, self.grid.fmt(row, col))
+        except NumberOutOfRange as exc:
+            self.problems.append(
+                Problem(
+                    sheet=self.grid.sheet,
+                    cell=cell,
+                    message=f"{what}为“{exc}”，{exc.reason}，无法读取",
+                    actual=str(exc),
+                )
+            )
+            return Val(cell=cell, formula=formula, typed=True)
         except NotANumber as exc:
             self.problems.append(
                 Problem(

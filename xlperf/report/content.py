@@ -18,7 +18,7 @@ from xlperf.checks import check_workbook
 from xlperf.checks.summary import name_key
 from xlperf.errors import InputError
 from xlperf.findings import CODES, Finding
-from xlperf.model import ProjectForm, SummaryForm, Val, WorkbookForms
+from xlperf.model import NO_UNIT, ProjectForm, SummaryForm, Val, WorkbookForms
 from xlperf.reader.labels import level1_kind
 from xlperf.rules import RuleSet
 from xlperf.scoring import ZERO, correct_rate_score, correct_total, scoring_rate, weight_sum
@@ -258,6 +258,12 @@ class Unit:
     summaries: list[SummaryForm]
     issues: list[Issue]
 
+    def holds(self, finding: Finding) -> bool:
+        """Whether the finding stands on one of this unit's forms or 汇总表."""
+        regions = [(p.form.sheet, p.form.first_row, p.form.last_row) for p in self.projects]
+        regions += [(s.sheet, s.first_row, s.last_row) for s in self.summaries]
+        return any(_in_form(finding, *r) for r in regions)
+
 
 def _contains(a: SummaryForm, b: SummaryForm) -> bool:
     ka = {name_key(r.project_name.text) for r in a.rows} - {""}
@@ -457,7 +463,7 @@ def group_units(
     for p in figures:
         if id(p) in placed:
             continue
-        name = p.form.implementer.text or p.form.department.text or "（未注明实施单位）"
+        name = p.form.implementer.text or p.form.department.text or NO_UNIT
         unit = next((u for u in units if u.name == name), None)
         if unit is None:
             unit = Unit(name, [], [], [])
@@ -465,12 +471,7 @@ def group_units(
         unit.projects.append(p)
     for unit in units:
         unit.projects.sort(key=lambda p: figures.index(p))
-        regions = [(p.form.sheet, p.form.first_row, p.form.last_row) for p in unit.projects] + [
-            (s.sheet, s.first_row, s.last_row) for s in unit.summaries
-        ]
-        unit.issues = _ordered(
-            [issues[id(f)] for f in findings if id(f) in issues and any(_in_form(f, *r) for r in regions)]
-        )
+        unit.issues = _ordered([issues[id(f)] for f in findings if id(f) in issues and unit.holds(f)])
     return [u for u in units if u.projects]
 
 

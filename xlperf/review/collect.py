@@ -18,12 +18,10 @@ from xlperf.checks import check_workbook
 from xlperf.errors import InputError
 from xlperf.findings import Finding
 from xlperf.loader import workbook_paths
-from xlperf.model import ProjectForm, WorkbookForms
+from xlperf.model import NO_UNIT, ProjectForm, WorkbookForms
 from xlperf.review.convention import form_convention
 from xlperf.rules import RuleSet
 from xlperf.scoring import ZERO, execution_rate, weight_sum
-
-NO_UNIT = "（未注明实施单位）"  # what xlperf report calls a form with neither 实施单位 nor 主管部门
 
 
 @dataclass(frozen=True)
@@ -225,14 +223,13 @@ def summarise(book: WorkbookForms, name: str, rules: RuleSet | None, out: FileRe
     """Fill ``out`` with the figures and findings of ``book``, each placed in its unit by the rule
     ``xlperf report`` uses (a unit's own 汇总表, else the form's 实施单位, else 主管部门), a form
     or finding of no unit going to the file's main unit, else the file's name."""
-    from xlperf.report.content import Issue, _in_form, group_units
+    from xlperf.report.content import _in_form, group_units
     from xlperf.report.content import project_figures as report_figures
 
     rules_used = book.rule_set(rules)
     findings = check_workbook(book, rules_used)
     figures = [report_figures(f, rules_used) for f in book.projects]
-    # group_units places only the findings it is given as 附表 rows in their units
-    units = group_units(book, figures, findings, {id(f): Issue(f, "", "", "") for f in findings})
+    units = group_units(book, figures, findings)
     unit_of: dict[int, str] = {}
     for unit in units:
         for p in unit.projects:
@@ -241,8 +238,9 @@ def summarise(book: WorkbookForms, name: str, rules: RuleSet | None, out: FileRe
     main = named.most_common(1)[0][0] if named else _file_unit(book, name)
     placed: dict[int, str] = {}
     for unit in units:
-        for issue in unit.issues:
-            placed.setdefault(id(issue.finding), main if unit.name == NO_UNIT else unit.name)
+        for f in findings:
+            if unit.holds(f):
+                placed.setdefault(id(f), main if unit.name == NO_UNIT else unit.name)
     for form in book.projects:
         unit = unit_of.get(id(form), NO_UNIT)
         out.projects.append(project_row(form, main if unit == NO_UNIT else unit, name, rules_used))
