@@ -29,7 +29,8 @@ import openpyxl
 import pytest
 
 from tests.builders import clean_project, write_project
-from xlperf.web import ASSETS, asset
+from xlperf import limits
+from xlperf.web import ASSETS, asset, upload
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "新乡县人社局2021项目自评表.xlsx"
@@ -404,7 +405,8 @@ def test_zip_is_expanded_within_bounds(
 def test_zip_bombs_and_broken_zips_are_refused(server: Server) -> None:
     bomb = _zip([("炸弹.xlsx", b"\0" * (40 * 1024 * 1024))])
     assert len(bomb) < 200 * 1024
-    many = _zip([(f"{i}.xlsx", b"") for i in range(1001)])
+    many = _zip([(f"{i:x}", b"") for i in range(limits.MAX_ZIP_MEMBERS + 1)])
+    assert len(many) < MAX_MB * 1024 * 1024 - 300 * 1024
     started = time.monotonic()
     answer = _upload(
         server, [("炸弹.zip", bomb), ("很多.zip", many), ("坏.zip", b"PK\x03\x04broken")]
@@ -413,7 +415,7 @@ def test_zip_bombs_and_broken_zips_are_refused(server: Server) -> None:
     assert answer.status_code == 200
     bomb_file, many_file, broken = answer.json()["files"]
     assert "压缩炸弹" in bomb_file["error"]
-    assert "1001" in many_file["error"] and "上限" in many_file["error"]
+    assert str(limits.MAX_ZIP_MEMBERS + 1) in many_file["error"] and "上限" in many_file["error"]
     assert "压缩包已损坏" in broken["error"]
     assert httpx.get(f"{server.url}/xlperf/health", timeout=10).status_code == 200
     assert server.leftovers() == []
@@ -518,6 +520,14 @@ def test_readme_page_section(server: Server) -> None:
     assert httpx.get(url, timeout=10).status_code == 200
 
 
+def test_a_zip_of_too_many_workbooks_is_refused_before_expanding(server: Server) -> None:
+    archive = _zip([(f"{i}.xlsx", b"") for i in range(upload.MAX_FILES + 1)])
+    answer = _upload(server, [("全县.zip", archive)])
+    assert answer.status_code == 413
+    assert f"一次最多检查 {upload.MAX_FILES} 个工作簿" in answer.json()["error"]
+    assert server.leftovers() == []
+
+
 def test_a_damaged_member_leaves_the_rest_of_its_zip(server: Server) -> None:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
@@ -559,6 +569,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory):
     if not os.path.exists(CHROMIUM):
         pytest.skip("chromium is not installed (.ci/run installs Debian's chromium)")
     from playwright import sync_api  # a test extra: installed wherever the tests run
+
     profile = tmp_path_factory.mktemp("chromium-profile")  # a fresh --user-data-dir
     with sync_api.sync_playwright() as p:
         context = p.chromium.launch_persistent_context(

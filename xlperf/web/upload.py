@@ -24,6 +24,7 @@ from typing import Any
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from xlperf import limits
 from xlperf.errors import InputError
 from xlperf.findings import Finding
 
@@ -33,12 +34,13 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 ARCHIVE_SUFFIX = ".zip"
 MAX_FILES = 200  # workbooks in one upload, archives expanded
 MAX_FIELD_BYTES = 1024  # a form field that is not a file (none is expected)
-# A .zip of workbooks is bounded as the loader bounds a workbook's own package.
-ZIP_MAX_MEMBERS = 1000
-ZIP_MAX_MEMBER_BYTES = 100 * 1024 * 1024  # one member, uncompressed
-ZIP_MAX_TOTAL_BYTES = 256 * 1024 * 1024  # all members of all archives, uncompressed
-ZIP_MAX_RATIO = 200  # uncompressed ÷ compressed size of a member over ZIP_RATIO_FLOOR bytes
-ZIP_RATIO_FLOOR = 1024 * 1024
+# A .zip of workbooks is bounded as the loader bounds a workbook's own package (xlperf.limits):
+# parts, ratio, total size; each workbook taken out of it no larger than a workbook may be.
+ZIP_MAX_MEMBERS = limits.MAX_ZIP_MEMBERS
+ZIP_MAX_MEMBER_BYTES = limits.MAX_FILE_BYTES  # one member, uncompressed
+ZIP_MAX_TOTAL_BYTES = limits.MAX_TOTAL_BYTES  # all members of all archives, uncompressed
+ZIP_MAX_RATIO = limits.MAX_RATIO  # uncompressed ÷ compressed size of a member over the floor
+ZIP_RATIO_FLOOR = limits.RATIO_FLOOR
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _CHUNK = 1024 * 1024
 
@@ -228,13 +230,17 @@ def _expand_zip(upload: Upload, out: Expanded) -> None:
                 )
                 return
             chosen, skipped, nested = _choose_members(infos)
+            if len(out.workbooks) + len(chosen) > MAX_FILES:
+                raise UploadRefused(
+                    413, f"一次最多检查 {MAX_FILES} 个工作簿（含压缩包中的），请分批上传"
+                )
             total = sum(info.file_size for _, info in chosen)
             if total > ZIP_MAX_TOTAL_BYTES:
                 out.refused.append(
                     _refused(
                         name,
-                        f"压缩包中的工作簿解压后共 {total // (1024 * 1024)} MB，"
-                        f"超过上限 {ZIP_MAX_TOTAL_BYTES // (1024 * 1024)} MB",
+                        f"压缩包中的工作簿解压后共 {limits.mb(total)}，"
+                        f"超过上限 {limits.mb(ZIP_MAX_TOTAL_BYTES)}",
                     )
                 )
                 return
@@ -243,7 +249,7 @@ def _expand_zip(upload: Upload, out: Expanded) -> None:
                     _refused(
                         name,
                         f"各压缩包中的工作簿解压后合计超过上限 "
-                        f"{ZIP_MAX_TOTAL_BYTES // (1024 * 1024)} MB，请分批上传",
+                        f"{limits.mb(ZIP_MAX_TOTAL_BYTES)}，请分批上传",
                     )
                 )
                 return
@@ -307,8 +313,8 @@ def _choose_members(
 def _member_refusal(info: zipfile.ZipInfo) -> str | None:
     if info.file_size > ZIP_MAX_MEMBER_BYTES:
         return (
-            f"解压后为 {info.file_size // (1024 * 1024)} MB，"
-            f"超过单个文件的上限 {ZIP_MAX_MEMBER_BYTES // (1024 * 1024)} MB"
+            f"解压后为 {limits.mb(info.file_size)}，"
+            f"超过单个文件的上限 {limits.mb(ZIP_MAX_MEMBER_BYTES)}"
         )
     ratio = info.file_size / max(info.compress_size, 1)
     if info.file_size > ZIP_RATIO_FLOOR and ratio > ZIP_MAX_RATIO:
