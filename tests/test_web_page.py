@@ -322,6 +322,34 @@ def test_bad_files_get_a_chinese_message_and_the_server_stays_up(server: Server)
     assert server.leftovers() == []
 
 
+def test_hostile_workbooks_are_refused_within_seconds(server: Server, tmp_path: Path) -> None:
+    """The loader's bounds (xlperf.limits) hold for uploads: a far cell in a small file, a merge
+    over the whole sheet, a sheet that compresses a thousandfold."""
+    from tests.test_hostile_files import SHEET_XML, write_package
+
+    far = tmp_path / "远处.xlsx"
+    wb = openpyxl.Workbook()
+    write_project(wb.active, 1, clean_project())
+    wb.active["XFD1048576"] = "x"
+    wb.save(far)
+    merged = tmp_path / "全表合并.xlsx"
+    merge = '</sheetData><mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>'
+    write_package(merged, {1: SHEET_XML.replace("</sheetData>", merge).format(text="标题")}).close()
+    dense = tmp_path / "高压缩.xlsx"
+    body = '<row r="1"/>' * (8 * 1024 * 1024 // 12)
+    write_package(dense, {1: f"<worksheet><sheetData>{body}</sheetData></worksheet>"}).close()
+    started = time.monotonic()
+    answer = _upload(server, [(p.name, p.read_bytes()) for p in (far, merged, dense)])
+    assert time.monotonic() - started < 20
+    far_file, merged_file, dense_file = answer.json()["files"]
+    assert "XFD1048576" in far_file["error"] and f"{limits.MAX_SHEET_AREA:,}" in far_file["error"]
+    assert "合并单元格" in merged_file["error"]
+    assert "压缩比" in dense_file["error"]
+    assert all(str(server.tmp) not in f["error"] for f in answer.json()["files"])
+    assert httpx.get(f"{server.url}/xlperf/health", timeout=10).status_code == 200
+    assert server.leftovers() == []
+
+
 def test_too_big_and_malformed_uploads_are_refused_in_chinese(server: Server) -> None:
     big = _upload(server, [("大.xlsx", b"\0" * (MAX_MB * 1024 * 1024 + 1))])
     assert big.status_code == 413 and f"{MAX_MB} MB" in big.json()["error"]
