@@ -449,7 +449,7 @@ def test_zip_bombs_and_broken_zips_are_refused(server: Server) -> None:
     assert server.leftovers() == []
 
 
-def test_legacy_xls_is_checked_without_a_flagged_copy(
+def test_legacy_xls_is_checked_and_flagged_as_xlsx(
     server: Server, example_findings: list[dict], tmp_path: Path
 ) -> None:
     from tests.conftest import soffice
@@ -473,9 +473,11 @@ def test_legacy_xls_is_checked_without_a_flagged_copy(
     expected = _check_json(xls)
     assert len(expected) == len(example_findings)
     (file,) = _upload(server, [(xls.name, xls.read_bytes())]).json()["files"]
-    assert file["error"] is None and file["flagged"] is None
-    assert file["errors"] + file["warnings"] == len(expected)
-    assert "另存为 .xlsx" in file["note"]
+    assert file["error"] is None and file["errors"] + file["warnings"] == len(expected)
+    assert file["flagged"]["name"] == "新乡县人社局2021项目自评表_已检查.xlsx"
+    flagged = tmp_path / file["flagged"]["name"]
+    flagged.write_bytes(base64.b64decode(file["flagged"]["data"]))
+    _assert_flagged_like_check(flagged, expected)
 
 
 def test_concurrent_uploads_get_the_same_answer(server: Server) -> None:

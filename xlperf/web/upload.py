@@ -382,9 +382,11 @@ def _message(exc: InputError) -> str:
 
 
 def flagged_name(name: str) -> str:
-    """``xlperf fix``'s default output name: the file's name with ``_已检查``."""
+    """``xlperf fix``'s default output name: the file's name with ``_已检查`` (a legacy .xls
+    flagged as a new .xlsx: the .xls format cannot carry the marks)."""
     p = Path(display_name(name))
-    return f"{p.stem}_已检查{p.suffix}"
+    suffix = ".xlsx" if p.suffix.lower() == ".xls" else p.suffix
+    return f"{p.stem}_已检查{suffix}"
 
 
 def check_file(upload: Upload, out_dir: Path) -> dict[str, Any]:
