@@ -16,7 +16,7 @@ import click
 
 from xlperf import __version__
 from xlperf.checks import check_workbook
-from xlperf.errors import InputError
+from xlperf.errors import DEBUG_ENV, InputError, internal_error
 from xlperf.extract import workbook_dict
 from xlperf.findings import CODES, FINDING_KEYS, Finding, select
 from xlperf.loader import workbook_paths
@@ -24,7 +24,6 @@ from xlperf.reader import read_workbook
 from xlperf.rules import RuleSet, RulesFileError, load_rules
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
-DEBUG_ENV = "XLPERF_DEBUG"  # =1: let an internal error raise, with its traceback
 
 # click's own words: headings, the help option, the usage line, the notes after an option.
 _HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
@@ -114,11 +113,6 @@ class _Failed(Exception):
     """A file could not be processed; its line is already on stderr."""
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return (text[0][:200] if text else "").strip()
-
-
 @contextmanager
 def reporting(name: object) -> Iterator[None]:
     """Turn what goes wrong with one file into its one Chinese line on stderr (then _Failed):
@@ -133,9 +127,7 @@ def reporting(name: object) -> Iterator[None]:
     except Exception as exc:  # noqa: BLE001 - the one place internal errors are reported
         if os.environ.get(DEBUG_ENV) == "1":
             raise
-        detail = _first_line(exc)
-        kind = type(exc).__name__ + (f": {detail}" if detail else "")
-        click.echo(f"{name}: 内部错误（{kind}），请将此文件报告给开发者", err=True)
+        click.echo(str(internal_error(name, exc)), err=True)
         raise _Failed from None
 
 

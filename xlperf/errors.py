@@ -20,3 +20,15 @@ class InputError(Exception):
             if self.cell:
                 where += f"!{self.cell}"
         return f"{where}: {self.message}"
+
+
+DEBUG_ENV = "XLPERF_DEBUG"  # =1: let internal errors raise with their traceback
+
+
+def internal_error(path: object, exc: BaseException) -> InputError:
+    """An unexpected failure on one file as its one Chinese line (never a traceback, never a
+    result: the commands exit 2 with it)."""
+    lines = str(exc).strip().splitlines()
+    detail = lines[0][:200].strip() if lines else ""
+    kind = type(exc).__name__ + (f": {detail}" if detail else "")
+    return InputError(str(path), f"内部错误（{kind}），请将此文件报告给开发者")

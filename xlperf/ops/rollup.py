@@ -7,6 +7,7 @@ that a person filled is compared (XS findings), not overwritten, unless asked.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlperf.checks import sort_findings
 from xlperf.checks.summary import check_summaries, name_key, row_figures, stated_text
 from xlperf.compute import project_figures, round_rate
-from xlperf.errors import InputError
+from xlperf.errors import DEBUG_ENV, InputError, internal_error
 from xlperf.findings import Finding
 from xlperf.model import NO_UNIT, SUMMARY_COLUMNS, ProjectForm, SummaryForm, WorkbookForms
 from xlperf.ops.files import NOTE_AUTHOR, atomic_save, open_for_edit, refuse_if_open, sheet_grids
@@ -434,7 +435,8 @@ def read_books(
     progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
     errors: list[InputError] | None = None,
 ) -> list[WorkbookForms]:
-    """Read every workbook once; with ``errors``, an unreadable one is noted there and skipped."""
+    """Read every workbook once; with ``errors``, an unreadable one (or one the reader fails on)
+    is noted there, named, and skipped."""
     books = []
     for path in progress(paths) if progress else paths:
         try:
@@ -443,6 +445,10 @@ def read_books(
             if errors is None:
                 raise
             errors.append(exc)
+        except Exception as exc:  # noqa: BLE001 - one unit's bad file must not stop the roll-up
+            if errors is None or os.environ.get(DEBUG_ENV) == "1":
+                raise
+            errors.append(internal_error(path, exc))
     return books
 
 
