@@ -669,6 +669,8 @@ def test_browser_upload_check_and_download(
     _sign_in(page)
     page.wait_for_selector("#upload-panel:not(.hidden)")
     assert f"{MAX_MB} MB" in page.inner_text("#limit")
+    assert page.input_value("#token") == ""  # the token is kept in the page's memory only
+    assert page.context.cookies() == [] and TOKEN not in page.url
     page.screenshot(path=str(SHOTS / "xlperf_web_signed_in.png"), full_page=True)
     _upload_in_page(page, [EXAMPLE])
     page.wait_for_selector("#summary", timeout=60_000)
