@@ -684,7 +684,7 @@ def serve(
     body_timeout: float,
     max_connections: int,
 ) -> None:
-    """服务器模式：为未装 Python 的电脑上的加载项提供“重新计算并检查”等操作。"""
+    """服务器模式：为未装 Python 的电脑上的加载项提供“重新计算并检查”等操作，并在首页提供“网上预审”网页。"""
     import os
 
     from xlperf import server
@@ -702,6 +702,7 @@ def serve(
     click.echo(
         f"xlperf 服务器：http://{host}:{port}/xlperf/ （加载项的 XLPERF_SERVER_URL 填 http://{shown}:{port}）"
     )
+    click.echo(f"网上预审页面：http://{shown}:{port}/ （各单位用浏览器打开，输入令牌后上传工作簿）")
     server.run(host, port, workers=workers, max_connections=max_connections)
 
 

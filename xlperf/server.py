@@ -10,23 +10,33 @@ limited in size, its JSON in nesting depth and integer length, and its shape is 
 xlwings sees it; a connection whose request head is not complete within a few seconds, or whose
 body stalls, is closed (:class:`TimeoutH11Protocol`); every refusal and every internal error is
 a Chinese message in a JSON body (``{"error": ...}``) with a 4xx/5xx status, never a traceback.
+
+The same server shows the 网上预审 page at ``/`` (xlperf/web/): a unit signs in with the token,
+which the page then sends in the same header with each upload to ``POST /web/check``; the
+upload is bounded like any request, written into a temporary folder, checked there
+(:mod:`xlperf.web.upload`) and the folder deleted before the answer, which carries the flagged
+workbooks themselves (so any worker can answer, and nothing is kept).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import itertools
 import json
 import logging
 import os
 import re
+import shutil
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import h11
 import xlwings as xw
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -60,6 +70,20 @@ ENV_HEAD_TIMEOUT, ENV_BODY_TIMEOUT = "XLPERF_HEAD_TIMEOUT", "XLPERF_BODY_TIMEOUT
 TOKEN_FORM = re.compile(r"[!-~]{8,}")  # printable ASCII, no spaces: what an HTTP header carries
 SCALARS = frozenset((str, int, float, bool, type(None)))  # exact types, as json.loads makes
 log = logging.getLogger(__name__)
+# The 网上预审 page (xlperf/web/): its own files only, nothing from elsewhere, never framed.
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+UPLOAD_SLOTS = 2  # uploads checked at once per worker process; the others wait their turn
+MAX_RECEIVING = 16  # uploads being received or waiting per worker process; past it a 503
+WEB_BAD_TOKEN = "令牌不正确，请向服务器管理员核对令牌后重新登录"
 
 
 class Refused(Exception):
@@ -116,6 +140,53 @@ def create_app(token: str, max_bytes: int = DEFAULT_MAX_BYTES) -> FastAPI:
 
         return {"status": "ok", "version": __version__}
 
+    def authorised(request: Request) -> bool:
+        given = b"".join(v for k, v in request.scope["headers"] if k == b"authorization")
+        return token_matches(given, secret)
+
+    upload_slots = asyncio.Semaphore(UPLOAD_SLOTS)
+    receiving = [0]  # uploads in progress (the event loop is one thread: no lock needed)
+    upload_too_big = (
+        f"上传的文件共超过 {max_bytes // (1024 * 1024)} MB 的上限，请分批上传或压缩成 .zip 后上传"
+    )
+
+    @app.get("/")
+    def page() -> Response:
+        from xlperf.web import ASSETS, asset
+
+        return Response(asset("index.html"), media_type=ASSETS["index.html"], headers=PAGE_HEADERS)
+
+    @app.get("/web/{name}")
+    def page_file(name: str, request: Request) -> Response:
+        from xlperf.web import ASSETS, asset
+
+        if name not in ASSETS or name == "index.html":
+            return _error(404, f"xlperf 服务器：没有这个地址（{request.url.path[:60]}）")
+        return Response(asset(name), media_type=ASSETS[name], headers=PAGE_HEADERS)
+
+    @app.post("/web/signin")
+    def web_signin(request: Request) -> JSONResponse:
+        from xlperf import __version__
+
+        if not authorised(request):
+            return _error(401, WEB_BAD_TOKEN)
+        return JSONResponse({"max_mb": max_bytes // (1024 * 1024), "version": __version__})
+
+    @app.post("/web/check")
+    async def web_check(request: Request) -> JSONResponse:
+        if not authorised(request):
+            return _error(401, WEB_BAD_TOKEN)
+        declared = request.headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
+            return _error(413, upload_too_big)
+        if receiving[0] >= MAX_RECEIVING:
+            return _error(503, "xlperf 服务器：同时上传的单位过多，请稍后再试")
+        receiving[0] += 1
+        try:
+            return await receive_upload(request, max_bytes, upload_too_big, upload_slots)
+        finally:
+            receiving[0] -= 1
+
     @app.post("/xlperf/{action}")
     async def run(action: str, request: Request) -> JSONResponse:
         given = b"".join(v for k, v in request.scope["headers"] if k == b"authorization")
@@ -140,6 +211,50 @@ def create_app(token: str, max_bytes: int = DEFAULT_MAX_BYTES) -> FastAPI:
         return JSONResponse(answer, status_code=status)
 
     return app
+
+
+async def receive_upload(
+    request: Request, max_bytes: int, too_big: str, slots: asyncio.Semaphore
+) -> JSONResponse:
+    """网上预审: the files of one upload, written as they arrive into a temporary folder,
+    checked there (:mod:`xlperf.web.upload`) when one of ``slots`` is free, the folder deleted
+    before the answer goes out."""
+    from starlette.concurrency import run_in_threadpool
+
+    from xlperf.web import upload
+
+    folder = Path(tempfile.mkdtemp(prefix="xlperf-web-"))
+    sink: upload.MultipartSink | None = None
+    try:
+        sink = upload.MultipartSink(folder / "in", request.headers.get("content-type", ""))
+        received = 0
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > max_bytes:
+                return _error(413, too_big)
+            sink.write(chunk)
+        uploads = sink.finish()
+        if not uploads:
+            return _error(400, "没有收到文件：请先选择要检查的工作簿")
+        async with slots:
+            answer = await run_in_threadpool(
+                upload.check_uploads, uploads, folder, upload.review_workbook
+            )
+        # The answer carries the flagged workbooks: encoded off the event loop.
+        body = await run_in_threadpool(_json_bytes, answer)
+        return Response(body, media_type="application/json")
+    except upload.UploadRefused as exc:
+        return _error(exc.status, exc.message)
+    except ClientDisconnect:
+        return _error(400, "xlperf 服务器：客户端在发送完数据之前断开了连接")
+    finally:
+        if sink is not None:
+            sink.close()
+        await run_in_threadpool(shutil.rmtree, folder, True)
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def app_from_env() -> FastAPI:
