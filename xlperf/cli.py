@@ -36,7 +36,12 @@ _METAVARS = {
     "INTEGER RANGE": "整数",
     "FLOAT RANGE": "数字",
 }
-_ARG_METAVARS = {"paths": "路径...", "path": "路径", "out_dir": "[输出文件夹]"}
+_ARG_METAVARS = {
+    "paths": "路径...",
+    "path": "路径",
+    "out_dir": "[输出文件夹]",
+    "code": "[代码]",
+}
 _ERRORS = [
     (re.compile(r"Missing argument '([^']*)'\."), r"缺少参数 \1。"),
     (re.compile(r"Missing option '([^']*)'\."), r"缺少选项 \1。"),
@@ -344,6 +349,29 @@ def finding_statistics(findings: list[Finding]) -> list[dict[str, object]]:
         }
         for code, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     ]
+
+
+@main.command()
+@click.argument("code", required=False)
+@click.option(
+    "--markdown", is_flag=True, help="输出 Markdown 表格（README 的“检查代码”表由此生成）"
+)
+def rule(code: str | None, markdown: bool) -> None:
+    """显示检查代码的说明：给出代码（如 XP101）时显示其检查内容、原因、示例和修改方法；给出前缀（如 XP1、XD）时列出这些代码；不给时列出全部检查代码。"""
+    from xlperf.registry import REGISTRY, markdown_table, matching, rule_text, table_text
+
+    key = (code or "").strip().upper()
+    rules = matching(key)
+    if not rules:
+        raise click.UsageError(
+            f"“{code}”不是任何检查代码或其前缀（检查代码如 XP101、XS301、XD401；前缀如 XP1、XS）"
+        )
+    if markdown:
+        click.echo(markdown_table(rules), nl=False)
+    elif key in REGISTRY:
+        click.echo(rule_text(REGISTRY[key]), nl=False)
+    else:
+        click.echo(table_text(rules), nl=False)
 
 
 @main.command()
