@@ -13,6 +13,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xlperf.registry import REGISTRY, Rule
 from xlperf.templates.names import define_local
 from xlperf.templates.styles import (
     ALERT,
@@ -105,9 +106,22 @@ class ProjectLayout:
 class CheckFormat:
     """A conditional format that shows one check code without the add-in."""
 
-    code: str
+    code: str  # "" for a warning the engine has no code for
     sqref: str
     formula: str  # relative to the top-left cell of the first range of sqref, without "="
+
+    @property
+    def rule(self) -> Rule | None:
+        """The registry entry of the code shown: its title and severity (None without a code)."""
+        return REGISTRY[self.code] if self.code else None
+
+    @property
+    def title(self) -> str:
+        return self.rule.title if self.rule else ""
+
+    @property
+    def severity(self) -> str:
+        return self.rule.severity if self.rule else "warning"
 
 
 def project_layout() -> ProjectLayout:
