@@ -19,6 +19,7 @@ import pytest
 
 from tests.builders import clean_project, write_project, write_summary
 from tests.conftest import REPO
+from tests.test_registry import emitted_codes
 from xlperf.checks import check_workbook
 from xlperf.findings import Finding
 from xlperf.reader import read_workbook
@@ -216,6 +217,10 @@ def test_every_registry_code_has_one_case() -> None:
     missing = sorted(set(REGISTRY) - set(codes))
     assert not missing, f"codes without a case in tests/test_rule_cases.py: {missing}"
     assert not set(codes) - set(REGISTRY), "a case for a code the registry does not know"
+    unregistered = emitted_codes() - set(REGISTRY)
+    assert not unregistered, f"codes emitted by the package but not registered: {unregistered}"
+    undocumented = [c for c, r in REGISTRY.items() if not (r.what and r.why and r.example and r.fix)]
+    assert not undocumented, f"codes without documentation: {undocumented}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.code for c in CASES])
