@@ -811,13 +811,25 @@ def _comment(cell: Any) -> Any:
     return None if c is None else (c.text, c.author)
 
 
-def cell_state(cell: Any) -> tuple:
+def _style_texts(wb: Workbook) -> tuple[list[str], list[str], list[str]]:
+    """Each fill, font and border of the workbook's style tables as text (cells point into
+    these tables, so a cell's style is compared by what its entry says, not by index)."""
+    return (
+        [repr(f) for f in wb._fills],
+        [repr(f) for f in wb._fonts],
+        [repr(b) for b in wb._borders],
+    )
+
+
+def cell_state(cell: Any, styles: tuple[list[str], list[str], list[str]]) -> tuple:
+    fills, fonts, borders = styles
+    style = cell._style
     return (
         cell.value,
         cell.number_format,
-        repr(cell.fill),
-        repr(cell.font),
-        repr(cell.border),
+        fills[style.fillId],
+        fonts[style.fontId],
+        borders[style.borderId],
         _comment(cell),
     )
 
@@ -839,6 +851,7 @@ def compare_books(before: Workbook, after: Workbook) -> list[tuple[str, str]]:
     found: dict[str, str] = {}
     if _sheets(before) != _sheets(after):
         found["round trip: sheets differ"] = f"{_sheets(before)} -> {_sheets(after)}"[:300]
+    styles_a, styles_b = _style_texts(before), _style_texts(after)
     for ws in before.worksheets:
         if ws.title not in after.sheetnames:
             continue
@@ -846,7 +859,7 @@ def compare_books(before: Workbook, after: Workbook) -> list[tuple[str, str]]:
         for key in set(ws._cells) | set(other._cells):
             a = ws._cells.get(key) or ws.cell(*key)
             b = other._cells.get(key) or other.cell(*key)
-            sa, sb = cell_state(a), cell_state(b)
+            sa, sb = cell_state(a, styles_a), cell_state(b, styles_b)
             for name, x, y in zip(STATE_FIELDS, sa, sb, strict=True):
                 if not _same(x, y):
                     found.setdefault(
