@@ -68,7 +68,7 @@ def records() -> list[fuzz.Record]:
         jobs=1,
         timeout=10,
         server=set(book[::SERVER_EVERY]),
-        roundtrips=set(book[: ROUNDTRIPS + 12]),
+        roundtrips=set(book[: ROUNDTRIPS + 8]),
     )
 
 
@@ -107,8 +107,24 @@ def test_known_failure_class_is_fixed(records: list[fuzz.Record], ident: str) ->
 
 def test_exit_codes_and_json(records: list[fuzz.Record]) -> None:
     checks = [o for r in records for o in r.outcomes if o.stage == "check"]
-    assert {o.exit for o in checks} <= {0, 1, 2}
-    assert {0, 2} <= {o.exit for o in checks}  # readable and refused mutants both occur
+    killed = [o for o in checks if o.exit is None]
+    assert all("timeout" in cls for o in killed for cls, _ in o.failures)
+    assert {o.exit for o in checks if o.exit is not None} <= {0, 1, 2}
+    assert {0, 1, 2} <= {o.exit for o in checks}  # clean, faulty and refused mutants all occur
+
+
+def test_the_command_line_exits_as_in_process(records: list[fuzz.Record]) -> None:
+    """The real ``xlperf check`` process gives the exit code the in-process run gave."""
+    picked = {}
+    for r in records:
+        first = r.outcomes[0]
+        if first.stage == "check" and not r.failures and first.exit not in picked:
+            picked[first.exit] = r.spec
+    assert set(picked) == {0, 1, 2}
+    for spec, run in zip(picked.values(), fuzz.run_subprocess(list(picked.values())), strict=True):
+        assert run.failures == [] and run.outcomes[0].exit == next(
+            code for code, s in picked.items() if s == spec
+        )
 
 
 def test_the_comparison_sees_every_kind_of_change(tmp_path: Path) -> None:
