@@ -704,7 +704,7 @@ def _client() -> Any:
 
 
 # xlperf's own formula in the 检查结果 sheet: a link to the flagged cell
-OWN_LINK = re.compile(r"""^=HYPERLINK\("#'(?:[^'"]|'')*'![A-Z]{1,3}[0-9]{1,7}","[A-Z]{1,3}[0-9]{1,7}"\)$""")
+OWN_LINK = re.compile(r"""^=HYPERLINK\("#'(?:[^'"]|''|"")*'![A-Z]{1,3}[0-9]{1,7}","[A-Z]{1,3}[0-9]{1,7}"\)$""")
 
 
 def _formula_values(actions: list[dict[str, Any]]) -> list[str]:
