@@ -824,6 +824,9 @@ def _style_texts(wb: Workbook) -> tuple[list[str], list[str], list[str]]:
 def cell_state(cell: Any, styles: tuple[list[str], list[str], list[str]]) -> tuple:
     fills, fonts, borders = styles
     style = cell._style
+    if style is None:  # a merged cell openpyxl made without a style of its own
+        return (cell.value, cell.number_format, repr(cell.fill), repr(cell.font),
+                repr(cell.border), _comment(cell))
     return (
         cell.value,
         cell.number_format,
