@@ -693,7 +693,9 @@ _LOG = _Records()
 def _client() -> Any:
     global _CLIENT
     if _CLIENT is None:
-        from fastapi.testclient import TestClient
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # starlette's note about httpx versions
+            from fastapi.testclient import TestClient
 
         from xlperf.server import create_app
 
