@@ -813,13 +813,24 @@ def _comment(cell: Any) -> Any:
     return None if c is None else (c.text, c.author)
 
 
+def _border_text(border: Border) -> str:
+    """A border as text, a side with no line (Side(style=None)) the same as no side: openpyxl
+    writes the edges of a merged range that way when it saves a workbook again."""
+    parts = []
+    for name in ("left", "right", "top", "bottom", "diagonal", "vertical", "horizontal"):
+        side = getattr(border, name)
+        parts.append(None if side is None or side.style is None else repr(side))
+    parts.append((border.diagonalUp, border.diagonalDown, border.outline))
+    return repr(parts)
+
+
 def _style_texts(wb: Workbook) -> tuple[list[str], list[str], list[str]]:
     """Each fill, font and border of the workbook's style tables as text (cells point into
     these tables, so a cell's style is compared by what its entry says, not by index)."""
     return (
         [repr(f) for f in wb._fills],
         [repr(f) for f in wb._fonts],
-        [repr(b) for b in wb._borders],
+        [_border_text(b) for b in wb._borders],
     )
 
 
@@ -828,7 +839,7 @@ def cell_state(cell: Any, styles: tuple[list[str], list[str], list[str]]) -> tup
     style = cell._style
     if style is None:  # a merged cell openpyxl made without a style of its own
         return (cell.value, cell.number_format, repr(cell.fill), repr(cell.font),
-                repr(cell.border), _comment(cell))
+                _border_text(cell.border), _comment(cell))
     return (
         cell.value,
         cell.number_format,
