@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import json
 import logging
+import math
 import os
 import random
 import re
@@ -305,6 +306,8 @@ def m_sheet_delete(wb: Workbook, rng: random.Random) -> None:
     for _ in range(rng.randint(1, 3)):
         if len(wb.worksheets) > 1:
             wb.remove(_sheet(wb, rng))
+    if all(ws.sheet_state != "visible" for ws in wb.worksheets):
+        wb.worksheets[0].sheet_state = "visible"  # a workbook keeps one visible sheet
 
 
 def m_sheet_hide(wb: Workbook, rng: random.Random) -> None:
@@ -854,7 +857,11 @@ STATE_FIELDS = ("value", "number_format", "fill", "font", "border", "comment")
 
 
 def _same(a: Any, b: Any) -> bool:
-    return a == b or (a != a and b != b)  # NaN equals NaN here
+    """Equal values; NaN equals NaN, and a non-finite float (``<v>1e999</v>`` read by openpyxl)
+    equals an empty cell: OOXML cannot hold one, so openpyxl itself saves it as ``<v></v>``."""
+    if isinstance(a, float) and not math.isfinite(a) and b is None:
+        return True
+    return a == b or (a != a and b != b)
 
 
 def _sheets(wb: Workbook) -> list[tuple[str, str]]:
