@@ -121,6 +121,8 @@ def reporting(name: object) -> Iterator[None]:
         yield
     except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, _Failed):
         raise
+    except BrokenPipeError:
+        raise  # the reader of stdout went away (``| head``): click ends quietly, no file is at fault
     except InputError as exc:
         click.echo(str(exc), err=True)
         raise _Failed from None
@@ -514,6 +516,8 @@ def rollup(
                     "所给文件中没有任何项目支出绩效自评表或收支情况表，无法汇总",
                 )
     except InputError as exc:
+        for line in failed:  # why each file was left out, before saying nothing was left
+            click.echo(str(line), err=True)
         _fail(exc)
     for exc in failed:
         click.echo(str(exc), err=True)

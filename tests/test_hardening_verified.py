@@ -1,0 +1,102 @@
+"""Defects still open after the hardening issue, found by running xlperf as a new user would.
+
+Each test runs the real command (a subprocess with a time limit where the defect was a hang) on
+the bundled example or on a file made here, and fails on the behaviour that was seen.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "examples" / "新乡县人社局2021项目自评表.xlsx"
+LIMIT = 30  # seconds: a refusal comes within seconds, a hang hits this
+
+
+def _xlperf(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The command as a user runs it, in its own process (a hang fails the test, not the run)."""
+    return subprocess.run(
+        [sys.executable, "-m", "xlperf", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=LIMIT,
+        env={**os.environ, "XLPERF_DEBUG": ""},
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_rollup_refuses_a_fifo_named_xlsx(tmp_path: Path) -> None:
+    fifo = tmp_path / "x.xlsx"
+    os.mkfifo(fifo)
+    run = _xlperf("rollup", str(fifo), "-o", str(tmp_path / "out.xlsx"), cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert "不是普通文件" in run.stderr
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_rules_file_that_is_no_regular_file_is_refused(tmp_path: Path, kind: str) -> None:
+    if kind == "fifo":
+        rules = tmp_path / "rules.json"
+        os.mkfifo(rules)
+    else:
+        rules = Path("/dev/zero")  # never ends: read whole it would fill the memory
+    run = _xlperf("check", str(EXAMPLE), "--rules", str(rules), cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert "规则文件有误" in run.stderr and "不是普通文件" in run.stderr
+
+
+def test_an_oversized_rules_file_is_refused(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.json"
+    rules.write_text('{"name": "' + "x" * (2 * 1024 * 1024) + '"}', encoding="utf-8")
+    run = _xlperf("check", str(EXAMPLE), "--rules", str(rules), cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert "文件过大" in run.stderr and "1 MB" in run.stderr
+
+
+def test_rollup_of_a_folder_says_why_each_file_was_left_out(tmp_path: Path) -> None:
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    wb = openpyxl.Workbook()
+    for i in range(1000):  # one over the limit of 1000 sheets
+        wb.create_sheet(f"表{i}")
+    wb.save(folder / "多表.xlsx")
+    run = _xlperf("rollup", str(folder), "-o", str(tmp_path / "out.xlsx"), cwd=tmp_path)
+    assert run.returncode == 2
+    # the refusal itself, not only "no forms in 多表.xlsx" (which would be untrue)
+    assert "多表.xlsx: 工作簿有 1001 张工作表，超过可读取的上限 1000 张" in run.stderr
+
+
+def test_check_into_a_closed_pipe_blames_no_file(tmp_path: Path) -> None:
+    """``xlperf check … | head -1``: the reader leaving is no internal error of the workbook."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "xlperf", "check", "--exit-zero", str(EXAMPLE)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before xlperf writes its first line: every write meets a closed pipe
+    try:
+        err = proc.stderr.read().decode("utf-8")
+        proc.wait(timeout=LIMIT)
+    finally:
+        proc.kill()
+    assert "内部错误" not in err and "Traceback" not in err, err
+    assert proc.returncode == 1
+
+
+def test_readme_benchmark_commands_name_the_venv_python() -> None:
+    """The README's commands run in a clean shell after its install line: there ``python`` is
+    the system's (or absent), without openpyxl, so a benchmark needs the venv's interpreter."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for bench in ("bench_check.py", "bench_rollup.py"):
+        assert f"`.venv/bin/python benchmarks/{bench}`" in readme
