@@ -100,3 +100,26 @@ def test_readme_benchmark_commands_name_the_venv_python() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for bench in ("bench_check.py", "bench_rollup.py"):
         assert f"`.venv/bin/python benchmarks/{bench}`" in readme
+
+
+def test_csv_output_keeps_text_from_the_workbook_from_becoming_a_formula(tmp_path: Path) -> None:
+    """A sheet name is the sending unit's text: opened in Excel, 检查结果.csv must not run it."""
+    import csv
+
+    wb = openpyxl.load_workbook(EXAMPLE)
+    wb.worksheets[0].title = "=SUM(1,2)"
+    wb.worksheets[2].title = "@x+1"
+    book = tmp_path / "名.xlsx"
+    wb.save(book)
+    run = _xlperf("check", str(book), "--format", "csv", "--exit-zero", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    rows = list(csv.DictReader(run.stdout.splitlines()))
+    sheets = {row["sheet"] for row in rows}
+    assert "'=SUM(1,2)" in sheets and "'@x+1" in sheets and "事业单位招聘" in sheets
+    for row in rows:
+        for value in row.values():
+            assert value[:1] not in ("=", "+", "@"), row
+            if value.startswith("-"):  # only a signed number, which Excel reads as a number
+                float(value)
+    plain = _xlperf("check", str(EXAMPLE), "--format", "csv", "--exit-zero", cwd=tmp_path)
+    assert "'" not in "".join(r["sheet"] for r in csv.DictReader(plain.stdout.splitlines()))

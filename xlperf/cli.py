@@ -319,10 +319,12 @@ def emit_findings(findings: list[Finding], fmt: str, statistics: bool) -> None:
         import csv
         import io
 
+        from xlperf.ops.literal import csv_value
+
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=keys, lineterminator="\n")
         writer.writeheader()
-        writer.writerows({k: row.get(k) for k in keys} for row in rows)
+        writer.writerows({k: csv_value(row.get(k)) for k in keys} for row in rows)
         click.echo(buffer.getvalue(), nl=False)
     else:
         errors = sum(f.severity == "error" for f in findings)
