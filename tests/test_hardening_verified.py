@@ -123,3 +123,14 @@ def test_csv_output_keeps_text_from_the_workbook_from_becoming_a_formula(tmp_pat
                 float(value)
     plain = _xlperf("check", str(EXAMPLE), "--format", "csv", "--exit-zero", cwd=tmp_path)
     assert "'" not in "".join(r["sheet"] for r in csv.DictReader(plain.stdout.splitlines()))
+
+
+def test_review_refuses_a_fifo_named_xlsx(tmp_path: Path) -> None:
+    fifo = tmp_path / "x.xlsx"
+    os.mkfifo(fifo)
+    out = tmp_path / "审核结果.xlsx"
+    run = _xlperf("review", str(fifo), str(EXAMPLE), "-o", str(out), "--jobs", "1", cwd=tmp_path)
+    assert run.returncode in (0, 1), run.stderr
+    assert "无法读取 1 个" in run.stdout + run.stderr
+    unread = openpyxl.load_workbook(out)["未审核文件"]
+    assert any("不是普通文件" in str(c.value) for row in unread.iter_rows() for c in row)
