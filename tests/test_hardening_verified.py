@@ -134,3 +134,30 @@ def test_review_refuses_a_fifo_named_xlsx(tmp_path: Path) -> None:
     assert "无法读取 1 个" in run.stdout + run.stderr
     unread = openpyxl.load_workbook(out)["未审核文件"]
     assert any("不是普通文件" in str(c.value) for row in unread.iter_rows() for c in row)
+
+
+@pytest.mark.parametrize("command", ["fix", "rollup", "report", "review"])
+def test_an_output_that_is_a_folder_is_refused_in_chinese(tmp_path: Path, command: str) -> None:
+    folder = tmp_path / "输出"
+    folder.mkdir()
+    extra = ["--overwrite"] if command == "rollup" else []
+    run = _xlperf(command, str(EXAMPLE), "-o", str(folder), *extra, cwd=tmp_path)
+    assert run.returncode == 2
+    assert "内部错误" not in run.stderr
+    assert f"{folder}: 输出位置是一个文件夹" in run.stderr
+    assert list(folder.iterdir()) == [] and not list(tmp_path.glob(".xlperf-*"))
+
+
+@pytest.mark.parametrize("link", [False, True])
+def test_an_output_that_is_a_fifo_is_not_replaced(tmp_path: Path, link: bool) -> None:
+    """As root, ``-o /dev/null`` renamed over the device would make it a regular file."""
+    fifo = tmp_path / "管道.xlsx"
+    os.mkfifo(fifo)
+    out = fifo
+    if link:
+        out = tmp_path / "链接.xlsx"
+        out.symlink_to(fifo)
+    run = _xlperf("fix", str(EXAMPLE), "-o", str(out), cwd=tmp_path)
+    assert run.returncode == 2, run.stdout
+    assert "输出位置不是普通文件" in run.stderr and "内部错误" not in run.stderr
+    assert fifo.is_fifo()
