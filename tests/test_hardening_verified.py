@@ -72,6 +72,7 @@ def test_rollup_of_a_folder_says_why_each_file_was_left_out(tmp_path: Path) -> N
     assert run.returncode == 2
     # the refusal itself, not only "no forms in 多表.xlsx" (which would be untrue)
     assert "多表.xlsx: 工作簿有 1001 张工作表，超过可读取的上限 1000 张" in run.stderr
+    assert f"{folder}: 可以读取的文件中没有任何项目支出绩效自评表" in run.stderr
 
 
 def test_check_into_a_closed_pipe_blames_no_file(tmp_path: Path) -> None:

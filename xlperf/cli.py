@@ -513,9 +513,10 @@ def rollup(
             money_books = [MoneyBook(path=b.path, tables=b.money) for b in books]
             money = rollup_money_books(money_books, out, name=name, base=out if result else None)
             if result is None and money is None:
+                readable = "可以读取的文件" if failed else "所给文件"
                 raise InputError(
-                    str(files[0]) if files else ".",
-                    "所给文件中没有任何项目支出绩效自评表或收支情况表，无法汇总",
+                    "、".join(str(p) for p in paths),  # what was given, not one file of it
+                    f"{readable}中没有任何项目支出绩效自评表或收支情况表，无法汇总",
                 )
     except InputError as exc:
         for line in failed:  # why each file was left out, before saying nothing was left
