@@ -7,6 +7,7 @@ the bundled example or on a file made here, and fails on the behaviour that was 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -162,3 +163,21 @@ def test_an_output_that_is_a_fifo_is_not_replaced(tmp_path: Path, link: bool) ->
     assert run.returncode == 2, run.stdout
     assert "输出位置不是普通文件" in run.stderr and "内部错误" not in run.stderr
     assert fifo.is_fifo()
+
+
+def test_a_folder_holding_an_earlier_review_is_not_checked_twice(tmp_path: Path) -> None:
+    """``xlperf review 报送 -o 报送/审核结果.xlsx`` puts its workbook and flagged copies inside
+    the folder; checking or reviewing the folder again must count each form once."""
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    shutil.copy(EXAMPLE, folder / "新乡县.xlsx")
+    once = _xlperf("check", str(folder), "--statistics", "--exit-zero", cwd=tmp_path)
+    review = _xlperf("review", str(folder), "-o", str(folder / "审核结果.xlsx"), "--jobs", "1", cwd=tmp_path)
+    assert review.returncode in (0, 1), review.stderr
+    assert (folder / "审核结果_标记副本" / "新乡县.xlsx").is_file()
+    again = _xlperf("check", str(folder), "--statistics", "--exit-zero", cwd=tmp_path)
+    assert again.stdout == once.stdout
+    assert "审核结果_标记副本/新乡县.xlsx: xlperf 先前生成的文件（审核结果的标记副本），已跳过" in again.stderr
+    assert "审核结果.xlsx: xlperf 先前生成的文件（审核结果工作簿），已跳过" in again.stderr
+    second = _xlperf("review", str(folder), "-o", str(tmp_path / "第二次.xlsx"), "--jobs", "1", cwd=tmp_path)
+    assert "审核 1 个文件" in second.stdout + second.stderr
