@@ -126,6 +126,8 @@ def reporting(name: object) -> Iterator[None]:
         yield
     except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, _Failed):
         raise
+    except BrokenPipeError:
+        raise  # the reader of stdout went away (``| head``): click ends quietly, no file is at fault
     except InputError as exc:
         click.echo(str(exc), err=True)
         raise _Failed from None
@@ -322,10 +324,12 @@ def emit_findings(findings: list[Finding], fmt: str, statistics: bool) -> None:
         import csv
         import io
 
+        from xlperf.ops.literal import csv_value
+
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=keys, lineterminator="\n")
         writer.writeheader()
-        writer.writerows({k: row.get(k) for k in keys} for row in rows)
+        writer.writerows({k: csv_value(row.get(k)) for k in keys} for row in rows)
         click.echo(buffer.getvalue(), nl=False)
     else:
         errors = sum(f.severity == "error" for f in findings)
@@ -537,11 +541,14 @@ def rollup(
             money_books = [MoneyBook(path=b.path, tables=b.money) for b in books]
             money = rollup_money_books(money_books, out, name=name, base=out if result else None)
             if result is None and money is None:
+                readable = "可以读取的文件" if failed else "所给文件"
                 raise InputError(
-                    str(files[0]) if files else ".",
-                    "所给文件中没有任何项目支出绩效自评表或收支情况表，无法汇总",
+                    "、".join(str(p) for p in paths),  # what was given, not one file of it
+                    f"{readable}中没有任何项目支出绩效自评表或收支情况表，无法汇总",
                 )
     except InputError as exc:
+        for line in failed:  # why each file was left out, before saying nothing was left
+            click.echo(str(line), err=True)
         _fail(exc)
     for exc in failed:
         click.echo(str(exc), err=True)

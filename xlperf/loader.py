@@ -292,9 +292,33 @@ OUTPUT_TAGS = ("_已检查", "_自评报告", "_汇总")
 """What xlperf adds to a workbook's name for its outputs (fix, report --sheet, rollup)."""
 
 
+FLAGGED_TAG = "_标记副本"
+"""The folder of flagged copies that ``xlperf review -o <name>.xlsx`` writes beside its workbook."""
+
+
+def _in_flagged_folder(path: Path, siblings: set[Path]) -> bool:
+    """Under ``<name>_标记副本/`` with the review workbook ``<name>.xlsx`` beside that folder."""
+    for folder in path.parents:
+        name = folder.name
+        if not name.endswith(FLAGGED_TAG) or len(name) == len(FLAGGED_TAG):
+            continue
+        if folder.with_name(name[: -len(FLAGGED_TAG)] + ".xlsx") in siblings:
+            return True
+    return False
+
+
+def _is_review_workbook(path: Path) -> bool:
+    """``<name>.xlsx`` with its folder of flagged copies ``<name>_标记副本/`` beside it."""
+    return path.with_name(path.stem + FLAGGED_TAG).is_dir()
+
+
 def is_our_output(path: Path, siblings: set[Path]) -> bool:
     """An earlier output of xlperf beside its source: ``<name>_已检查.xlsx`` next to ``<name>.*``
-    (a file so named without its source beside it is the user's and is kept)."""
+    (a file so named without its source beside it is the user's and is kept), or a flagged copy
+    of an earlier review, under ``<审核结果>_标记副本/`` beside ``<审核结果>.xlsx`` (and that
+    review workbook itself)."""
+    if _in_flagged_folder(path, siblings) or _is_review_workbook(path):
+        return True
     for tag in OUTPUT_TAGS:
         if path.stem.endswith(tag) and len(path.stem) > len(tag):
             source = path.stem[: -len(tag)]
@@ -329,5 +353,11 @@ def workbook_paths(paths: list[Path], skipped: list[Path] | None = None) -> list
         skipped.extend(left_out)
     else:
         for q in left_out:
-            print(f"{q}: xlperf 先前生成的文件（与原文件在同一文件夹），已跳过", file=sys.stderr)
+            if _is_review_workbook(q):
+                where = "审核结果工作簿"
+            elif _in_flagged_folder(q, set(left_out) | set(out)):
+                where = "审核结果的标记副本"
+            else:
+                where = "与原文件在同一文件夹"
+            print(f"{q}: xlperf 先前生成的文件（{where}），已跳过", file=sys.stderr)
     return out

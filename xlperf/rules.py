@@ -7,12 +7,15 @@ loaded from a JSON or TOML file, or from a workbook's 参数 sheet, and passed t
 from __future__ import annotations
 
 import json
+import stat
 import tomllib
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, Field, ValidationError
+
+from xlperf.limits import MAX_RULES_BYTES, mb
 
 
 class RateTier(BaseModel):
@@ -140,6 +143,11 @@ class RulesFileError(ValueError):
 def load_rules(path: Path) -> RuleSet:
     """A rule set from a .json or .toml file; keys left out keep the national defaults, a key
     that is not a rule (a typo) is an error, never silently ignored. OSError when unreadable."""
+    st = path.stat()
+    if not stat.S_ISREG(st.st_mode):  # a FIFO would block, /dev/zero never end
+        raise RulesFileError("不是普通文件（管道、设备或套接字），拒绝读取")
+    if st.st_size > MAX_RULES_BYTES:
+        raise RulesFileError(f"文件过大（{st.st_size:,} 字节），规则文件不超过 {mb(MAX_RULES_BYTES)}")
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -114,13 +114,22 @@ def atomic_write(out: Path, write: Callable[[Path], Any]) -> None:
     if out.is_symlink():  # write where the link points, and keep the link
         out = out.resolve()
         refuse_if_open(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temps(out.parent)
+    if out.is_dir():
+        raise InputError(str(out), "输出位置是一个文件夹，不能写入：请给出文件名（如 -o 结果.xlsx）")
+    if out.exists() and not out.is_file():  # renamed over, /dev/null would become a file
+        raise InputError(
+            str(out), "输出位置不是普通文件（管道、设备或套接字），不会替换它：请另给一个文件名"
+        )
     try:
-        mode = stat.S_IMODE(os.stat(out).st_mode) if out.is_file() else None
-    except OSError:
-        mode = None
-    tmp = _new_temp(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(out.parent)
+        try:
+            mode = stat.S_IMODE(os.stat(out).st_mode) if out.is_file() else None
+        except OSError:
+            mode = None
+        tmp = _new_temp(out)
+    except OSError as exc:
+        raise InputError(str(out), f"无法写入（{exc.strerror or exc}）") from None
     try:
         write(tmp)
         if mode is not None:

@@ -10,6 +10,7 @@ one; both doors go through this module. xlperf's own formulas are written with
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -56,6 +57,22 @@ def excel_value(value: Any) -> Any:
         value = clean_text(value)
         if looks_like_formula(value):
             return "'" + value
+    return value
+
+
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?%?")
+
+
+def csv_value(value: Any) -> Any:
+    """A field of a CSV file that Excel may open (``xlperf check --format csv``): text that Excel
+    would run as a formula (a sheet name ``=SUM(1,2)``, a quoted cell) gets Excel's text prefix
+    ``'``; a plain signed number such as ``-5`` stays as it is."""
+    if (
+        isinstance(value, str)
+        and (looks_like_formula(value) or value[:1] in ("\t", "\r"))
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
+        return "'" + value
     return value
 
 

@@ -409,12 +409,19 @@ def unique_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
     """The files without repeats: the same file given twice, or a byte-for-byte copy of one
     already given, is left out (with a line saying so)."""
     import hashlib
+    import stat
+
+    from xlperf.limits import MAX_FILE_BYTES
 
     seen: dict[str, Path] = {}
     out, notes = [], []
     for path in paths:
         try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            st = path.stat()
+            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES:
+                raise OSError  # a FIFO would block, a device never end: only the reader opens it
+            with path.open("rb") as f:
+                digest = hashlib.file_digest(f, "sha256").hexdigest()
         except OSError:
             out.append(path)  # the reader says why it cannot be read
             continue

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -17,6 +18,7 @@ from pathlib import Path
 from xlperf.checks import check_workbook
 from xlperf.errors import InputError
 from xlperf.findings import Finding
+from xlperf.limits import MAX_FILE_BYTES
 from xlperf.loader import workbook_paths
 from xlperf.model import NO_UNIT, ProjectForm, WorkbookForms
 from xlperf.review.convention import form_convention
@@ -114,8 +116,13 @@ def source_files(paths: Iterable[Path], exclude: Iterable[Path] = ()) -> list[tu
 
 
 def digest(path: Path) -> str:
+    """The file's SHA-256, or "" for one that only the reader may open (it says why): a FIFO
+    would block here, a device never end, a file over the size limit take long."""
     h = hashlib.sha256()
     try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES:
+            return ""
         with path.open("rb") as f:
             for chunk in iter(lambda: f.read(1 << 20), b""):
                 h.update(chunk)
