@@ -41,18 +41,33 @@ def _codes(path: Path) -> dict[str, list]:
 def test_total_row_weight_against_the_weights_xp209(tmp_path: Path) -> None:
     clean = _codes(_book(tmp_path, clean_project("甲项目"), name="clean.xlsx"))
     assert "XP209" not in clean and "XP202" not in clean
-    bad = clean_project("乙项目")
-    ind = list(bad["indicators"][-1])
-    ind[6], ind[7] = 5, 5  # 满意度 weighs 5: the weights add up to 95, the 总分 row says 100
-    bad["indicators"][-1] = tuple(ind)
-    bad["total_score"] = round(bad["total_score"] - 5, 2)
-    path = _book(tmp_path, bad)
+    # the weights add up to 100, the 总分 row says 95: the row's own figure is wrong
+    row_wrong = clean_project("乙项目")
+    path = _book(tmp_path, row_wrong, name="row.xlsx")
     form = read_workbook(path).projects[0]
+    wb = openpyxl.load_workbook(path)
+    wb.active[form.total_weight.cell] = 95
+    wb.save(path)
     found = _codes(path)
     assert [(f.cell, f.expected, f.actual) for f in found["XP209"]] == [
-        (form.total_weight.cell, Decimal(95), Decimal(100))
+        (form.total_weight.cell, Decimal(100), Decimal(95))
     ]
-    assert "总分行的分值为 100" in found["XP209"][0].message
+    assert "总分行的分值为 95" in found["XP209"][0].message
+    assert "XP202" not in found and "XP204" not in found
+    # 满意度 weighs 5: the weights add up to 95 while the 总分 row states the rule's 100; the
+    # mistake is in the weights, and XP202 alone says so at that cell (no second finding)
+    weights_wrong = clean_project("丙项目")
+    ind = list(weights_wrong["indicators"][-1])
+    ind[6], ind[7] = 5, 5
+    weights_wrong["indicators"][-1] = tuple(ind)
+    weights_wrong["total_score"] = round(weights_wrong["total_score"] - 5, 2)
+    path = _book(tmp_path, weights_wrong, name="weights.xlsx")
+    form = read_workbook(path).projects[0]
+    found = _codes(path)
+    assert "XP209" not in found
+    assert [(f.cell, f.expected, f.actual) for f in found["XP202"]] == [
+        (form.total_weight.cell, Decimal(100), Decimal(95))
+    ]
     assert "XP204" not in found  # the scores add up
 
 

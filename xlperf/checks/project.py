@@ -135,7 +135,9 @@ def _weights(form: ProjectForm, rules: RuleSet, emit) -> Iterator[Finding]:
             total,
         )
     stated = form.total_weight.number
-    if stated is not None and not rules.tolerance.scores_agree(stated, total):
+    # a 总分 row that states the rule's total where the weights miss it is XP202's one finding
+    explained = total != rules.total_weight and stated == rules.total_weight
+    if stated is not None and not explained and not rules.tolerance.scores_agree(stated, total):
         yield emit(
             form.total_weight.cell,
             "XP209",
