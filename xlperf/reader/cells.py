@@ -45,38 +45,21 @@ class CellReader:
         raw = self.grid.get(row, col)
         cell = address(row, col)
         formula = self.grid.formulas.get((row, col))
-        if isinstance(raw, str) and raw.strip() in ERROR_VALUES:
+
+        def unreadable(message: str, actual: str) -> Val:
             self.problems.append(
-                Problem(
-                    sheet=self.grid.sheet,
-                    cell=cell,
-                    message=f"{what}为错误值 {raw.strip()}，无法读取",
-                    actual=raw.strip(),
-                )
+                Problem(sheet=self.grid.sheet, cell=cell, message=message, actual=actual)
             )
             return Val(cell=cell, formula=formula, typed=True)
+
+        if isinstance(raw, str) and raw.strip() in ERROR_VALUES:
+            return unreadable(f"{what}为错误值 {raw.strip()}，无法读取", raw.strip())
         try:
             parsed = parse_number(raw, self.grid.fmt(row, col))
         except NumberOutOfRange as exc:
-            self.problems.append(
-                Problem(
-                    sheet=self.grid.sheet,
-                    cell=cell,
-                    message=f"{what}为“{exc}”，{exc.reason}，无法读取",
-                    actual=str(exc),
-                )
-            )
-            return Val(cell=cell, formula=formula, typed=True)
+            return unreadable(f"{what}为“{exc}”，{exc.reason}，无法读取", str(exc))
         except NotANumber as exc:
-            self.problems.append(
-                Problem(
-                    sheet=self.grid.sheet,
-                    cell=cell,
-                    message=f"{what}应为数字，实际为文字“{exc}”，无法读取",
-                    actual=str(exc),
-                )
-            )
-            return Val(cell=cell, formula=formula, typed=True)
+            return unreadable(f"{what}应为数字，实际为文字“{exc}”，无法读取", str(exc))
         if parsed is None:
             return Val(cell=cell, formula=formula, typed=_typed(raw))
         value = parsed.value
