@@ -22,8 +22,8 @@ from openpyxl import load_workbook
 
 from tests.conftest import SHARED, fixture_path, soffice
 from xlperf.checks import check_workbook
-from xlperf.checks.summary import name_key
 from xlperf.cli import main
+from xlperf.figures import name_key
 from xlperf.ops.files import sheet_cells
 from xlperf.ops.journal import REPORT_SHEET
 from xlperf.reader import read_workbook

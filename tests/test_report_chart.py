@@ -27,8 +27,8 @@ from docx.shared import Cm
 
 from tests.conftest import soffice
 from tests.test_report import EXAMPLE, scorer_figures
-from xlperf.checks.summary import name_key
 from xlperf.cli import main
+from xlperf.figures import name_key
 from xlperf.reader import read_workbook
 from xlperf.report import build_report
 from xlperf.report.chart import (

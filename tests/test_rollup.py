@@ -18,8 +18,8 @@ from tests.builders import clean_project, write_project, write_summary
 from tests.remote_client import payload
 from xlperf import excel
 from xlperf.checks import check_workbook
-from xlperf.checks.summary import name_key
 from xlperf.cli import main
+from xlperf.figures import name_key
 from xlperf.model import NO_UNIT
 from xlperf.ops.files import fix_file
 from xlperf.reader import read_workbook

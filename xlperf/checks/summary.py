@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from xlperf.figures import name_key, project_figures
 from xlperf.findings import Finding, finding
 from xlperf.model import ProjectForm, SummaryForm, SummaryRow, Val
 from xlperf.rules import RuleSet
@@ -15,21 +14,12 @@ from xlperf.scoring import ZERO, execution_rate, level_rate
 from xlperf.values import fmt_decimal as num
 from xlperf.values import fmt_percent as pct
 
-_QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉]")
-
 RATE_FIELDS = {
     "output_rate": ("output", "产出指标得分率"),
     "benefit_rate": ("benefit", "效益指标得分率"),
     "satisfaction_rate": ("satisfaction", "满意度指标得分率"),
 }
 SUM_FIELDS = {"annual_budget": "全年预算数", "executed": "执行数"}
-
-
-def name_key(name: str | None) -> str:
-    """Project names compare without quotes, spaces and width differences."""
-    if not name:
-        return ""
-    return _QUOTES.sub("", "".join(unicodedata.normalize("NFKC", name).split()))
 
 
 @dataclass(frozen=True)
@@ -49,10 +39,9 @@ def row_figures(form: ProjectForm, rules: RuleSet, checked=None) -> dict[str, Ro
     figures ``xlperf report`` states): 执行率 = 全年执行数 ÷ 全年预算数, 自评得分 = the rule's
     预算执行率得分 + Σ 指标得分, 得分率 = Σ得分 ÷ Σ分值; amounts as the form states them.
     ``checked``: the report's figures of the form, when already worked out."""
-    from xlperf.report.content import project_figures as checked_figures
 
     tol = rules.tolerance
-    checked = checked or checked_figures(form, rules)
+    checked = checked or project_figures(form, rules)
     total = form.funds.total
     sheet = form.sheet
 

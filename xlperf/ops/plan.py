@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from xlperf.checks import check_workbook
-from xlperf.checks.summary import name_key
 from xlperf.compute import ComputedCell, project_computed, project_figures
+from xlperf.figures import name_key
 from xlperf.findings import Finding
 from xlperf.model import ProjectForm, Val, WorkbookForms
 from xlperf.rules import RuleSet

@@ -20,9 +20,11 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlperf.checks import sort_findings
-from xlperf.checks.summary import check_summaries, name_key, row_figures, stated_text
+from xlperf.checks.summary import check_summaries, row_figures, stated_text
 from xlperf.compute import project_figures, round_rate
 from xlperf.errors import DEBUG_ENV, InputError, internal_error
+from xlperf.figures import department_summaries, group_units, name_key
+from xlperf.figures import project_figures as checked_figures
 from xlperf.findings import Finding
 from xlperf.model import NO_UNIT, SUMMARY_COLUMNS, ProjectForm, SummaryForm, WorkbookForms
 from xlperf.ops.files import NOTE_AUTHOR, atomic_save, open_for_edit, refuse_if_open, sheet_grids
@@ -59,10 +61,9 @@ def form_units(book: WorkbookForms, figures: list) -> dict[int, tuple[str, Summa
     """Each project form's unit (by ``id``) and the unit's own 汇总表: as ``xlperf report``
     groups them (the units' 汇总表 first, then the forms' 实施单位), so both count alike.
     ``figures``: the report's figures of ``book.projects``."""
-    from xlperf.report.content import group_units
 
     out: dict[int, tuple[str, SummaryForm | None]] = {}
-    for unit in group_units(book, figures, []):
+    for unit in group_units(book, figures):
         summary = unit.summaries[0] if unit.summaries else None
         for p in unit.projects:
             out[id(p.form)] = (unit.name, summary)
@@ -107,7 +108,6 @@ def row_record(form: ProjectForm, rules: RuleSet, checked=None) -> dict[str, obj
 
 def figures_frame(books: Iterable[WorkbookForms], rules: RuleSet | None = None) -> pd.DataFrame:
     """One row per project form: its unit, file and the figures of its 汇总表 row."""
-    from xlperf.report.content import project_figures as checked_figures
 
     records = []
     for book in books:
@@ -303,7 +303,6 @@ def _write_flagged_copy(wb: Workbook, findings: list[Finding], out: Path) -> Non
 
 def _rewrite_summaries(wb: Workbook, book: WorkbookForms, frame: pd.DataFrame) -> list[str]:
     """Write every 汇总表 of the workbook afresh in its own place; returns the sheets written."""
-    from xlperf.report.content import department_summaries
 
     date = today()
     summaries = list(book.summaries)

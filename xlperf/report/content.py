@@ -15,16 +15,23 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from xlperf.checks import check_workbook
-from xlperf.checks.summary import name_key
 from xlperf.errors import InputError
+from xlperf.figures import (
+    LEVELS,
+    ProjectFigures,
+    Unit,
+    department_summaries,
+    group_units,
+    in_form,
+    name_key,
+    project_figures,
+)
 from xlperf.findings import CODES, Finding
-from xlperf.model import NO_UNIT, ProjectForm, SummaryForm, Val, WorkbookForms
-from xlperf.reader.labels import level1_kind
+from xlperf.model import SummaryForm, Val, WorkbookForms
 from xlperf.rules import RuleSet
-from xlperf.scoring import ZERO, correct_rate_score, correct_total, scoring_rate, weight_sum
+from xlperf.scoring import ZERO
 
 CENT = Decimal("0.01")
-LEVELS = (("output", "产出指标"), ("benefit", "效益指标"), ("satisfaction", "满意度指标"))
 CN_NUMERALS = "一二三四五六七八九十"
 
 
@@ -141,99 +148,6 @@ def para(*parts: str | Span, kind: str = "body") -> Para:
 # ---------------------------------------------------------------- figures of one project
 
 
-@dataclass(frozen=True)
-class LevelFigures:
-    label: str
-    score: Decimal
-    weight: Decimal
-    rate: Decimal | None
-
-
-@dataclass
-class ProjectFigures:
-    """What the report states of one project form: every figure as the rule gives it from the
-    form's inputs (:mod:`xlperf.scoring`), the same figures the checks expect."""
-
-    form: ProjectForm
-    name: str
-    initial_budget: Decimal | None
-    annual_budget: Decimal | None
-    executed: Decimal | None
-    sources: list[tuple[str, Decimal]] | None  # None: the parts do not add up to the total
-    sources_sum: Decimal | None  # the parts' sum where it differs from the total
-    rate: Decimal | None
-    rate_weight: Decimal | None
-    rate_score: Decimal | None
-    levels: list[LevelFigures]
-    total: Decimal | None
-    grade: str | None
-    weight_total: Decimal
-
-    @property
-    def initial_rate(self) -> Decimal | None:
-        """全年执行数 ÷ 年初预算数 (the seed reports' "完成年初预算的 …%")."""
-        if self.executed is None or not self.initial_budget:
-            return None
-        return self.executed / self.initial_budget
-
-    def level(self, kind_label: str) -> LevelFigures | None:
-        return next((lv for lv in self.levels if lv.label == kind_label), None)
-
-
-def project_figures(form: ProjectForm, rules: RuleSet) -> ProjectFigures:
-    total = form.funds.total
-    levels: list[LevelFigures] = []
-    indicators = form.scored_indicators()
-    for kind, label in LEVELS:
-        inds = [i for i in indicators if level1_kind(i.level1.text) == kind]
-        if not inds:
-            continue
-        score = sum((i.score.number or ZERO for i in inds), ZERO)
-        wsum = sum((i.weight.number or ZERO for i in inds), ZERO)
-        levels.append(LevelFigures(label, score, wsum, score / wsum if wsum else None))
-    rate_score = correct_rate_score(form, rules)
-    total_score = form.total_score.number
-    if indicators or rate_score is not None:
-        total_score = rules.round_score(correct_total(form, rules))
-    sources, sources_sum = _sources(form, rules)
-    return ProjectFigures(
-        form=form,
-        name=form.project_name.text or form.sheet,
-        initial_budget=total.initial_budget.number,
-        annual_budget=total.annual_budget.number,
-        executed=total.executed.number,
-        sources=sources,
-        sources_sum=sources_sum,
-        rate=scoring_rate(total),
-        rate_weight=total.weight.number,
-        rate_score=rate_score,
-        levels=levels,
-        total=total_score,
-        grade=rules.grade(total_score) if total_score is not None else None,
-        weight_total=weight_sum(form),
-    )
-
-
-def _sources(
-    form: ProjectForm, rules: RuleSet
-) -> tuple[list[tuple[str, Decimal]] | None, Decimal | None]:
-    """全年预算数 by source when the parts add up to the 年度资金总额 (empty parts count as 0);
-    else no split, and the parts' sum."""
-    total = form.funds.total.annual_budget.number
-    parts = [
-        ("当年财政拨款", form.funds.current_appropriation.annual_budget.number),
-        ("上年结转资金", form.funds.carryover.annual_budget.number),
-        ("其他资金", form.funds.other.annual_budget.number),
-    ]
-    if total is None or all(v is None for _, v in parts):
-        return None, None
-    values = [(label, v if v is not None else ZERO) for label, v in parts]
-    part_sum = sum((v for _, v in values), ZERO)
-    if not rules.tolerance.amounts_agree(total, part_sum):
-        return None, part_sum
-    return values, None
-
-
 # ---------------------------------------------------------------- units and their findings
 
 
@@ -249,40 +163,6 @@ class Issue:
     @property
     def error(self) -> bool:
         return self.finding.severity == "error"
-
-
-@dataclass
-class Unit:
-    name: str
-    projects: list[ProjectFigures]
-    summaries: list[SummaryForm]
-    issues: list[Issue]
-
-    def holds(self, finding: Finding) -> bool:
-        """Whether the finding stands on one of this unit's forms or 汇总表."""
-        regions = [(p.form.sheet, p.form.first_row, p.form.last_row) for p in self.projects]
-        regions += [(s.sheet, s.first_row, s.last_row) for s in self.summaries]
-        return any(_in_form(finding, *r) for r in regions)
-
-
-def _contains(a: SummaryForm, b: SummaryForm) -> bool:
-    ka = {name_key(r.project_name.text) for r in a.rows} - {""}
-    kb = {name_key(r.project_name.text) for r in b.rows} - {""}
-    return a is not b and kb < ka
-
-
-def department_summaries(book: WorkbookForms) -> list[SummaryForm]:
-    """汇总表 that list the projects of another 汇总表 and more: the department's roll-up."""
-    return [s for s in book.summaries if any(_contains(s, o) for o in book.summaries)]
-
-
-def _in_form(f: Finding, sheet: str, first: int, last: int) -> bool:
-    from openpyxl.utils.cell import coordinate_from_string
-
-    if f.sheet != sheet:
-        return False
-    row = coordinate_from_string(f.cell)[1]
-    return first <= row <= last
 
 
 def plain(value: Decimal | str | None) -> str:
@@ -422,7 +302,7 @@ def report_issues(
             (
                 p
                 for p in figures
-                if _in_form(f, p.form.sheet, p.form.first_row, p.form.last_row)
+                if in_form(f, p.form.sheet, p.form.first_row, p.form.last_row)
             ),
             None,
         )
@@ -431,48 +311,18 @@ def report_issues(
     return out
 
 
-def group_units(
+def units_with_issues(
     book: WorkbookForms,
     figures: list[ProjectFigures],
     findings: list[Finding],
-    issues: dict[int, Issue] | None = None,
+    issues: dict[int, Issue],
 ) -> list[Unit]:
-    """Projects by unit: as the units' own 汇总表 list them, else by the forms' 实施单位; each
-    with the 附表 rows (``issues``, by ``id`` of their finding) of its forms."""
-    issues = issues or {}
-    dept = department_summaries(book)
-    by_key = {name_key(p.name): p for p in figures}
-    placed: set[int] = set()
-    units: list[Unit] = []
-    for summary in book.summaries:
-        if any(summary is d for d in dept):
-            continue
-        members = []
-        for row in summary.rows:
-            p = by_key.get(name_key(row.project_name.text))
-            if p is not None and id(p) not in placed:
-                members.append(p)
-                placed.add(id(p))
-        implementers = Counter(p.form.implementer.text for p in members if p.form.implementer.text)
-        name = (
-            implementers.most_common(1)[0][0]
-            if implementers
-            else summary.unit_name.text or summary.sheet
-        )
-        units.append(Unit(name, members, [summary], []))
-    for p in figures:
-        if id(p) in placed:
-            continue
-        name = p.form.implementer.text or p.form.department.text or NO_UNIT
-        unit = next((u for u in units if u.name == name), None)
-        if unit is None:
-            unit = Unit(name, [], [], [])
-            units.append(unit)
-        unit.projects.append(p)
+    """The units (:func:`xlperf.figures.group_units`), each with the 附表 rows (``issues``, by
+    ``id`` of their finding) of its forms."""
+    units = group_units(book, figures)
     for unit in units:
-        unit.projects.sort(key=lambda p: figures.index(p))
         unit.issues = _ordered([issues[id(f)] for f in findings if id(f) in issues and unit.holds(f)])
-    return [u for u in units if u.projects]
+    return units
 
 
 def _ordered(issues: list[Issue]) -> list[Issue]:
@@ -494,7 +344,7 @@ def build_report(book: WorkbookForms, rules: RuleSet | None = None) -> ReportCon
     findings = check_workbook(book, rules)
     figures = [project_figures(f, rules) for f in book.projects]
     issues = report_issues(book, figures, findings, rules)
-    units = group_units(book, figures, findings, issues)
+    units = units_with_issues(book, figures, findings, issues)
     year = _year(book)
     reports = [unit_report(u, year, rules.total_weight) for u in units]
     if departments or (figures and (len(units) > 1 or department_summaries(book))):

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from xlperf.checks import check_workbook
 from xlperf.errors import InputError
+from xlperf.figures import group_units, in_form
+from xlperf.figures import project_figures as report_figures
 from xlperf.findings import Finding
 from xlperf.limits import MAX_FILE_BYTES
 from xlperf.loader import workbook_paths
@@ -230,13 +232,11 @@ def summarise(book: WorkbookForms, name: str, rules: RuleSet | None, out: FileRe
     """Fill ``out`` with the figures and findings of ``book``, each placed in its unit by the rule
     ``xlperf report`` uses (a unit's own 汇总表, else the form's 实施单位, else 主管部门), a form
     or finding of no unit going to the file's main unit, else the file's name."""
-    from xlperf.report.content import _in_form, group_units
-    from xlperf.report.content import project_figures as report_figures
 
     rules_used = book.rule_set(rules)
     findings = check_workbook(book, rules_used)
     figures = [report_figures(f, rules_used) for f in book.projects]
-    units = group_units(book, figures, findings)
+    units = group_units(book, figures)
     unit_of: dict[int, str] = {}
     for unit in units:
         for p in unit.projects:
@@ -253,7 +253,7 @@ def summarise(book: WorkbookForms, name: str, rules: RuleSet | None, out: FileRe
         out.projects.append(project_row(form, main if unit == NO_UNIT else unit, name, rules_used))
     for f in findings:
         form = next(
-            (p for p in book.projects if _in_form(f, p.sheet, p.first_row, p.last_row)), None
+            (p for p in book.projects if in_form(f, p.sheet, p.first_row, p.last_row)), None
         )
         project = (form.project_name.text or form.sheet) if form else ""
         out.findings.append(finding_row(f, placed.get(id(f), main), name, project))
