@@ -87,7 +87,8 @@ def _save(spec: Spec, save_dir: Path) -> None:
     if spec.mutator == "special":
         return
     save_dir.mkdir(parents=True, exist_ok=True)
-    mutate.write_mutant(spec, save_dir / f"{spec.mutator}_{spec.seed}_{Path(spec.source).name}")
+    with contextlib.suppress(Exception):  # a mutant that could not be made is already a failure
+        mutate.write_mutant(spec, save_dir / f"{spec.mutator}_{spec.seed}_{Path(spec.source).name}")
 
 
 def _worker(conn: Any, tmp_root: str) -> None:

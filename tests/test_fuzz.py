@@ -156,3 +156,20 @@ def test_the_comparison_sees_every_kind_of_change(tmp_path: Path) -> None:
     assert mutate.compare_books(before, after) == []
     after.move_sheet(after.worksheets[0], 1)
     assert mutate.compare_books(before, after)
+
+
+# Mutants the full run (10,000) failed on, each fixed since: replayed as they were made.
+FULL_RUN_FAILURES = [
+    "text:项目支出绩效自评表.xlsx:1000272",  # ISO date-time text read through the remote engine
+    "nanlike:部门整体支出绩效自评表.xlsx:1004541",  # "NaN" text as a department rate, on the server
+    "negative:seed000_plain.xlsx:1000262",  # a negative rate xlperf fills, sent as "-100%"
+]
+
+
+@pytest.mark.parametrize("label", FULL_RUN_FAILURES)
+def test_full_run_failures_stay_fixed(label: str, tmp_path: Path) -> None:
+    mutator, source, seed = label.split(":")
+    path = tmp_path / f"{mutator}_{seed}_{source}"
+    mutate.write_mutant(fuzz.Spec(0, source, mutator, int(seed)), path)
+    for outcome in (mutate.stage_check(path), mutate.stage_server(path)):
+        assert outcome.failures == [], (label, outcome.stage, outcome.failures)

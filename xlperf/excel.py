@@ -69,7 +69,12 @@ class ExcelIO:
         """A sheet's values from A1 to the end of its used range, in one read."""
         self.calls += 1
         used = self.book.sheets[name].used_range
-        values = used.options(ndim=2).value or [[]]
+        try:
+            values = used.options(ndim=2).value or [[]]
+        except ValueError:
+            # xlwings' remote engine reads text shaped like an ISO date-time
+            # ("2021-08-31T00:00:00") as a date and fails on it: take such a sheet as sent
+            values = _raw_rows(used.raw_value)
         top, left = used.row - 1, used.column - 1
         if top or left:
             values = [[None] * (left + len(values[0]))] * top + [
@@ -157,6 +162,12 @@ class ExcelIO:
             self._action("alert", [text, TITLE, "", "", ""])
         else:
             self.book.app.alert(text, title=TITLE)
+
+
+def _raw_rows(raw: Any) -> list[list[Any]]:
+    """Values as the client sent them, empty cells as None (what ``.value`` would give)."""
+    rows = raw if isinstance(raw, list | tuple) and raw and isinstance(raw[0], list | tuple) else [[raw]]
+    return [[None if v == "" else v for v in row] for row in rows]
 
 
 def read_journal_live(io: ExcelIO, names: list[str]) -> tuple[Journal, bool]:

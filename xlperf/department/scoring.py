@@ -209,6 +209,8 @@ def _rate(text: str | None, cell: Val | None) -> Decimal | None:
         value = to_decimal(text.replace("−", "-").replace("－", "-"))
     except ValueError:
         return None
+    if not value.is_finite():  # "NaN", "Infinity" typed as text are no rate
+        return None
     if not text.rstrip().endswith("%") and abs(value) > 2:
         return value / 100
     return value
