@@ -252,13 +252,8 @@ def run_subprocess(specs: list[Spec], timeout: float = 10.0) -> list[Record]:
             if "Traceback (most recent call last)" in proc.stderr:
                 cls, line = mutate.traceback_class(proc.stderr)
                 out.failures.append((f"traceback: {cls}", line))
-            elif proc.returncode not in (0, 1, 2):
-                out.failures.append(("exit code", f"exit {proc.returncode}"))
-            elif proc.returncode in (0, 1):
-                try:
-                    json.loads(proc.stdout)
-                except ValueError as exc:
-                    out.failures.append(("stdout not JSON", str(exc)))
+            else:
+                mutate.judge_check_output(out, proc.returncode, proc.stdout, proc.stderr)
             records.append(Record(spec, [out]))
     return records
 

@@ -672,16 +672,22 @@ def stage_check(path: Path) -> Outcome:
         cls, line = traceback_class(_tb(result.exc_info))
         out.failures.append((f"traceback: {cls}", line))
         return out
-    if result.exit_code not in (0, 1, 2):
-        out.failures.append(("exit code", f"exit {result.exit_code}"))
-    if result.exit_code in (0, 1):
-        try:
-            json.loads(result.stdout)
-        except ValueError as exc:
-            out.failures.append(("stdout not JSON", f"{exc}: {result.stdout[:120]!r}"))
-    elif result.exit_code == 2 and not result.stderr.strip():
-        out.failures.append(("exit 2 without a message", ""))
+    judge_check_output(out, result.exit_code, result.stdout, result.stderr)
     return out
+
+
+def judge_check_output(out: Outcome, exit_code: int, stdout: str, stderr: str) -> None:
+    """What ``xlperf check --format json`` may answer: exit 0/1 with JSON on stdout, or exit 2
+    with a message on stderr."""
+    if exit_code not in (0, 1, 2):
+        out.failures.append(("exit code", f"exit {exit_code}"))
+    if exit_code in (0, 1):
+        try:
+            json.loads(stdout)
+        except ValueError as exc:
+            out.failures.append(("stdout not JSON", f"{exc}: {stdout[:120]!r}"))
+    elif exit_code == 2 and not stderr.strip():
+        out.failures.append(("exit 2 without a message", ""))
 
 
 class _Records(logging.Handler):
@@ -753,24 +759,11 @@ def _client_value(value: Any) -> Any:
 
 
 def client_payload(path: Path) -> dict[str, Any]:
-    """The book JSON the VBA client sends, as tests/remote_client.payload builds it but with the
-    client's own date format (ISO text ending in Z)."""
-    import xlwings
+    """The book JSON the VBA client sends (tests/remote_client.payload, dates as that client
+    writes them)."""
+    from tests.remote_client import payload
 
-    from tests.remote_client import _names
-
-    wb = openpyxl.load_workbook(path, data_only=True)
-    sheets = []
-    for ws in wb.worksheets:
-        values = [[_client_value(v) for v in row] for row in ws.iter_rows(values_only=True)]
-        sheets.append({"name": ws.title, "values": values or [[]], "pictures": [], "tables": []})
-    return {
-        "client": "VBA",
-        "version": xlwings.__version__,
-        "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1"},
-        "names": _names(wb),
-        "sheets": sheets,
-    }
+    return payload(path, _client_value)
 
 
 def stage_server(path: Path) -> Outcome:

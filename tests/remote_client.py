@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -38,11 +39,12 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def payload(path: Path) -> dict[str, Any]:
+def payload(path: Path, value: Callable[[Any], Any] = _json_value) -> dict[str, Any]:
+    """The book JSON of ``path`` for the remote engine; ``value`` turns each cell into JSON."""
     wb = openpyxl.load_workbook(path, data_only=True)
     sheets = []
     for ws in wb.worksheets:
-        values = [[_json_value(v) for v in row] for row in ws.iter_rows(values_only=True)] or [[]]
+        values = [[value(v) for v in row] for row in ws.iter_rows(values_only=True)] or [[]]
         sheets.append({"name": ws.title, "values": values, "pictures": [], "tables": []})
     return {
         "client": "VBA",
