@@ -73,16 +73,16 @@ def is_journal(rows: list[list[Any]]) -> bool:
     return bool(rows and rows[0] and rows[0][0] == JOURNAL_HEADER)
 
 
-def free_sheet_name(base: str, names: list[str]) -> str:
-    """``base``, or ``base(2)``, ``base(3)``… : the first name no sheet has (Excel compares sheet
-    names without regard to case)."""
+def free_sheet_name(base: str, names: list[str], numbered: str = "{base}({n})") -> str:
+    """``base``, or ``base(2)``, ``base(3)``… (``numbered`` spells them): the first name no sheet
+    has (Excel compares sheet names without regard to case)."""
     taken = {n.casefold() for n in names}
     if base.casefold() not in taken:
         return base
     n = 2
-    while f"{base}({n})".casefold() in taken:
+    while numbered.format(base=base, n=n).casefold() in taken:
         n += 1
-    return f"{base}({n})"
+    return numbered.format(base=base, n=n)
 
 
 class Journal(BaseModel):

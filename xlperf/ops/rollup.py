@@ -28,6 +28,7 @@ from xlperf.figures import project_figures as checked_figures
 from xlperf.findings import Finding
 from xlperf.model import NO_UNIT, SUMMARY_COLUMNS, ProjectForm, SummaryForm, WorkbookForms
 from xlperf.ops.files import NOTE_AUTHOR, atomic_save, open_for_edit, refuse_if_open, sheet_grids
+from xlperf.ops.journal import free_sheet_name
 from xlperf.ops.literal import put
 from xlperf.reader import read_grids, read_workbook
 from xlperf.rules import RuleSet
@@ -307,7 +308,7 @@ def _rewrite_summaries(wb: Workbook, book: WorkbookForms, frame: pd.DataFrame) -
     date = today()
     summaries = list(book.summaries)
     if not summaries:
-        ws = wb.create_sheet(_free_name(wb, SUMMARY_SHEET))
+        ws = wb.create_sheet(free_sheet_name(SUMMARY_SHEET, wb.sheetnames, "{base}{n}"))
         row = 1
         for unit, part in fresh_blocks(frame):
             row = write_block(ws, row, unit, part, date, with_total=True)
@@ -341,7 +342,7 @@ def _rewrite_summaries(wb: Workbook, book: WorkbookForms, frame: pd.DataFrame) -
             departments
         ) else len(wb.sheetnames)
         for unit in rest:
-            ws = wb.create_sheet(_free_name(wb, SUMMARY_SHEET), at)
+            ws = wb.create_sheet(free_sheet_name(SUMMARY_SHEET, wb.sheetnames, "{base}{n}"), at)
             at += 1
             write_block(ws, 1, str(unit), frame[frame["unit"] == unit], date, with_total=True)
             _format_sheet(ws)
@@ -388,15 +389,6 @@ def fresh_blocks(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     groups = [(str(unit), part) for unit, part in frame.groupby("unit", sort=False)]
     department = (_department_name(frame), frame)
     return [*groups, department] if len(groups) > 1 else [department]
-
-
-def _free_name(wb: Workbook, base: str) -> str:
-    if base not in wb.sheetnames:
-        return base
-    n = 2
-    while f"{base}{n}" in wb.sheetnames:
-        n += 1
-    return f"{base}{n}"
 
 
 def _department_name(frame: pd.DataFrame) -> str:
