@@ -163,7 +163,42 @@ def xlperf_copy_sheet(wb: Workbook, source: str, new_name: str, inputs: str) -> 
                     cell.value = None
 
 
+def xlperf_set_notes(wb: Workbook, sheet: str, addresses: str, texts: str) -> None:
+    ws = wb[sheet]
+    if not addresses.strip():
+        return
+    cells, notes = addresses.split(","), texts.split(RECORD)
+    assert len(cells) == len(notes), "addresses and texts differ in count"
+    for address, text in zip(cells, notes, strict=True):
+        ws[address.strip()].comment = Comment(text, "")
+
+
+def xlperf_clear_notes(wb: Workbook, sheet: str, addresses: str, prefix: str = "") -> None:
+    ws = wb[sheet]
+    if addresses.strip():
+        for address in addresses.split(","):
+            ws[address.strip()].comment = None
+        return
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.comment is not None and cell.comment.text.startswith(prefix):
+                cell.comment = None
+
+
+def insert_rows(ws: Any, before: int, count: int) -> None:
+    """Excel's Insert Shift:=xlDown of whole rows: cells and merges below move down."""
+    below = [m for m in ws.merged_cells.ranges if m.min_row >= before]
+    for merged in below:
+        ws.unmerge_cells(str(merged))
+    ws.insert_rows(before, count)
+    for merged in below:
+        merged.shift(0, count)
+        ws.merge_cells(merged.coord)
+
+
 MACROS = {
+    "XlperfSetNotes": xlperf_set_notes,
+    "XlperfClearNotes": xlperf_clear_notes,
     "XlperfMark": xlperf_mark,
     "XlperfUnmark": xlperf_unmark,
     "XlperfCopySheet": xlperf_copy_sheet,
@@ -197,7 +232,14 @@ def apply_actions(wb: Workbook, actions: list[dict[str, Any]]) -> list[str]:
             for i, row in enumerate(action["values"]):
                 for j, value in enumerate(row):
                     cell = sheet.cell(action["start_row"] + 1 + i, action["start_column"] + 1 + j)
-                    set_value(cell, value)
+                    if not isinstance(cell, MergedCell):  # Excel keeps a merge's first value
+                        set_value(cell, value)
+        elif func == "rangeClearContents":
+            for cell in _cells(sheet, action):
+                if not isinstance(cell, MergedCell):
+                    cell.value = None
+        elif func == "rangeInsert":
+            insert_rows(sheet, action["start_row"] + 1, action["row_count"])
         elif func == "addSheet":
             wb.create_sheet(args[1], args[0])
         elif func == "sheetDelete":

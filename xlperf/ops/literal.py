@@ -11,6 +11,7 @@ one; both doors go through this module. xlperf's own formulas are written with
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -52,7 +53,10 @@ def put_formula(cell: Any, formula: str) -> Any:
 
 def excel_value(value: Any) -> Any:
     """A value for xlwings' ``Range.value``: Excel parses a string typed into a cell, so text that
-    looks like a formula (or a number with a sign) gets Excel's text prefix ``'``."""
+    looks like a formula (or a number with a sign) gets Excel's text prefix ``'``; an exact
+    Decimal becomes the double Excel holds."""
+    if isinstance(value, Decimal):
+        return float(value)
     if isinstance(value, str):
         value = clean_text(value)
         if looks_like_formula(value):
