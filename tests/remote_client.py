@@ -177,12 +177,26 @@ def xlperf_clear_notes(wb: Workbook, sheet: str, addresses: str, prefix: str = "
     ws = wb[sheet]
     if addresses.strip():
         for address in addresses.split(","):
-            ws[address.strip()].comment = None
+            if not isinstance(ws[address.strip()], MergedCell):  # a merged cell has no note
+                ws[address.strip()].comment = None
         return
     for row in ws.iter_rows():
         for cell in row:
             if cell.comment is not None and cell.comment.text.startswith(prefix):
                 cell.comment = None
+
+
+def xlperf_clear_range(wb: Workbook, sheet: str, address: str) -> None:
+    ws = wb[sheet]
+    left, top, right, bottom = range_boundaries(address)
+    for merged in list(ws.merged_cells.ranges):
+        if merged.min_row <= bottom and merged.max_row >= top:
+            if merged.min_col <= right and merged.max_col >= left:
+                ws.unmerge_cells(str(merged))
+    for row in ws.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right):
+        for cell in row:
+            cell.value = None
+            cell.comment = None
 
 
 def insert_rows(ws: Any, before: int, count: int) -> None:
@@ -198,6 +212,7 @@ def insert_rows(ws: Any, before: int, count: int) -> None:
 
 MACROS = {
     "XlperfSetNotes": xlperf_set_notes,
+    "XlperfClearRange": xlperf_clear_range,
     "XlperfClearNotes": xlperf_clear_notes,
     "XlperfMark": xlperf_mark,
     "XlperfUnmark": xlperf_unmark,

@@ -48,6 +48,16 @@ Public Sub XlperfClearNotes(ByVal wb As Variant, ByVal sheet As Variant, ByVal a
     Next i
 End Sub
 
+Public Sub XlperfClearRange(ByVal wb As Variant, ByVal sheet As Variant, ByVal address As Variant)
+    ' Empties a range before xlperf rewrites it (a summary table written afresh): merged cells in it are
+    ' unmerged, values and notes removed, formats kept, as xlperf's file front empties it.
+    With XlperfSheet(wb, sheet).Range(CStr(address))
+        .UnMerge
+        .ClearContents
+        .ClearComments
+    End With
+End Sub
+
 Public Sub XlperfMark(ByVal wb As Variant, ByVal payload As Variant, Optional ByVal separator As Variant)
     ' Flags cells in one call: payload holds records joined by Chr(30), each
     ' sheet Chr(31) address Chr(31) RRGGBB Chr(31) note. Before changing a cell it appends what the

@@ -288,13 +288,8 @@ def apply_sheet_live(io: ExcelIO, edit: SheetEdit) -> None:
     name = edit.name
     if edit.add:
         io.add_sheet(name, edit.index)
-    for area in edit.clear:
-        io.range(name, area).clear_contents()
-        if not io.remote:
-            io.range(name, area).unmerge()
-    if edit.clear:  # notes too, as the file adapter removes them
-        cells = [ref(r, c) for area in edit.clear for r, c in _cells(area)]
-        io.macro("XlperfClearNotes", name, ",".join(cells))
+    for area in edit.clear:  # merges undone, values and notes removed: the VBA client cannot
+        io.macro("XlperfClearRange", name, area)
     if edit.insert_rows is not None:
         before, count = edit.insert_rows
         io.range(name, f"{before}:{before + count - 1}").insert("down")
