@@ -190,9 +190,9 @@ def xlperf_clear_range(wb: Workbook, sheet: str, address: str) -> None:
     ws = wb[sheet]
     left, top, right, bottom = range_boundaries(address)
     for merged in list(ws.merged_cells.ranges):
-        if merged.min_row <= bottom and merged.max_row >= top:
-            if merged.min_col <= right and merged.max_col >= left:
-                ws.unmerge_cells(str(merged))
+        rows = merged.min_row <= bottom and merged.max_row >= top
+        if rows and merged.min_col <= right and merged.max_col >= left:
+            ws.unmerge_cells(str(merged))
     for row in ws.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right):
         for cell in row:
             cell.value = None

@@ -19,8 +19,9 @@ from xlperf.ops.edits import ProjectSheet, WorkbookPlan
 from xlperf.ops.files import atomic_save, open_for_edit, refuse_if_open
 from xlperf.rules import DEFAULT_RULES
 from xlperf.templates.names import PROJECT_INPUTS
+from xlperf.templates.params_sheet import HINT as PARAMS_HINT
 from xlperf.templates.params_sheet import SHEET_NAME as PARAMS_SHEET
-from xlperf.templates.params_sheet import add_params_sheet
+from xlperf.templates.params_sheet import add_params_sheet, hint_params
 from xlperf.templates.project_sheet import add_project_sheet
 
 TEMPLATE_MARK = "xp_indicators"  # a sheet-scoped name only the template's project sheets carry
@@ -99,5 +100,8 @@ def add_project_sheet_file(wb: Workbook, sheet: ProjectSheet) -> None:
     if sheet.params:
         add_params_sheet(wb, DEFAULT_RULES)
     ws = add_project_sheet(wb, sheet.title)
+    source = wb[sheet.source]["A1"].comment if sheet.source else None
+    if source is not None and source.text == PARAMS_HINT:  # as a copy of the template's form
+        hint_params(ws)
     if PARAMS_SHEET in wb.sheetnames:  # the template's order: forms first, 参数 last
         wb.move_sheet(ws, wb.sheetnames.index(PARAMS_SHEET) - wb.sheetnames.index(sheet.title))
