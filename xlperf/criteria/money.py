@@ -19,6 +19,13 @@ def _ratio_of(numerator: Amount, denominator: Amount) -> Decimal | None:
     return to_decimal(numerator) / den
 
 
+def _change_of(current: Amount, previous: Amount) -> Decimal | None:
+    """(current − previous) ÷ previous."""
+    if current is None or previous is None:
+        return None
+    return _ratio_of(to_decimal(current) - to_decimal(previous), previous)
+
+
 def budget_execution_rate(expenditure: Amount, budget: Amount) -> Decimal | None:
     """预算执行率 = 支出决算数 ÷ 支出预算数 (seed 004: 实际支出 5,409.65 ÷ 可支配资金 5,916.61)."""
     return _ratio_of(expenditure, budget)
@@ -37,9 +44,7 @@ def carryover_rate(carryover: Amount, base: Amount) -> Decimal | None:
 
 def carryover_change_rate(current: Amount, previous: Amount) -> Decimal | None:
     """结转结余变动率 = (本年结转结余 − 上年结转结余) ÷ 上年结转结余 (seed 004: 89.87%)."""
-    if current is None or previous is None:
-        return None
-    return _ratio_of(to_decimal(current) - to_decimal(previous), previous)
+    return _change_of(current, previous)
 
 
 def three_public_control_rate(actual: Amount, budget: Amount) -> Decimal | None:
@@ -49,9 +54,7 @@ def three_public_control_rate(actual: Amount, budget: Amount) -> Decimal | None:
 
 def three_public_change_rate(current_budget: Amount, previous_budget: Amount) -> Decimal | None:
     """“三公经费”变动率 = (本年预算数 − 上年预算数) ÷ 上年预算数 (seed 004: (14.1 − 13) ÷ 13 = 8.46%)."""
-    if current_budget is None or previous_budget is None:
-        return None
-    return _ratio_of(to_decimal(current_budget) - to_decimal(previous_budget), previous_budget)
+    return _change_of(current_budget, previous_budget)
 
 
 def procurement_execution_rate(actual: Amount, budget: Amount) -> Decimal | None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from xlperf.criteria.decimals import ZERO, fmt, pct
-from xlperf.criteria.model import Band, BandsRule, BinaryRule, Interval, LinearRule, interval_order
+from xlperf.criteria.model import Band, BandsRule, BinaryRule, LinearRule, interval_order
 from xlperf.criteria.parse.cases import Case, case_points, complement, resolve_open_ends
+from xlperf.criteria.parse.conditions import Iv
 from xlperf.criteria.parse.text import Unparsed
 
 
@@ -61,13 +62,7 @@ def build_from_cases(
     if linear:
         return _build_linear(linear[0], stepped, weight, text, subject, notes)
     bands = [
-        Band(
-            lower=iv.lower,
-            upper=iv.upper,
-            lower_inclusive=bool(iv.li) and iv.lower is not None,
-            upper_inclusive=bool(iv.ui) and iv.upper is not None,
-            points=case_points(c, weight),
-        )
+        Band(**iv.bounds(), points=case_points(c, weight))
         for c in stepped
         for iv in (c.intervals or [])
     ]
@@ -124,12 +119,7 @@ def _build_linear(
     full_at, zero_at = (b, a) if p_high == weight else (a, b)
     domain = None
     if low.lower is not None or high.upper is not None:
-        domain = Interval(
-            lower=low.lower,
-            upper=high.upper,
-            lower_inclusive=bool(low.li) and low.lower is not None,
-            upper_inclusive=bool(high.ui) and high.upper is not None,
-        )
+        domain = Iv(low.lower, high.upper, low.li, high.ui).freeze()
         notes.append(f"评分标准只规定了{domain.render(subject)}的情形")
     return LinearRule(
         weight=weight,

@@ -94,16 +94,14 @@ def read_cases(s: str, lenient: bool = False) -> list[Case]:
 
 def resolve_open_ends(ivs: list[Iv]) -> None:
     """Close an end the text leaves open (``80%-90%``) unless another case already claims it."""
-    stated = [
-        Iv(o.lower, o.upper, o.li, o.ui) for o in ivs
-    ]  # decide on the text, not on earlier choices
+    stated = [o.freeze() for o in ivs]  # decide on the text, not on earlier choices
     for i, iv in enumerate(ivs):
         for end in ("lower", "upper"):
             flag = "li" if end == "lower" else "ui"
             point = getattr(iv, end)
             if point is None or getattr(iv, flag) is not None:
                 continue
-            claimed = any(j != i and o.contains_explicitly(point) for j, o in enumerate(stated))
+            claimed = any(j != i and o.contains(point) for j, o in enumerate(stated))
             setattr(iv, flag, not claimed)
 
 

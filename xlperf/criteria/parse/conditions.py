@@ -61,20 +61,17 @@ class Iv:
     li: bool | None = False
     ui: bool | None = False
 
-    def contains_explicitly(self, x: Decimal) -> bool:
-        if self.lower is not None and (x < self.lower or (x == self.lower and not self.li)):
-            return False
-        return not (
-            self.upper is not None and (x > self.upper or (x == self.upper and not self.ui))
-        )
+    def bounds(self) -> dict[str, Decimal | bool | None]:
+        """The fields of an :class:`Interval`: an end left open counts as not included."""
+        return {
+            "lower": self.lower,
+            "upper": self.upper,
+            "lower_inclusive": bool(self.li) and self.lower is not None,
+            "upper_inclusive": bool(self.ui) and self.upper is not None,
+        }
 
     def freeze(self) -> Interval:
-        return Interval(
-            lower=self.lower,
-            upper=self.upper,
-            lower_inclusive=bool(self.li),
-            upper_inclusive=bool(self.ui),
-        )
+        return Interval(**self.bounds())
 
 
 def _from_op(op: str, v: Decimal) -> Iv:
@@ -95,19 +92,21 @@ def _and_flag(a: bool | None, b: bool | None) -> bool | None:
     return True
 
 
+def _inner(
+    a: Decimal | None, a_flag: bool | None, b: Decimal | None, b_flag: bool | None, lower: bool
+) -> tuple[Decimal | None, bool | None]:
+    """The tighter of two ends (of lower ends the larger, of upper ends the smaller), inclusive
+    only where both are."""
+    if a is None or (b is not None and (b > a if lower else b < a)):
+        return b, b_flag
+    if b is not None and b == a:
+        return a, _and_flag(a_flag, b_flag)
+    return a, a_flag
+
+
 def _intersect(a: Iv, b: Iv) -> Iv | None:
-    if a.lower is None or (b.lower is not None and b.lower > a.lower):
-        lower, li = b.lower, b.li
-    elif b.lower is not None and b.lower == a.lower:
-        lower, li = a.lower, _and_flag(a.li, b.li)
-    else:
-        lower, li = a.lower, a.li
-    if a.upper is None or (b.upper is not None and b.upper < a.upper):
-        upper, ui = b.upper, b.ui
-    elif b.upper is not None and b.upper == a.upper:
-        upper, ui = a.upper, _and_flag(a.ui, b.ui)
-    else:
-        upper, ui = a.upper, a.ui
+    lower, li = _inner(a.lower, a.li, b.lower, b.li, lower=True)
+    upper, ui = _inner(a.upper, a.ui, b.upper, b.ui, lower=False)
     if (
         lower is not None
         and upper is not None
