@@ -6,6 +6,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from xlperf.criteria.decimals import to_decimal
+from xlperf.vocabulary.department import INDICATOR_NAMES
 
 Amount = Decimal | int | str | None
 
@@ -83,16 +84,19 @@ def staff_control_rate(actual_staff: Amount, authorised_staff: Amount) -> Decima
 
 
 MONEY_INDICATORS: dict[str, Callable[[Amount, Amount], Decimal | None]] = {
-    "预算执行率": budget_execution_rate,
-    "预算调整率": budget_adjustment_rate,
-    "结转结余率": carryover_rate,
-    "结转结余变动率": carryover_change_rate,
-    "三公经费控制率": three_public_control_rate,
-    "三公经费变动率": three_public_change_rate,
-    "政府采购执行率": procurement_execution_rate,
-    "公用经费控制率": public_expense_control_rate,
-    "固定资产利用率": fixed_asset_utilisation_rate,
-    "重点支出安排率": key_expenditure_rate,
-    "在职人员控制率": staff_control_rate,
+    INDICATOR_NAMES[fn.__name__]: fn
+    for fn in (
+        budget_execution_rate,
+        budget_adjustment_rate,
+        carryover_rate,
+        carryover_change_rate,
+        three_public_control_rate,
+        three_public_change_rate,
+        procurement_execution_rate,
+        public_expense_control_rate,
+        fixed_asset_utilisation_rate,
+        key_expenditure_rate,
+        staff_control_rate,
+    )
 }
-"""The money-derived indicators by name (quotes dropped: “三公经费”控制率 → 三公经费控制率)."""
+"""The money-derived indicators by canonical name (``vocabulary.department.INDICATOR_NAMES``)."""
