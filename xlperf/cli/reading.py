@@ -13,8 +13,8 @@ from xlperf.cli.frame import EXIT_FINDINGS, EXIT_INPUT, Command, Failed, reporti
 from xlperf.cli.shared import format_finding, rules_from, rules_option
 from xlperf.extract import workbook_dict
 from xlperf.findings import CODES, FINDING_KEYS, Finding, select
-from xlperf.loader import workbook_paths
 from xlperf.reader import read_workbook
+from xlperf.reader.loader import workbook_paths
 
 CHECK_FORMATS = ["text", "json", "jsonl", "csv"]
 

@@ -11,8 +11,8 @@ import click
 from xlperf.cli.frame import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Command
 from xlperf.cli.shared import fail, format_finding, rules_from, rules_option, target_path
 from xlperf.errors import InputError
-from xlperf.loader import workbook_paths
 from xlperf.reader import read_workbook
+from xlperf.reader.loader import workbook_paths
 from xlperf.rules import RuleSet
 
 
@@ -145,8 +145,8 @@ def rollup(
     数字按评分规则复核，与自评表所填不同处以批注注明；重复的文件和项目只汇总一次。"""
     from tqdm import tqdm
 
-    from xlperf.department.money import MoneyBook
-    from xlperf.department.money_rollup import describe, rollup_money_books
+    from xlperf.forms.money import MoneyBook
+    from xlperf.ops.money_rollup import describe, rollup_money_books
     from xlperf.ops.rollup import read_books, rollup_books, unique_files
 
     def bar(items):
@@ -218,7 +218,7 @@ def rollup(
 
 def _rollup_one(path: Path, out: Path, overwrite: bool, rules: RuleSet | None):
     """汇总 within one workbook: its 汇总表, then its 收支情况 汇总 rows (either may be absent)."""
-    from xlperf.department.money_rollup import rollup_money_workbook
+    from xlperf.ops.money_rollup import rollup_money_workbook
     from xlperf.ops.rollup import rollup_workbook
 
     try:
