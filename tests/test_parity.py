@@ -5,7 +5,8 @@ The remote run is the ribbon's: the workbook is sent as xlwings' VBA client send
 (``xw.Book(json=...)``), the operation answers with actions, and tests/remote_client.py applies
 them to the same workbook (the add-in's macros mirrored). Both results are read back into one
 form: per sheet, per cell its value (a HYPERLINK formula as its text and target), solid fill,
-note and link; and the sheet names in order. The journal's own cells differ by design (the file
+note, link and boldness, the sheet's merged ranges and column widths; and the sheet names in
+order. The journal's own cells differ by design (the file
 front records exact fills as XML) and are compared by presence only.
 """
 
@@ -72,9 +73,11 @@ def comparable(path: Path) -> dict[str, Any]:
                 note = c.comment.text if c.comment else None
                 if isinstance(value, float):
                     value = round(value, 9)
-                if (value, fill, note, link) != (None, None, None, None):
-                    cells[c.coordinate] = (value, fill, note, link)
-        out[ws.title] = cells
+                bold = bool(c.font.b)
+                if (value, fill, note, link, bold) != (None, None, None, None, False):
+                    cells[c.coordinate] = (value, fill, note, link, bold)
+        widths = {k: d.width for k, d in ws.column_dimensions.items() if d.width}
+        out[ws.title] = (cells, sorted(map(str, ws.merged_cells.ranges)), widths)
     return out
 
 
@@ -98,7 +101,7 @@ def assert_same(by_file: Path, by_excel: Path) -> int:
     for sheet in theirs["sheets"]:
         if sheet != JOURNAL_SHEET:
             assert ours[sheet] == theirs[sheet], sheet
-    return sum(len(v) for k, v in theirs.items() if k != "sheets")
+    return sum(len(v[0]) for k, v in theirs.items() if k != "sheets")
 
 
 def refused_alike(file_path: Callable[[], object], live: Callable[[], list[str]]) -> bool:

@@ -232,8 +232,6 @@ def _layout(ws: Worksheet, edit: SheetEdit) -> None:
         ws.auto_filter.ref = edit.autofilter
     if edit.gridlines is not None:
         ws.sheet_view.showGridLines = edit.gridlines
-    if edit.hidden:
-        ws.sheet_state = "veryHidden"
     page = edit.page
     if page is None:
         return

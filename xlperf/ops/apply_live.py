@@ -7,8 +7,10 @@ writes in blocks: values as one range per block, number formats and fills as one
 rectangle of cells that share them, notes in one macro call per sheet. Flags (fills and notes,
 with the record of what each cell had before) are applied by the add-in's VBA in one call,
 ``XlperfMark``, because neither the remote engine nor its VBA client can read fills or set notes;
-``XlperfUnmark`` undoes them. Fonts, borders, alignment, merges, column widths, row heights and
-print setup are applied on the desktop only: the VBA client has no action for them.
+``XlperfUnmark`` undoes them. Fonts, borders, alignment, merges, column widths, row heights,
+autofilter and print setup go in one call per sheet, ``XlperfLayout``: the VBA client has no
+action for them. Frozen panes and hidden gridlines belong to Excel's window, not to the sheet,
+and are left to the file front.
 """
 
 from __future__ import annotations
@@ -313,8 +315,9 @@ def apply_sheet_live(io: ExcelIO, edit: SheetEdit) -> None:
             io.range(name, area).color = "#" + value
         else:
             io.range(name, area).number_format = value
-    if not io.remote:
-        _desktop_layout(io, edit)
+    layout = layout_payload(edit)
+    if layout:
+        io.macro("XlperfLayout", name, layout)
 
 
 def format_ranges(styles: list[Style]) -> list[tuple[str, str, str]]:
@@ -335,26 +338,39 @@ def format_ranges(styles: list[Style]) -> list[tuple[str, str, str]]:
     return out
 
 
-def _desktop_layout(io: ExcelIO, edit: SheetEdit) -> None:
-    """What the VBA client cannot do, done through xlwings on the desktop."""
-    sheet = io.book.sheets[edit.name]
+def _flag(on: bool) -> str:
+    return "1" if on else "0"
+
+
+def layout_payload(edit: SheetEdit) -> str:
+    """The layout of ``edit`` for the add-in's ``XlperfLayout`` (records and fields as it reads
+    them): merges, widths, heights, fonts, alignment, borders, autofilter, page setup."""
+    records: list[list[object]] = [["M", area] for area in edit.merges]
+    records += [["W", c, w] for c, w in edit.widths.items()]
+    records += [["H", r, h] for r, h in edit.heights.items()]
     for style in edit.styles:
-        rng = sheet.range(style.ref)
         if style.font is not None:
-            rng.font.bold = style.font.bold
-            if style.font.name:
-                rng.font.name = style.font.name
-            if style.font.size:
-                rng.font.size = style.font.size
-            if style.font.color:
-                rng.font.color = "#" + style.font.color
-        if style.align is not None and style.align.wrap:
-            rng.wrap_text = True
-    for area in edit.merges:
-        sheet.range(area).merge()
-    for c, width in edit.widths.items():
-        sheet.range((1, c)).column_width = width
-    for r, height in edit.heights.items():
-        sheet.range((r, 1)).row_height = height
-    if edit.hidden:
-        sheet.visible = False
+            font = style.font
+            records.append(
+                ["F", style.ref, font.name or "", font.size or "", _flag(font.bold)]
+                + [font.color or "", _flag(font.underline)]
+            )
+        if style.align is not None:
+            align = style.align
+            records.append(
+                ["A", style.ref, align.horizontal or "", align.vertical or ""]
+                + [_flag(align.wrap), align.indent]
+            )
+        if style.border:
+            records.append(["B", style.ref])
+    if edit.autofilter:
+        records.append(["T", edit.autofilter])
+    page = edit.page
+    if page is not None:
+        titles = ":".join(f"${r}" for r in page.title_rows.split(":")) if page.title_rows else ""
+        margins = [m if m is not None else "" for m in (page.margins or (None,) * 4)]
+        records.append(
+            ["P", _flag(page.landscape), _flag(page.fit_width), titles, _flag(page.print_grid)]
+            + [_flag(page.center), page.footer or "", *margins]
+        )
+    return RECORD.join(FIELD.join(clean_text(str(f)) for f in record) for record in records)

@@ -106,7 +106,6 @@ class SheetEdit:
     autofilter: str | None = None
     page: PageSetup | None = None
     gridlines: bool | None = None  # shown on screen; None: as it is
-    hidden: bool = False  # very hidden (the journal)
 
 
 @dataclass(frozen=True)
