@@ -184,3 +184,39 @@ def test_new_sheet(workbook: Path, tmp_path: Path) -> None:
     add_project_file(workbook, by_file)
     remote(workbook, lambda b, io: excel.new_project_live(b, io), by_excel)
     assert assert_same(by_file, by_excel) > 0
+
+
+@pytest.mark.parametrize("action", ["rollup", "rollup_overwrite"])
+def test_server_rollup_is_xlperf_rollup(action: str, tmp_path: Path) -> None:
+    """The server's 汇总 endpoints answer with what ``xlperf rollup [--overwrite]`` writes."""
+    import json
+
+    from xlperf.server import ACTIONS, handle
+
+    source = tmp_path / "in.xlsx"
+    shutil.copy(fixture_path("std"), source)
+    by_file, by_excel = tmp_path / "file.xlsx", tmp_path / "excel.xlsx"
+    one = rollup_one_file(source, by_file, overwrite=action == "rollup_overwrite")
+    status, answer = handle(ACTIONS[action], json.dumps(payload(source)).encode())
+    assert status == 200
+    wb = openpyxl.load_workbook(source)
+    alerts = apply_actions(wb, answer["actions"])
+    wb.save(by_excel)
+    assert assert_same(by_file, by_excel) > 0
+    assert len(alerts) == 1
+    if one.result.written:
+        assert alerts[0].startswith(f"已汇总 {one.result.projects} 个项目")
+    else:
+        assert f"标记 {len(one.result.findings)} 处" in alerts[0]
+
+
+def test_every_macro_the_live_adapter_runs_is_in_the_addin() -> None:
+    from tests.remote_client import MACROS
+
+    source = (REPO / "addin" / "vba" / "XlperfNotes.bas").read_text(encoding="ascii")
+    adapter = (REPO / "xlperf" / "ops" / "apply_live.py").read_text(encoding="utf-8")
+    called = set(re.findall(r'macro\(\s*"(Xlperf\w+)"', adapter))
+    assert {"XlperfMark", "XlperfUnmark", "XlperfLayout", "XlperfClearRange"} <= called
+    for name in called:
+        assert f"Public Sub {name}(" in source, name
+        assert name in MACROS, f"tests/remote_client.py does not mirror {name}"
