@@ -16,7 +16,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import fromstring, tostring
 
-from xlperf.ops.edits import Font, SheetEdit, Style, WorkbookPlan
+from xlperf.ops.edits import Font, ProjectSheet, SheetEdit, Style, WorkbookPlan
 from xlperf.ops.journal import JOURNAL_SHEET, Journal, MarkEntry, ValueEntry
 from xlperf.ops.literal import clean_text, put
 
@@ -91,10 +91,27 @@ def apply_file(wb: Workbook, plan: WorkbookPlan) -> Journal | None:
     if journal is not None:
         _write_journal(wb, journal)
     if plan.project is not None:
-        from xlperf.ops.new_sheet import add_project_sheet_file
-
-        add_project_sheet_file(wb, plan.project)
+        _add_project_sheet(wb, plan.project)
     return journal
+
+
+def _add_project_sheet(wb: Workbook, sheet: ProjectSheet) -> None:
+    """A blank project form from the template code, placed before 参数; it gets the note on
+    where 参数 is when the workbook's template form has it (as a copy of that form would)."""
+    from xlperf.rules import DEFAULT_RULES
+    from xlperf.templates.params_sheet import HINT as PARAMS_HINT
+    from xlperf.templates.params_sheet import SHEET_NAME as PARAMS_SHEET
+    from xlperf.templates.params_sheet import add_params_sheet, hint_params
+    from xlperf.templates.project_sheet import add_project_sheet
+
+    if sheet.params:
+        add_params_sheet(wb, DEFAULT_RULES)
+    ws = add_project_sheet(wb, sheet.title)
+    source = wb[sheet.source]["A1"].comment if sheet.source else None
+    if source is not None and source.text == PARAMS_HINT:
+        hint_params(ws)
+    if PARAMS_SHEET in wb.sheetnames:  # the template's order: forms first, 参数 last
+        wb.move_sheet(ws, wb.sheetnames.index(PARAMS_SHEET) - wb.sheetnames.index(sheet.title))
 
 
 def _undo(wb: Workbook, plan: WorkbookPlan) -> None:

@@ -97,15 +97,6 @@ def plan_money_rollup(
     return result, plan
 
 
-def rollup_money_workbook(
-    path: Path, out: Path, *, overwrite: bool = False, rules: RuleSet | None = None
-) -> MoneyRollupResult | None:
-    """:func:`plan_money_rollup` on a file, saved to ``out`` unless nothing is to be written."""
-    from xlperf.ops.rollup_one import rollup_one_file
-
-    return rollup_one_file(path, out, overwrite=overwrite, rules=rules, projects=False).money
-
-
 def _unit_count(tables: list[MoneyTable]) -> int:
     return len({u.unit for t in tables for u in t.units})
 

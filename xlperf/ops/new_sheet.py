@@ -12,17 +12,12 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from openpyxl.utils.cell import get_column_letter, range_boundaries
-from openpyxl.workbook.workbook import Workbook
 
 from xlperf.errors import InputError
+from xlperf.ops.apply_file import apply_file
 from xlperf.ops.edits import ProjectSheet, WorkbookPlan
 from xlperf.ops.files import atomic_save, open_for_edit, refuse_if_open
-from xlperf.rules import DEFAULT_RULES
 from xlperf.templates.names import PROJECT_INPUTS
-from xlperf.templates.params_sheet import HINT as PARAMS_HINT
-from xlperf.templates.params_sheet import SHEET_NAME as PARAMS_SHEET
-from xlperf.templates.params_sheet import add_params_sheet, hint_params
-from xlperf.templates.project_sheet import add_project_sheet
 
 TEMPLATE_MARK = "xp_indicators"  # a sheet-scoped name only the template's project sheets carry
 RULE_MARK = "xr_grade_name"  # a workbook-scoped name of the 参数 sheet the formulas read
@@ -79,8 +74,6 @@ def plan_new_project(
 
 def add_project_file(path: Path, out: Path, title: str | None = None) -> str:
     """Add a blank project form to the workbook at ``path``, saved to ``out``; its sheet name."""
-    from xlperf.ops.apply_file import apply_file
-
     wb, _ = open_for_edit(path)
     regions = {
         ws.title: {
@@ -93,15 +86,3 @@ def add_project_file(path: Path, out: Path, title: str | None = None) -> str:
     refuse_if_open(out)
     atomic_save(wb, out)
     return plan.project.title
-
-
-def add_project_sheet_file(wb: Workbook, sheet: ProjectSheet) -> None:
-    """The file adapter's new project form: from the template code, placed before 参数."""
-    if sheet.params:
-        add_params_sheet(wb, DEFAULT_RULES)
-    ws = add_project_sheet(wb, sheet.title)
-    source = wb[sheet.source]["A1"].comment if sheet.source else None
-    if source is not None and source.text == PARAMS_HINT:  # as a copy of the template's form
-        hint_params(ws)
-    if PARAMS_SHEET in wb.sheetnames:  # the template's order: forms first, 参数 last
-        wb.move_sheet(ws, wb.sheetnames.index(PARAMS_SHEET) - wb.sheetnames.index(sheet.title))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.workbook.workbook import Workbook
 
 from xlperf.checks import sort_findings
 from xlperf.checks.summary import check_summaries
@@ -20,7 +21,9 @@ from xlperf.errors import DEBUG_ENV, InputError, internal_error
 from xlperf.findings import Finding
 from xlperf.forms.summary import SummaryForm
 from xlperf.forms.workbook import WorkbookForms
+from xlperf.ops.apply_file import apply_file
 from xlperf.ops.edits import Align, Block, Font, PageSetup, SheetEdit, Style, WorkbookPlan, ref
+from xlperf.ops.files import atomic_save, refuse_if_open
 from xlperf.ops.journal import free_sheet_name
 from xlperf.ops.rollup_figures import (
     FIGURES,
@@ -109,7 +112,8 @@ def plan_rollup(
     sheet, its place and its unit: a unit's 汇总表 gets that unit's projects, the department's
     (one that lists another's projects and more, or the only one) all projects; a unit without
     one gets a new sheet; a workbook without any gets a 汇总表 at the end. A 汇总表 a person
-    filled is only compared unless ``overwrite``: then no edits (None) and the findings."""
+    filled is only compared unless ``overwrite``: then no edits (None) and the findings (see
+    :mod:`xlperf.ops.rollup_one` for the file and the ribbon)."""
     rules = book.rule_set(rules)
     if not book.projects:
         raise InputError(book.path, "没有项目支出绩效自评表，无法汇总")
@@ -192,29 +196,11 @@ def rewrite_edit(
     return format_sheet(edit)
 
 
-def rollup_workbook(
-    path: Path, out: Path, *, overwrite: bool = False, rules: RuleSet | None = None
-) -> RollupResult:
-    """:func:`plan_rollup` on a file, saved to ``out``. When the 汇总表 are only compared, a
-    copy with their disagreements marked (as ``xlperf fix`` marks them) is written to ``out``
-    (nothing when ``out`` is the workbook itself)."""
-    from xlperf.ops.rollup_one import rollup_one_file
-
-    one = rollup_one_file(path, out, overwrite=overwrite, rules=rules, money=False)
-    assert one.result is not None  # no project form raises
-    return one.result
-
-
 def rollup_books(
     books: list[WorkbookForms], out: Path, *, rules: RuleSet | None = None, name: str | None = None
 ) -> RollupResult | None:
     """The department workbook from workbooks already read; None when they hold no project form.
     A project given twice (the same form in two files) is summed once and named in ``notes``."""
-    from openpyxl.workbook.workbook import Workbook
-
-    from xlperf.ops.apply_file import apply_file
-    from xlperf.ops.files import atomic_save, refuse_if_open
-
     frame, notes = drop_duplicates(figures_frame(books, rules))
     if frame.empty:
         return None

@@ -10,7 +10,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xlperf.errors import InputError
+from xlperf.ops.apply_file import apply_file
 from xlperf.ops.edits import WorkbookPlan
+from xlperf.ops.files import (
+    atomic_save,
+    has_journal,
+    open_for_edit,
+    read_journal,
+    refuse_if_open,
+    sheet_grids,
+)
 from xlperf.ops.fix import clear_plan, flag_edits, names_after
 from xlperf.ops.journal import Journal
 from xlperf.ops.money_rollup import MoneyRollupResult, plan_money_rollup
@@ -83,16 +92,6 @@ def rollup_one_file(
 ) -> OneRollup:
     """:func:`plan_rollup_one` on a file, saved to ``out``; a compared 汇总表 is flagged only in a
     copy (nothing is written when ``out`` is the workbook itself and nothing else changes)."""
-    from xlperf.ops.apply_file import apply_file
-    from xlperf.ops.files import (
-        atomic_save,
-        has_journal,
-        open_for_edit,
-        read_journal,
-        refuse_if_open,
-        sheet_grids,
-    )
-
     wb, cached = open_for_edit(path)
     grids = sheet_grids(wb, cached)
     one = plan_rollup_one(
