@@ -1,4 +1,5 @@
-"""The 参数 sheet: the active rule set written into a workbook, read back by its labels.
+"""The 参数 sheet: its layout (labels, names, tables) and the rule set read back by its labels;
+:mod:`xlperf.templates.params_sheet` writes it into a template.
 
 The templates' formulas read the rule set through the workbook-scoped names below, and the Python
 engine reads the same cells with :func:`read_rules_sheet`, so a province that changes a rule on the
@@ -36,48 +37,31 @@ sheet changes both at once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 
 from xlperf.reader.grid import Grid, address
 from xlperf.rules import GradeBand, QualitativeTier, RateTier, RuleSet, Tolerance
 from xlperf.values import NotANumber, clean_text, fold, label_key, parse_number
 
-SHEET_TITLE = "评分规则参数"
 RATE_MODES = {"按比例": "proportional", "按档次": "tiers"}
-RATE_MODE_LABELS = {v: k for k, v in RATE_MODES.items()}
 
-# Label -> (row, name, number format) of the single values; column A holds labels, B values.
-SINGLE: tuple[tuple[str, str, str, str | None], ...] = (
-    ("规则名称", "xr_rule_name", "name", "@"),
-    ("评价年度", "xr_year", "year", "0"),
-    ("分值合计", "xr_total_weight", "total_weight", "General"),
-    ("预算执行率分值", "xr_rate_weight", "rate_weight", "General"),
-    ("执行率计分方式", "xr_rate_mode", "rate_scoring", "@"),
-    ("执行率封顶", "xr_rate_cap", "rate_cap", "0%"),
-    ("得分保留小数位数", "xr_score_places", "score_places", "0"),
-    ("越小越好的二级指标", "xr_less_better", "less_is_better_level2", "@"),
-    ("金额容差（万元）", "xr_tol_amount", "tol_amount", "0.000"),
-    ("得分容差", "xr_tol_score", "tol_score", "0.000"),
-    ("执行率容差上限", "xr_tol_rate_max", "tol_rate_max", "0.00%"),
-    ("比较精度", "xr_eps", "tol_epsilon", "0E+00"),
+# (label, name, number format) of the single values; column A holds labels, B values.
+SINGLE: tuple[tuple[str, str, str], ...] = (
+    ("规则名称", "xr_rule_name", "@"),
+    ("评价年度", "xr_year", "0"),
+    ("分值合计", "xr_total_weight", "General"),
+    ("预算执行率分值", "xr_rate_weight", "General"),
+    ("执行率计分方式", "xr_rate_mode", "@"),
+    ("执行率封顶", "xr_rate_cap", "0%"),
+    ("得分保留小数位数", "xr_score_places", "0"),
+    ("越小越好的二级指标", "xr_less_better", "@"),
+    ("金额容差（万元）", "xr_tol_amount", "0.000"),
+    ("得分容差", "xr_tol_score", "0.000"),
+    ("执行率容差上限", "xr_tol_rate_max", "0.00%"),
+    ("比较精度", "xr_eps", "0E+00"),
 )
-SINGLE_NOTES = {
-    "xr_year": "各项目表标题“（____年度）”取此值",
-    "xr_total_weight": "执行率分值与全部指标分值之和应等于此数",
-    "xr_rate_weight": "各项目表“年度资金总额”的分值取此值",
-    "xr_rate_mode": "按比例：得分 = min(执行率, 封顶) × 分值；按档次：按下方执行率档次表",
-    "xr_rate_cap": "执行率超过此值按此值计分",
-    "xr_less_better": "二级指标名称含这些字的指标，完成值越小越好（多个用顿号分隔）",
-    "xr_tol_amount": "金额相差不超过此数视为一致",
-    "xr_tol_score": "得分相差不超过此数视为一致",
-    "xr_tol_rate_max": "执行率按表中显示精度比较，但不宽于此数",
-    "xr_eps": "数值比较的计算误差",
-}
 
 
 # Tables: (caption row label in column A, column labels, names per column, slots, formats).
@@ -133,35 +117,6 @@ ALIASES = Table(
 )
 TABLES = (LEVEL1, RATE_TIERS, QUALITATIVE, GRADES, ALIASES)
 
-FIRST_SINGLE_ROW = 4
-DEFAULT_LEVEL1_WEIGHTS: tuple[tuple[str, Decimal], ...] = (
-    ("产出指标", Decimal(50)),
-    ("效益指标", Decimal(30)),
-    ("满意度指标", Decimal(10)),
-)
-DEFAULT_RATE_WEIGHT = Decimal(10)
-
-
-@dataclass
-class SheetSettings:
-    """What the 参数 sheet holds besides the rule set: the templates' own settings."""
-
-    year: int | None = None
-    rate_weight: Decimal = DEFAULT_RATE_WEIGHT
-    level1_weights: tuple[tuple[str, Decimal], ...] = DEFAULT_LEVEL1_WEIGHTS
-
-
-@dataclass
-class SheetLayout:
-    """Where write_rules_sheet put things (1-based rows), for styling and validation."""
-
-    single_rows: dict[str, int] = field(default_factory=dict)  # name -> row
-    table_rows: dict[str, tuple[int, int, int]] = field(
-        default_factory=dict
-    )  # key -> header, first, last
-    last_row: int = 0
-
-
 NAMES: tuple[str, ...] = tuple(s[1] for s in SINGLE) + tuple(n for t in TABLES for n in t.names)
 
 
@@ -171,144 +126,6 @@ class RulesSheetError(ValueError):
     def __init__(self, sheet: str, cell: str, message: str):
         self.sheet, self.cell, self.message = sheet, cell, message
         super().__init__(f"{sheet}!{cell}: {message}")
-
-
-def _number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def _single_values(rules: RuleSet, settings: SheetSettings) -> dict[str, Any]:
-    return {
-        "xr_rule_name": rules.name,
-        "xr_year": settings.year,
-        "xr_total_weight": _number(rules.total_weight),
-        "xr_rate_weight": _number(settings.rate_weight),
-        "xr_rate_mode": RATE_MODE_LABELS[rules.rate_scoring],
-        "xr_rate_cap": _number(rules.rate_cap),
-        "xr_score_places": rules.score_places,
-        "xr_less_better": "、".join(rules.less_is_better_level2),
-        "xr_tol_amount": _number(rules.tolerance.amount),
-        "xr_tol_score": _number(rules.tolerance.score),
-        "xr_tol_rate_max": _number(rules.tolerance.rate_max),
-        "xr_eps": _number(rules.tolerance.epsilon),
-    }
-
-
-def _table_values(rules: RuleSet, settings: SheetSettings) -> dict[str, list[tuple[Any, ...]]]:
-    return {
-        LEVEL1.key: [(n, _number(w)) for n, w in settings.level1_weights],
-        RATE_TIERS.key: [(_number(t.min_rate), _number(t.fraction)) for t in rules.rate_tiers],
-        QUALITATIVE.key: [
-            (q.label, _number(q.low), _number(q.high)) for q in rules.qualitative_tiers
-        ],
-        GRADES.key: [(g.grade, _number(g.min_score)) for g in rules.grade_bands],
-        ALIASES.key: list(rules.grade_aliases.items()),
-    }
-
-
-def write_rules_sheet(
-    ws: Worksheet, rules: RuleSet, settings: SheetSettings | None = None
-) -> SheetLayout:
-    """Write the rule set (and the templates' settings) onto an empty sheet, with the xr_* names.
-
-    Values only, plus the input validations; the templates add fonts, borders and protection.
-    """
-    from xlperf.templates.names import define_global
-
-    settings = settings or SheetSettings()
-    layout = SheetLayout()
-    wb = ws.parent
-    ws["A1"] = SHEET_TITLE
-    ws["A2"] = (
-        "本表为当前适用的评分规则。工作簿中的公式与 xlperf 检查工具读取同一组数值，修改后各表自动按新规则计算。"
-    )
-    row = FIRST_SINGLE_ROW
-    values = _single_values(rules, settings)
-    for label, name, _field, fmt in SINGLE:
-        if name == "xr_tol_amount":
-            ws.cell(row, 1, "容差（检查工具比较数值时使用）")
-            layout.single_rows["tolerance_caption"] = row
-            row += 1
-        ws.cell(row, 1, label)
-        cell = ws.cell(row, 2, values[name])
-        cell.number_format = fmt or "General"
-        if name in SINGLE_NOTES:
-            ws.cell(row, 3, SINGLE_NOTES[name])
-        define_global(wb, ws, name, f"B{row}")
-        layout.single_rows[name] = row
-        row += 1
-    tables = _table_values(rules, settings)
-    for table in TABLES:
-        row += 1
-        header = row
-        for i, text in enumerate(table.headers):
-            ws.cell(header, 1 + i, text)
-        ws.cell(header, 1 + len(table.headers), table.note)
-        first, last = header + 1, header + table.slots
-        for r in range(first, last + 1):
-            for i, fmt in enumerate(table.formats):
-                ws.cell(r, 1 + i).number_format = fmt
-        for r, entry in zip(range(first, last + 1), tables[table.key], strict=False):
-            for i, value in enumerate(entry):
-                ws.cell(r, 1 + i, value)
-        for i, name in enumerate(table.names):
-            col = "ABC"[i]
-            define_global(wb, ws, name, f"{col}{first}:{col}{last}")
-        layout.table_rows[table.key] = (header, first, last)
-        row = last + 1
-    layout.last_row = row - 1
-    _validations(ws, layout)
-    return layout
-
-
-def _validations(ws: Worksheet, layout: SheetLayout) -> None:
-    def add(dv: DataValidation, ref: str) -> None:
-        dv.showErrorMessage = True
-        dv.errorTitle = "参数有误"
-        ws.add_data_validation(dv)
-        for part in ref.split():
-            dv.add(part)
-
-    rows = layout.single_rows
-    mode = DataValidation(type="list", formula1='"按比例,按档次"', allow_blank=False)
-    mode.error = "请选择“按比例”或“按档次”"
-    add(mode, f"B{rows['xr_rate_mode']}")
-    year = DataValidation(
-        type="whole", operator="between", formula1="2000", formula2="2100", allow_blank=True
-    )
-    year.error = "请填写四位年份，如 2024"
-    add(year, f"B{rows['xr_year']}")
-    places = DataValidation(type="whole", operator="between", formula1="0", formula2="4")
-    places.error = "请填写 0–4 之间的整数"
-    add(places, f"B{rows['xr_score_places']}")
-    nonneg = DataValidation(
-        type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True
-    )
-    nonneg.error = "请填写不小于 0 的数"
-    refs = [
-        f"B{rows[n]}"
-        for n in (
-            "xr_total_weight",
-            "xr_rate_weight",
-            "xr_rate_cap",
-            "xr_tol_amount",
-            "xr_tol_score",
-            "xr_tol_rate_max",
-            "xr_eps",
-        )
-    ]
-    for table in (LEVEL1, RATE_TIERS, QUALITATIVE, GRADES):
-        _, first, last = layout.table_rows[table.key]
-        refs += [
-            f"{'ABC'[i]}{first}:{'ABC'[i]}{last}"
-            for i, fmt in enumerate(table.formats)
-            if fmt != "@"
-        ]
-    add(nonneg, " ".join(refs))
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading
 
 
 def _labels(grid: Grid) -> dict[str, tuple[int, int]]:
@@ -393,11 +210,6 @@ class _Reader:
 
 
 IDENTIFYING_LABELS = (fold("执行率计分方式"), fold(GRADES.headers[1]))
-
-
-def is_rules_sheet(grid: Grid) -> bool:
-    labels = _labels(grid)
-    return all(key in labels for key in IDENTIFYING_LABELS)
 
 
 def read_rules_sheet(grid: Grid) -> RuleSet | None:
@@ -486,23 +298,3 @@ def read_rules_sheet(grid: Grid) -> RuleSet | None:
             if clean_text(a) and clean_text(b)
         }
     return RuleSet(**data)
-
-
-def read_sheet_settings(grid: Grid) -> SheetSettings:
-    """The templates' own settings on a 参数 sheet (年度, 预算执行率分值, 一级指标分值)."""
-    rd = _Reader(grid)
-    year = rd.single("评价年度")
-    rate_weight = rd.single("预算执行率分值")
-    level1 = rd.table(LEVEL1) or []
-    weights = tuple(
-        (
-            fold(clean_text(raw[0]) or ""),
-            rd.decimal(r, rd.col(LEVEL1, 1), "一级指标分值") or Decimal(0),
-        )
-        for r, raw in level1
-    )
-    return SheetSettings(
-        year=int(year) if year is not None else None,
-        rate_weight=rate_weight if rate_weight is not None else DEFAULT_RATE_WEIGHT,
-        level1_weights=weights or DEFAULT_LEVEL1_WEIGHTS,
-    )
