@@ -22,6 +22,7 @@ from openpyxl.formula.translate import Translator
 from openpyxl.utils.cell import range_boundaries
 
 from tests.conftest import FIXTURES, REPO, fixture_path, soffice
+from tests.template_fill import fill_project, fill_summary, link_summary, set_year
 from tests.test_department import _mistakes_workbook, _seed004_workbook, _structure004
 from xlperf.checks import check_workbook
 from xlperf.forms.base import Val
@@ -30,10 +31,8 @@ from xlperf.forms.workbook import WorkbookForms
 from xlperf.reader import read_workbook
 from xlperf.reader.grid import grid_from_openpyxl
 from xlperf.reader.loader import load_grids
+from xlperf.reader.rules_sheet import RulesSheetError, read_rules_sheet, rules_for
 from xlperf.rules import DEFAULT_RULES, GradeBand, RateTier, RuleSet
-from xlperf.rules_sheet import NAMES as RULE_NAMES
-from xlperf.rules_sheet import RulesSheetError, read_rules_sheet
-from xlperf.rules_source import rules_for
 from xlperf.scoring.project import execution_rate, level_rate, score_sum, weight_sum
 from xlperf.templates import build_templates
 from xlperf.templates.build import (
@@ -58,7 +57,6 @@ from xlperf.templates.department_sheet import (
     add_department_sheet,
 )
 from xlperf.templates.department_structure import SEED000_STRUCTURE, Level1
-from xlperf.templates.fill import fill_project, fill_summary, link_summary, set_year
 from xlperf.templates.money_sheet import add_money_sheet
 from xlperf.templates.names import PROJECT_NAMES, SUMMARY_NAMES
 from xlperf.templates.params_sheet import HINT, add_params_sheet
@@ -66,6 +64,7 @@ from xlperf.templates.project_sheet import CheckFormat, project_layout
 from xlperf.templates.project_sheet import check_formats as project_checks
 from xlperf.templates.summary_sheet import check_formats as summary_checks
 from xlperf.values import fold
+from xlperf.vocabulary.params import NAMES as RULE_NAMES
 from xlperf.vocabulary.words import split_declared_weight
 
 COMMITTED = REPO / "workbook_templates"

@@ -18,12 +18,11 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlperf.checks.money import check_total_row
-from xlperf.errors import InputError
 from xlperf.findings import Finding
 from xlperf.forms.money import MoneyBook, MoneyRow, MoneyTable
 from xlperf.ops.files import atomic_save, open_for_edit, refuse_if_open, sheet_grids
 from xlperf.ops.literal import put
-from xlperf.reader.money import read_money_grids, read_money_workbook
+from xlperf.reader.money import read_money_grids
 from xlperf.rules import DEFAULT_RULES, RuleSet
 from xlperf.templates.money_sheet import SHEET_TITLE, add_money_sheet, layouts
 from xlperf.vocabulary.money import SPECS, TABLES
@@ -54,15 +53,6 @@ def column_sums(frame: pd.DataFrame) -> dict[str, dict[str, Decimal]]:
     for (kind, key), group in frame.groupby(["kind", "key"], sort=False):
         out.setdefault(str(kind), {})[str(key)] = sum(group["amount"], Decimal(0))
     return out
-
-
-def rollup_table(table: MoneyTable) -> dict[str, Decimal]:
-    """The 汇总 row of one table: the sum of its unit rows, column by column."""
-    return column_sums(units_frame([table])).get(table.kind, {})
-
-
-def has_unit_rows(book: MoneyBook) -> bool:
-    return any(t.units for t in book.tables)
 
 
 def rollup_money_workbook(
@@ -111,20 +101,6 @@ def unit_rows(book: MoneyBook, fallback_name: str) -> dict[str, list[MoneyRow]]:
             unit = row.unit if table.units else fallback_name
             out.setdefault(table.kind, []).append(row.model_copy(update={"unit": unit}))
     return out
-
-
-def rollup_money_files(
-    paths: list[Path], out: Path, *, name: str | None = None, base: Path | None = None
-) -> MoneyRollupResult | None:
-    """Units' files into one 收支情况 sheet of ``out`` (added to ``base`` when given; None when
-    no file has a money table)."""
-    books = []
-    for path in paths:
-        try:
-            books.append(read_money_workbook(path))
-        except InputError:
-            continue  # reported by the project step of ``xlperf rollup``
-    return rollup_money_books(books, out, name=name, base=base)
 
 
 def rollup_money_books(

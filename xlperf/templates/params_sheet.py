@@ -1,4 +1,4 @@
-"""The 参数 sheet of a template: the rule set written in the layout of :mod:`xlperf.rules_sheet`,
+"""The 参数 sheet of a template: the rule set written in the layout of :mod:`xlperf.vocabulary.params`,
 with the xr_* names and input validations, styled and protected."""
 
 from __future__ import annotations
@@ -13,16 +13,6 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlperf.rules import RuleSet
-from xlperf.rules_sheet import (
-    ALIASES,
-    GRADES,
-    LEVEL1,
-    QUALITATIVE,
-    RATE_MODES,
-    RATE_TIERS,
-    SINGLE,
-    TABLES,
-)
 from xlperf.templates.names import define_global
 from xlperf.templates.styles import (
     HEAD_FONT,
@@ -35,6 +25,16 @@ from xlperf.templates.styles import (
     protect,
     put,
     style,
+)
+from xlperf.vocabulary.params import (
+    ALIASES,
+    GRADES,
+    LEVEL1,
+    QUALITATIVE,
+    RATE_MODES,
+    RATE_TIERS,
+    SINGLE,
+    TABLES,
 )
 
 SHEET_NAME = "参数"
