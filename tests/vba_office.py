@@ -18,6 +18,7 @@ Basic error).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -156,17 +157,19 @@ def run(job: dict) -> dict:
                 doc.storeToURL(Path(book["start"]).as_uri(), _props(FilterName=XLSX))
                 for step in book["steps"]:
                     runner = _script(addin, LIBRARY, "XlperfTestRunner", RUNNERS[step["macro"]])
+                    began = time.monotonic()
                     result = runner.invoke((doc.Title, *step["args"]), (), ())[0]
+                    seconds = round(time.monotonic() - began, 2)
                     doc.storeToURL(Path(step["save"]).as_uri(), _props(FilterName=XLSX))
-                    out["steps"].append({"macro": step["macro"], "result": result})
+                    out["steps"].append(
+                        {"macro": step["macro"], "result": result, "seconds": seconds}
+                    )
             finally:
                 doc.close(True)
         addin.close(True)
     finally:
-        try:
+        with contextlib.suppress(Exception):  # the bridge goes down with the office
             desktop.terminate()
-        except Exception:  # noqa: BLE001 - the bridge goes down with the office
-            pass
         try:
             proc.wait(30)
         except subprocess.TimeoutExpired:
