@@ -6,7 +6,8 @@ action, and raises on an action the client would not know. Values are set as Exc
 ``Range.Value``: a string starting with ``'`` is text (the quote is Excel's text prefix), any
 other string that looks like a formula becomes one, a percentage ``80.3%`` becomes 0.803 shown
 as ``0.0%``. The add-in's own macros, which the
-client runs through ``runMacro``, are mirrored from addin/vba/XlperfNotes.bas.
+client runs through ``runMacro``, are mirrored from addin/vba/XlperfNotes.bas;
+tests/test_vba_libreoffice.py runs that VBA itself in LibreOffice and compares.
 """
 
 from __future__ import annotations
