@@ -16,7 +16,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from xlperf.checks import check_workbook
 from xlperf.errors import InputError
-from xlperf.figures import (
+from xlperf.findings import CODES, Finding
+from xlperf.forms.base import Val
+from xlperf.forms.summary import SummaryForm
+from xlperf.forms.workbook import WorkbookForms
+from xlperf.rules import RuleSet
+from xlperf.scoring.figures import (
     LEVELS,
     ProjectFigures,
     Unit,
@@ -26,10 +31,7 @@ from xlperf.figures import (
     name_key,
     project_figures,
 )
-from xlperf.findings import CODES, Finding
-from xlperf.model import SummaryForm, Val, WorkbookForms
-from xlperf.rules import RuleSet
-from xlperf.scoring import ZERO
+from xlperf.scoring.project import ZERO
 
 CENT = Decimal("0.01")
 CN_NUMERALS = "一二三四五六七八九十"
@@ -182,7 +184,11 @@ def plain_pct(fraction: Decimal | str | None) -> str:
 
 
 SUMMARY_RATE_FIELDS = ("rate", "output_rate", "benefit_rate", "satisfaction_rate")
-LEVEL_OF_FIELD = {"output_rate": "产出指标", "benefit_rate": "效益指标", "satisfaction_rate": "满意度指标"}
+LEVEL_OF_FIELD = {
+    "output_rate": "产出指标",
+    "benefit_rate": "效益指标",
+    "satisfaction_rate": "满意度指标",
+}
 
 
 def _summary_cells(book: WorkbookForms) -> dict[tuple[str, str], tuple[SummaryForm, object, str]]:
@@ -243,7 +249,11 @@ def _corrected(f: Finding) -> str:
     if code == "XP101":
         return pct(exp) if isinstance(exp, Decimal) else plain(exp)
     if code == "XP203":
-        return f"请核实（其下指标分值之和为{pts(f.actual)}）" if isinstance(f.actual, Decimal) else "请核实"
+        return (
+            f"请核实（其下指标分值之和为{pts(f.actual)}）"
+            if isinstance(f.actual, Decimal)
+            else "请核实"
+        )
     if code == "XP209":
         return f"请核实（各项分值之和为{pts(exp)}）" if isinstance(exp, Decimal) else "请核实"
     if code in ("XP102", "XP204", "XP202", "XD402", "XD403", "XD404"):
@@ -299,11 +309,7 @@ def report_issues(
                 out[id(f)] = issue
             continue
         owner = next(
-            (
-                p
-                for p in figures
-                if in_form(f, p.form.sheet, p.form.first_row, p.form.last_row)
-            ),
+            (p for p in figures if in_form(f, p.form.sheet, p.form.first_row, p.form.last_row)),
             None,
         )
         subject = owner.name if owner is not None else f.sheet
@@ -317,11 +323,13 @@ def units_with_issues(
     findings: list[Finding],
     issues: dict[int, Issue],
 ) -> list[Unit]:
-    """The units (:func:`xlperf.figures.group_units`), each with the 附表 rows (``issues``, by
+    """The units (:func:`xlperf.scoring.figures.group_units`), each with the 附表 rows (``issues``, by
     ``id`` of their finding) of its forms."""
     units = group_units(book, figures)
     for unit in units:
-        unit.issues = _ordered([issues[id(f)] for f in findings if id(f) in issues and unit.holds(f)])
+        unit.issues = _ordered(
+            [issues[id(f)] for f in findings if id(f) in issues and unit.holds(f)]
+        )
     return units
 
 
@@ -337,7 +345,7 @@ def build_report(book: WorkbookForms, rules: RuleSet | None = None) -> ReportCon
     """Every report of the workbook: one per unit with project forms, then the department's.
 
     A 部门整体支出绩效自评表 in the workbook gives the department report its money, score, grade
-    and 一级指标 sub-scores (scored by :mod:`xlperf.department.scoring`).
+    and 一级指标 sub-scores (scored by :mod:`xlperf.scoring.department`).
     """
     rules = book.rule_set(rules)
     departments = book.departments
@@ -349,7 +357,13 @@ def build_report(book: WorkbookForms, rules: RuleSet | None = None) -> ReportCon
     reports = [unit_report(u, year, rules.total_weight) for u in units]
     if departments or (figures and (len(units) > 1 or department_summaries(book))):
         in_units = {id(i) for u in units for i in u.issues}
-        rest = _ordered([issues[id(f)] for f in findings if id(f) in issues and id(issues[id(f)]) not in in_units])
+        rest = _ordered(
+            [
+                issues[id(f)]
+                for f in findings
+                if id(f) in issues and id(issues[id(f)]) not in in_units
+            ]
+        )
         reports.append(department_report(book, units, figures, rest, year, departments, rules))
     if not reports:
         raise InputError(book.path, "工作簿中没有项目支出绩效自评表，无法生成自评总结报告")
@@ -382,7 +396,9 @@ def _project_mistakes(p: ProjectFigures, issues: list[Issue]) -> list[Issue]:
 
 
 def _project_basic(i: int, p: ProjectFigures, issues: list[Issue]) -> list[Block]:
-    parts = [f"{i}、{p.name}：年初预算数{wan(p.initial_budget)}万元，全年预算数{wan(p.annual_budget)}万元"]
+    parts = [
+        f"{i}、{p.name}：年初预算数{wan(p.initial_budget)}万元，全年预算数{wan(p.annual_budget)}万元"
+    ]
     if p.sources:
         parts.append("（其中" + "、".join(f"{label}{wan(v)}万元" for label, v in p.sources) + "）")
     parts.append(f"，全年执行数{wan(p.executed)}万元")
@@ -804,7 +820,7 @@ def _department_score(departments: list, rules: RuleSet) -> list[Block]:
                 blank("部门整体绩效自评得分及等次（本工作簿未包含部门整体绩效自评表）"),
             )
         ]
-    from xlperf.department.scoring import score_department
+    from xlperf.scoring.department import score_department
 
     out: list[Block] = []
     for d in departments:
