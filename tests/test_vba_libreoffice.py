@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -127,13 +129,14 @@ def _copy_input(tmp: Path) -> tuple[Path, list[Any]]:
 @pytest.fixture(scope="module")
 def office(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """One LibreOffice run of every macro: flag, then clear, a fixture; copy a template sheet."""
-    soffice()
+    office_exe = soffice()
     python = _uno_python()
     tmp = tmp_path_factory.mktemp("vba")
     addin = build.build_addin(build.SOURCE_DIR, tmp / "xlperf.xlam")
     flag_in, mark_args = _flag_input(tmp)
     copy_in, copy_args = _copy_input(tmp)
     job = {
+        "soffice": office_exe,
         "addin": str(addin),
         "profile": str(tmp / "profile"),
         "books": [
@@ -159,14 +162,21 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         ],
     }
     (tmp / "job.json").write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
-    done = subprocess.run(
+    # its own session, so that a hung run can be ended with the office it started
+    done = subprocess.Popen(
         [python, str(DRIVER), str(tmp / "job.json")],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=180,
+        start_new_session=True,
     )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
+    try:
+        out, err = done.communicate(timeout=180)
+    except subprocess.TimeoutExpired:
+        os.killpg(done.pid, signal.SIGKILL)
+        raise
+    assert done.returncode == 0, err
+    result = json.loads(out)
     result.update(tmp=tmp, mark_args=mark_args, copy_args=copy_args)
     return result
 

@@ -10,7 +10,7 @@ as LibreOffice reads it, and each step calls one macro of ``XlperfNotes`` with t
 name first, as the desktop path does (``app.macro(name)(book.name, *args)``), and saves.
 
 Usage: ``python3 tests/vba_office.py JOB.json`` where the job is
-``{"addin": path, "profile": dir, "books": [{"path": xlsx, "start": xlsx,
+``{"soffice": exe, "addin": path, "profile": dir, "books": [{"path": xlsx, "start": xlsx,
 "steps": [{"macro": name, "args": [...], "save": xlsx}]}]}``. Prints JSON: the modules'
 source as LibreOffice holds it, the modules left out, and each step's outcome ("ok" or the
 Basic error).
@@ -75,11 +75,11 @@ def _props(**values: object) -> tuple[PropertyValue, ...]:
     return tuple(out)
 
 
-def _connect(profile: Path) -> tuple[subprocess.Popen, object]:
+def _connect(soffice: str, profile: Path) -> tuple[subprocess.Popen, object]:
     pipe = f"xlperf_vba_{uuid.uuid4().hex}"
     proc = subprocess.Popen(
         [
-            "soffice",
+            soffice,
             "--headless",
             "--invisible",
             "--norestore",
@@ -134,7 +134,7 @@ def _uncompiled(addin: object) -> list[str]:
 
 
 def run(job: dict) -> dict:
-    proc, desktop = _connect(Path(job["profile"]))
+    proc, desktop = _connect(job["soffice"], Path(job["profile"]))
     out: dict = {"steps": []}
     try:
         addin = desktop.loadComponentFromURL(
