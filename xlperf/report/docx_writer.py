@@ -23,7 +23,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from xlperf.report.content import Heading, Para, Report, ReportContent, Table, is_figures_table
+from xlperf.report.blocks import Heading, Para, Report, ReportContent, Table
+from xlperf.report.projects import is_figures_table
 
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
