@@ -8,7 +8,7 @@ so every "问题及更正" the report states is a finding's, never a comparison 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from xlperf.figures import ProjectFigures, Unit, group_units, in_form
@@ -31,6 +31,7 @@ class Issue:
     subject: str  # the project it concerns, or the sheet it stands on
     form_value: str
     corrected: str
+    project: ProjectFigures | None = field(default=None, compare=False)  # the form it stands on
 
     @property
     def error(self) -> bool:
@@ -112,14 +113,19 @@ def report_issues(
     kinds = _summary_kinds(book)
     out = []
     for f in findings:
-        owner = next(
-            (p for p in figures if in_form(f, p.form.sheet, p.form.first_row, p.form.last_row)),
-            None,
-        )
+        owner = next((p for p in figures if _stands_on(f, p)), None)
         kind = kinds.get((f.sheet, f.cell)) if f.code == "XS301" else None
         subject = owner.name if owner is not None else f.sheet
-        out.append(Issue(f, subject, form_value(f, kind), corrected(f, kind)))
+        out.append(Issue(f, subject, form_value(f, kind), corrected(f, kind), owner))
     return out
+
+
+def _stands_on(f: Finding, p: ProjectFigures) -> bool:
+    """Whether the finding is on ``p``'s form: in its rows, or at its 等次 (read below them)."""
+    form = p.form
+    return in_form(f, form.sheet, form.first_row, form.last_row) or (
+        f.sheet == form.sheet and f.cell == form.grade.cell
+    )
 
 
 def units_with_issues(
@@ -130,7 +136,9 @@ def units_with_issues(
     units = group_units(book, figures)
     placed: set[int] = set()
     for unit in units:
-        mine = [i for i in issues if unit.holds(i.finding)]
+        mine = [
+            i for i in issues if any(i.project is p for p in unit.projects) or unit.holds(i.finding)
+        ]
         placed.update(id(i) for i in mine)
         unit.issues = ordered(mine)
     return units, ordered([i for i in issues if id(i) not in placed])
