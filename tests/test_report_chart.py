@@ -28,7 +28,6 @@ from docx.shared import Cm
 from tests.conftest import soffice
 from tests.test_report import EXAMPLE, scorer_figures
 from xlperf.cli import main
-from xlperf.figures import name_key
 from xlperf.reader import read_workbook
 from xlperf.report import build_report
 from xlperf.report.blocks import Heading, Para, Report, ReportContent, Table
@@ -44,6 +43,7 @@ from xlperf.report.chart import (
 )
 from xlperf.report.docx_writer import TEXT_WIDTH_CM, report_docx
 from xlperf.report.projects import FIGURES_HEADER, is_figures_table
+from xlperf.scoring.figures import name_key
 
 REPO = Path(__file__).resolve().parents[1]
 NUM = r"([\d.]+)"

@@ -23,8 +23,8 @@ from xlperf.cli_frame import (
 from xlperf.errors import InputError
 from xlperf.extract import workbook_dict
 from xlperf.findings import CODES, FINDING_KEYS, Finding, select
-from xlperf.loader import workbook_paths
 from xlperf.reader import read_workbook
+from xlperf.reader.loader import workbook_paths
 from xlperf.rules import RuleSet, RulesFileError, load_rules
 
 
@@ -350,8 +350,8 @@ def rollup(
     数字按评分规则复核，与自评表所填不同处以批注注明；重复的文件和项目只汇总一次。"""
     from tqdm import tqdm
 
-    from xlperf.department.money import MoneyBook
-    from xlperf.department.money_rollup import describe, rollup_money_books
+    from xlperf.forms.money import MoneyBook
+    from xlperf.ops.money_rollup import describe, rollup_money_books
     from xlperf.ops.rollup import read_books, rollup_books, unique_files
 
     def bar(items):
@@ -423,7 +423,7 @@ def rollup(
 
 def _rollup_one(path: Path, out: Path, overwrite: bool, rules: RuleSet | None):
     """汇总 within one workbook: its 汇总表, then its 收支情况 汇总 rows (either may be absent)."""
-    from xlperf.department.money_rollup import rollup_money_workbook
+    from xlperf.ops.money_rollup import rollup_money_workbook
     from xlperf.ops.rollup import rollup_workbook
 
     try:
@@ -454,9 +454,7 @@ def _rollup_one(path: Path, out: Path, overwrite: bool, rules: RuleSet | None):
     type=click.Path(path_type=Path, file_okay=False),
     help="标记副本（同 xlperf fix 的结果）写入的文件夹（默认：审核结果工作簿旁的“<文件名>_标记副本”）",
 )
-@click.option(
-    "--jobs", type=click.IntRange(min=1), help="同时读取的文件数（默认：本机 CPU 核数）"
-)
+@click.option("--jobs", type=click.IntRange(min=1), help="同时读取的文件数（默认：本机 CPU 核数）")
 @rules_option
 def review(
     paths: tuple[Path, ...],
@@ -475,7 +473,9 @@ def review_command(
     from xlperf.review import review as run_review
 
     try:
-        result = run_review(paths, out, flagged_dir=flagged_dir, jobs=jobs, rules=rules, progress=True)
+        result = run_review(
+            paths, out, flagged_dir=flagged_dir, jobs=jobs, rules=rules, progress=True
+        )
     except InputError as exc:
         _fail(exc)
     for r in result.unreadable:

@@ -24,8 +24,6 @@ from openpyxl.xml.functions import fromstring, tostring
 
 from xlperf.errors import InputError
 from xlperf.findings import Finding
-from xlperf.grid import Budget, Grid, grid_from_openpyxl
-from xlperf.loader import open_ooxml, sniff
 from xlperf.ops.journal import (
     JOURNAL_SHEET,
     REPORT_SHEET,
@@ -39,6 +37,8 @@ from xlperf.ops.journal import (
 from xlperf.ops.literal import clean_text, put
 from xlperf.ops.plan import FixPlan, plan_fix
 from xlperf.reader import read_grids, require_some_form
+from xlperf.reader.grid import Budget, Grid, grid_from_openpyxl
+from xlperf.reader.loader import open_ooxml, sniff
 from xlperf.rules import RuleSet
 
 OUR_SHEETS = (JOURNAL_SHEET, RESULTS_SHEET, REPORT_SHEET)  # the names; see our_sheets()
@@ -83,7 +83,10 @@ def remove_stale_temps(folder: Path, older_than: float = STALE_TEMP_SECONDS) -> 
         if not TEMP_NAME.fullmatch(entry.name):
             continue
         try:
-            if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < limit:
+            if (
+                entry.is_file(follow_symlinks=False)
+                and entry.stat(follow_symlinks=False).st_mtime < limit
+            ):
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))
         except OSError:
@@ -115,7 +118,9 @@ def atomic_write(out: Path, write: Callable[[Path], Any]) -> None:
         out = out.resolve()
         refuse_if_open(out)
     if out.is_dir():
-        raise InputError(str(out), "输出位置是一个文件夹，不能写入：请给出文件名（如 -o 结果.xlsx）")
+        raise InputError(
+            str(out), "输出位置是一个文件夹，不能写入：请给出文件名（如 -o 结果.xlsx）"
+        )
     if out.exists() and not out.is_file():  # renamed over, /dev/null would become a file
         raise InputError(
             str(out), "输出位置不是普通文件（管道、设备或套接字），不会替换它：请另给一个文件名"
@@ -305,7 +310,9 @@ def _row_height(row: list[object]) -> float:
     for c in WRAPPED_COLUMNS:
         text = str(row[c - 1] or "")
         usable = RESULTS_WIDTHS[c - 1] - 1
-        lines = max(lines, *(math.ceil(_text_width(part) / usable) or 1 for part in text.split("\n")))
+        lines = max(
+            lines, *(math.ceil(_text_width(part) / usable) or 1 for part in text.split("\n"))
+        )
     return lines * LINE_HEIGHT
 
 
@@ -414,8 +421,8 @@ def clear_file(path: Path, out: Path | None = None) -> int:
 def xls_as_workbook(path: Path, out: Path) -> tuple[Workbook, Workbook]:
     """A new workbook holding the values, number formats and merges of a legacy .xls, to be
     saved as the .xlsx ``out`` (the .xls itself is only read)."""
-    from xlperf.loader import load_grids
     from xlperf.ops.literal import put
+    from xlperf.reader.loader import load_grids
 
     if out.suffix.lower() != ".xlsx" or out.resolve() == path.resolve():
         raise InputError(

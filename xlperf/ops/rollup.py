@@ -23,15 +23,17 @@ from xlperf.checks import sort_findings
 from xlperf.checks.summary import check_summaries, row_figures, stated_text
 from xlperf.compute import project_figures, round_rate
 from xlperf.errors import DEBUG_ENV, InputError, internal_error
-from xlperf.figures import department_summaries, group_units, name_key
-from xlperf.figures import project_figures as checked_figures
 from xlperf.findings import Finding
-from xlperf.model import NO_UNIT, SUMMARY_COLUMNS, ProjectForm, SummaryForm, WorkbookForms
+from xlperf.forms.project import NO_UNIT, ProjectForm
+from xlperf.forms.summary import SUMMARY_COLUMNS, SummaryForm
+from xlperf.forms.workbook import WorkbookForms
 from xlperf.ops.files import NOTE_AUTHOR, atomic_save, open_for_edit, refuse_if_open, sheet_grids
 from xlperf.ops.journal import free_sheet_name
 from xlperf.ops.literal import put
 from xlperf.reader import read_grids, read_workbook
 from xlperf.rules import RuleSet
+from xlperf.scoring.figures import department_summaries, group_units, name_key
+from xlperf.scoring.figures import project_figures as checked_figures
 from xlperf.values import fmt_decimal as num
 from xlperf.values import fmt_percent as pct
 
@@ -338,9 +340,11 @@ def _rewrite_summaries(wb: Workbook, book: WorkbookForms, frame: pd.DataFrame) -
     written = list(blocks)
     rest = [u for u in dict.fromkeys(frame["unit"]) if u not in covered]
     if covered and rest:  # units with no 汇总表 of their own, beside those that have one
-        at = min(wb.sheetnames.index(s.sheet) for s in summaries if id(s) in departments) if (
-            departments
-        ) else len(wb.sheetnames)
+        at = (
+            min(wb.sheetnames.index(s.sheet) for s in summaries if id(s) in departments)
+            if (departments)
+            else len(wb.sheetnames)
+        )
         for unit in rest:
             ws = wb.create_sheet(free_sheet_name(SUMMARY_SHEET, wb.sheetnames, "{base}{n}"), at)
             at += 1
@@ -365,9 +369,7 @@ def _rewrite_sheet(
             cell.value = None
             cell.comment = None
     needed = sum(len(p) + 4 + 2 for _, _, p in parts) - 2  # title, name, header, total, gap
-    below = any(
-        cell.value is not None for row in ws.iter_rows(min_row=bottom + 1) for cell in row
-    )
+    below = any(cell.value is not None for row in ws.iter_rows(min_row=bottom + 1) for cell in row)
     if below and needed > bottom - top + 1:  # make room; what stands below moves down whole
         extra = needed - (bottom - top + 1)
         below_merges = [m for m in ws.merged_cells.ranges if m.min_row > bottom]

@@ -3,7 +3,7 @@
 Pure: no file is read or written here. The structure follows the seed-000 reports: per unit a
 项目支出绩效自评总结报告 (一、项目支出基本情况 … 六、其他需要说明的问题, :mod:`.projects`), then
 the department's 整体自评总结报告 (:mod:`.department`). One source for every number: figures are
-the scored ones (:func:`xlperf.figures.project_figures`, :mod:`xlperf.department.scoring`); what
+the scored ones (:func:`xlperf.scoring.figures.project_figures`, :mod:`xlperf.scoring.department`); what
 the forms state wrongly, and what it should be, is the check's findings
 (:func:`xlperf.checks.check_workbook`, :mod:`.issues`). What needs human words is a marked place
 (【待填写：…】), never invented prose.
@@ -15,13 +15,13 @@ from collections import Counter
 
 from xlperf.checks import check_workbook
 from xlperf.errors import InputError
-from xlperf.figures import department_summaries, project_figures
-from xlperf.model import WorkbookForms
+from xlperf.forms.workbook import WorkbookForms
 from xlperf.report.blocks import ReportContent
 from xlperf.report.department import department_report
 from xlperf.report.issues import report_issues, units_with_issues
 from xlperf.report.projects import unit_report
 from xlperf.rules import RuleSet
+from xlperf.scoring.figures import department_summaries, project_figures
 
 
 def build_report(book: WorkbookForms, rules: RuleSet | None = None) -> ReportContent:

@@ -1,19 +1,19 @@
 """The department's 部门（单位）整体自评总结报告: every unit's projects together, the 部门整体
-绩效自评表's score as :mod:`xlperf.department.scoring` gives it, and the findings of no unit."""
+绩效自评表's score as :mod:`xlperf.scoring.department` gives it, and the findings of no unit."""
 
 from __future__ import annotations
 
 from collections import Counter
 
-from xlperf.department.scoring import score_department
-from xlperf.figures import ProjectFigures, Unit, department_summaries
-from xlperf.model import WorkbookForms
+from xlperf.forms.workbook import WorkbookForms
 from xlperf.report.blocks import Block, Heading, Report, blank, para
 from xlperf.report.issues import Issue, appendix_table, at, issues_summary
 from xlperf.report.numbers import pct, pts, wan
 from xlperf.report.projects import figures_table, money_totals, year_text
 from xlperf.rules import RuleSet
-from xlperf.scoring import ZERO
+from xlperf.scoring.department import score_department
+from xlperf.scoring.figures import ProjectFigures, Unit, department_summaries
+from xlperf.scoring.project import ZERO
 
 
 def _name(book: WorkbookForms, figures: list[ProjectFigures]) -> str:

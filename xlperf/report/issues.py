@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from xlperf.figures import ProjectFigures, Unit, group_units, in_form
 from xlperf.findings import CODES, Finding
-from xlperf.model import WorkbookForms
+from xlperf.forms.workbook import WorkbookForms
 from xlperf.report.blocks import Block, Table, para
 from xlperf.report.numbers import pct, plain, plain_pct, pts, wan
+from xlperf.scoring.figures import ProjectFigures, Unit, group_units, in_form
 
 SUMMARY_RATES = ("rate", "output_rate", "benefit_rate", "satisfaction_rate")
 SUMMARY_FIELDS = {"annual_budget": "amount", "executed": "amount", "score": "score"} | {
@@ -131,7 +131,7 @@ def _stands_on(f: Finding, p: ProjectFigures) -> bool:
 def units_with_issues(
     book: WorkbookForms, figures: list[ProjectFigures], issues: list[Issue]
 ) -> tuple[list[Unit], list[Issue]]:
-    """The units (:func:`xlperf.figures.group_units`), each with the 附表 rows of its forms; and
+    """The units (:func:`xlperf.scoring.figures.group_units`), each with the 附表 rows of its forms; and
     the rows of no unit (the department's forms and 汇总表)."""
     units = group_units(book, figures)
     placed: set[int] = set()

@@ -1,4 +1,4 @@
-"""A unit's 项目支出绩效自评总结报告: its projects' figures as scored (:mod:`xlperf.figures`) and
+"""A unit's 项目支出绩效自评总结报告: its projects' figures as scored (:mod:`xlperf.scoring.figures`) and
 what the check found on their forms (:mod:`xlperf.report.issues`)."""
 
 from __future__ import annotations
@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from xlperf.figures import LEVELS, ProjectFigures, Unit
 from xlperf.report.blocks import Block, Heading, Report, Span, Table, blank, para
 from xlperf.report.issues import appendix_table, at, issues_summary, on_form
 from xlperf.report.numbers import pct, pts, wan
-from xlperf.scoring import ZERO
+from xlperf.scoring.figures import LEVELS, ProjectFigures, Unit
+from xlperf.scoring.project import ZERO
 
 
 def year_text(year: str) -> str:

@@ -17,15 +17,16 @@ from pathlib import Path
 
 from xlperf.checks import check_workbook
 from xlperf.errors import InputError
-from xlperf.figures import group_units, in_form
-from xlperf.figures import project_figures as report_figures
 from xlperf.findings import Finding
+from xlperf.forms.project import NO_UNIT, ProjectForm
+from xlperf.forms.workbook import WorkbookForms
 from xlperf.limits import MAX_FILE_BYTES
-from xlperf.loader import workbook_paths
-from xlperf.model import NO_UNIT, ProjectForm, WorkbookForms
+from xlperf.reader.loader import workbook_paths
 from xlperf.review.convention import form_convention
 from xlperf.rules import RuleSet
-from xlperf.scoring import ZERO, execution_rate, weight_sum
+from xlperf.scoring.figures import group_units, in_form
+from xlperf.scoring.figures import project_figures as report_figures
+from xlperf.scoring.project import ZERO, execution_rate, weight_sum
 
 
 @dataclass(frozen=True)
@@ -313,9 +314,7 @@ def project_row(form: ProjectForm, unit: str, name: str, rules: RuleSet) -> Proj
         ),
         rate_score_differs=_differs(row.score.number, rate_score, tol.scores_agree),
         total_differs=_differs(form.total_score.number, total, tol.scores_agree),
-        grade_differs=bool(
-            stated_grade and grade and rules.normalise_grade(stated_grade) != grade
-        ),
+        grade_differs=bool(stated_grade and grade and rules.normalise_grade(stated_grade) != grade),
         weight_differs=bool(form.scored_indicators()) and wtotal != rules.total_weight,
         score_grade=rules.grade(score) if score is not None else None,
     )

@@ -15,7 +15,7 @@ from defusedxml import DefusedXmlException
 
 from xlperf import limits
 from xlperf.errors import InputError
-from xlperf.grid import Budget, Grid, grid_from_openpyxl, grid_from_xlrd
+from xlperf.reader.grid import Budget, Grid, grid_from_openpyxl, grid_from_xlrd
 
 OOXML_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -243,9 +243,7 @@ def _load_ooxml(path: Path, with_formulas: bool) -> list[Grid]:
     if not with_formulas:
         return [grid_from_openpyxl(ws, budget=budget) for ws in book.worksheets]
     formula_book = open_ooxml(path, data_only=False)
-    return [
-        grid_from_openpyxl(ws, book[ws.title], budget=budget) for ws in formula_book.worksheets
-    ]
+    return [grid_from_openpyxl(ws, book[ws.title], budget=budget) for ws in formula_book.worksheets]
 
 
 def _load_xls(path: Path) -> list[Grid]:
@@ -260,9 +258,7 @@ def _load_xls(path: Path) -> list[Grid]:
     try:
         # on_demand: the sheets are counted before any is parsed; ragged_rows: a cell at IV65536
         # does not pad every row to 256 columns.
-        book = xlrd.open_workbook(
-            str(path), formatting_info=True, on_demand=True, ragged_rows=True
-        )
+        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True, ragged_rows=True)
     except Exception as exc:  # noqa: BLE001 - xlrd raises XLRDError, CompDocError, struct errors
         raise InputError(str(path), f"旧版 .xls 文件已损坏或无法读取（{exc}）") from None
     try:
