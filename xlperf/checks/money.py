@@ -1,19 +1,10 @@
-"""Checks of the 收支情况 money tables (XD411–XD414).
-
-- XD411 the 汇总 row against the sum of the unit rows, per column;
-- XD412 a row's 合计 against its parts (收入合计 = 各来源; 支出合计 = 基本 + 项目; 基本 = 人员 +
-  公用; 三公经费合计, 固定资产合计 = 各项);
-- XD413 当年结余 against 收入合计 − 支出合计 of the same unit. Seed 002 bears it out for every
-  unit to the cent, but provinces differ on whether 上年结转 counts, so it is a warning;
-- XD414 a unit listed in one table of a sheet but missing from another.
-"""
+"""The units XD411–XD414 of the 收支情况 money tables, one function per code."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
-from xlperf.checks.unit import Flag, run, unit
+from xlperf.checks.unit import Flag, Flags, run, unit
 from xlperf.findings import Finding
 from xlperf.forms.base import Val
 from xlperf.forms.money import MoneyBook, MoneyRow, MoneyTable
@@ -45,7 +36,7 @@ def _gap(actual: Decimal, expected: Decimal) -> str:
 
 
 @unit("XD411")
-def total_row_adds_up(book: MoneyBook, rules: RuleSet) -> Iterator[Flag]:
+def total_row_adds_up(book: MoneyBook, rules: RuleSet) -> Flags:
     """Each 汇总 cell equals the sum of the unit rows of its column."""
     for table in book.tables:
         total = table.total
@@ -57,19 +48,17 @@ def total_row_adds_up(book: MoneyBook, rules: RuleSet) -> Iterator[Flag]:
             if rules.tolerance.amounts_agree(actual, expected):
                 continue
             shown = total.values[key]
-            yield Flag(
-                cell_of(table, total, key),
+            message = (
                 f"{table.title}汇总行“{table.spec.column(key).label}”{_said(shown, actual)}，"
-                f"{len(table.units)} 个单位之和为 {_gap(actual, expected)}",
-                expected,
-                shown.number,
-                table.sheet,
+                f"{len(table.units)} 个单位之和为 {_gap(actual, expected)}"
             )
+            yield Flag(cell_of(table, total, key), message, expected, shown.number, table.sheet)
 
 
 @unit("XD412")
-def row_totals_add_up(book: MoneyBook, rules: RuleSet) -> Iterator[Flag]:
-    """A row's 合计 columns equal the sum of their parts (blank parts count 0)."""
+def row_totals_add_up(book: MoneyBook, rules: RuleSet) -> Flags:
+    """A row's 合计 columns equal the sum of their parts, blank parts 0 (收入合计 = 各来源; 支出合计
+    = 基本 + 项目; 基本 = 人员 + 公用; 三公经费合计, 固定资产合计 = 各项)."""
     for table in book.tables:
         spec = table.spec
         for row in _rows(table):
@@ -85,19 +74,17 @@ def row_totals_add_up(book: MoneyBook, rules: RuleSet) -> Iterator[Flag]:
                     continue
                 names = "+".join(spec.column(p).label for p in present)
                 shown = row.values[whole]
-                yield Flag(
-                    cell_of(table, row, whole),
+                message = (
                     f"{_label(table, row)}“{spec.column(whole).label}”{_said(shown, actual)}，"
-                    f"{names} = {_gap(actual, expected)}",
-                    expected,
-                    shown.number,
-                    table.sheet,
+                    f"{names} = {_gap(actual, expected)}"
                 )
+                yield Flag(cell_of(table, row, whole), message, expected, shown.number, table.sheet)
 
 
 @unit("XD413")
-def balance_is_income_less_expense(book: MoneyBook, rules: RuleSet) -> Iterator[Flag]:
-    """当年结余 = 收入合计 − 支出合计, unit by unit, for the tables of one sheet."""
+def balance_is_income_less_expense(book: MoneyBook, rules: RuleSet) -> Flags:
+    """当年结余 = 收入合计 − 支出合计, unit by unit, for the tables of one sheet (a warning:
+    provinces differ on whether 上年结转 counts; seed 002 bears it out to the cent)."""
     for expense in (t for t in book.tables if t.kind == "expense"):
         income = next(
             (t for t in book.tables if t.kind == "income" and t.sheet == expense.sheet), None
@@ -115,19 +102,18 @@ def balance_is_income_less_expense(book: MoneyBook, rules: RuleSet) -> Iterator[
             if rules.tolerance.amounts_agree(actual, expected):
                 continue
             shown = exp.values["balance"]
-            yield Flag(
-                cell_of(expense, exp, "balance"),
+            message = (
                 f"{_label(expense, exp)}“当年结余”{_said(shown, actual)}，收入合计 {fmt_decimal(inc.amount('total'))}"
                 f"（{inc.values['total'].cell}）− 支出合计 {fmt_decimal(exp.amount('total'))} = "
-                f"{fmt_decimal(expected)}",
-                expected,
-                shown.number,
-                expense.sheet,
+                f"{fmt_decimal(expected)}"
+            )
+            yield Flag(
+                cell_of(expense, exp, "balance"), message, expected, shown.number, expense.sheet
             )
 
 
 @unit("XD414")
-def tables_list_the_same_units(book: MoneyBook, rules: RuleSet) -> Iterator[Flag]:
+def tables_list_the_same_units(book: MoneyBook, rules: RuleSet) -> Flags:
     """The tables of one sheet list the same units."""
     by_sheet: dict[str, list[MoneyTable]] = {}
     for table in book.tables:

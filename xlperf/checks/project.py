@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from xlperf.checks.unit import Flag, run, unit
+from xlperf.checks.unit import Flag, Flags, run, unit
 from xlperf.findings import Finding
 from xlperf.forms.base import Val
 from xlperf.forms.project import FUND_ROWS, FundRow, ProjectForm
@@ -53,155 +53,123 @@ def _rows(form: ProjectForm) -> Iterator[tuple[str, str, FundRow]]:
 
 
 @unit("XP101")
-def rate_matches_amounts(form: ProjectForm, rules: RuleSet) -> Iterator[Flag]:
+def rate_matches_amounts(form: ProjectForm, rules: RuleSet) -> Flags:
     """Each fund row's 执行率 equals 全年执行数 ÷ 全年预算数 to the shown precision."""
     for name, label, row in _rows(form):
-        exact, stated = execution_rate(row), row.rate.rate_fraction()
+        exact, stated, weight = execution_rate(row), row.rate.rate_fraction(), row.weight.number
         if exact is None or stated is None:
             continue
         if rules.tolerance.rates_agree(stated, exact, row.rate.rate_decimals()):
             continue
-        extra, weight = "", row.weight.number
-        if name == "total" and weight is not None:
-            extra = f"；按正确执行率，预算执行率得分应为 {num(rules.round_score(rules.rate_score(exact, weight)))}"
-        yield Flag(
-            row.rate.cell,
+        message = (
             f"{label}执行率为 {pct(stated, 2)}，按全年执行数 {num(row.executed.number)} ÷ 全年预算数 "
-            f"{num(row.annual_budget.number)} 应为 {pct(exact, 2)}{extra}",
-            exact,
-            stated,
+            f"{num(row.annual_budget.number)} 应为 {pct(exact, 2)}"
         )
+        if name == "total" and weight is not None:
+            message += f"；按正确执行率，预算执行率得分应为 {num(rules.round_score(rules.rate_score(exact, weight)))}"
+        yield Flag(row.rate.cell, message, exact, stated)
 
 
 @unit("XP102")
-def rate_score_follows_rule(form: ProjectForm, rules: RuleSet) -> Iterator[Flag]:
+def rate_score_follows_rule(form: ProjectForm, rules: RuleSet) -> Flags:
     """The 预算执行率得分 is one the rule gives for the (correct or shown) 执行率."""
     total = form.funds.total
     score, candidates = total.score.number, rate_score_candidates(form, rules)
     if score is None or not candidates:
         return
-    if any(rules.tolerance.scores_agree(score, c) for c in candidates):
-        return
-    expected = rules.round_score(candidates[0])
-    yield Flag(
-        total.score.cell,
-        f"预算执行率得分为 {num(score)}，按规则 min(执行率 {pct(scoring_rate(total), 2)}, 100%) × 分值 "
-        f"{num(total.weight.number)} 应为 {num(expected)}",
-        expected,
-        score,
-    )
+    if not any(rules.tolerance.scores_agree(score, c) for c in candidates):
+        expected = rules.round_score(candidates[0])
+        message = (
+            f"预算执行率得分为 {num(score)}，按规则 min(执行率 {pct(scoring_rate(total), 2)}, 100%) × 分值 "
+            f"{num(total.weight.number)} 应为 {num(expected)}"
+        )
+        yield Flag(total.score.cell, message, expected, score)
 
 
 @unit("XP103")
-def executed_within_budget(form: ProjectForm, rules: RuleSet) -> Iterator[Flag]:
+def executed_within_budget(form: ProjectForm, rules: RuleSet) -> Flags:
     """No fund row executes more than its 全年预算数."""
     for _, label, row in _rows(form):
         budget, executed = row.annual_budget.number, row.executed.number
-        if (
-            budget is not None
-            and executed is not None
-            and executed > budget + rules.tolerance.amount
-        ):
-            yield Flag(
-                row.executed.cell,
-                f"{label}全年执行数 {num(executed)} 大于全年预算数 {num(budget)}",
-                budget,
-                executed,
-            )
+        if budget is None or executed is None or executed <= budget + rules.tolerance.amount:
+            continue
+        message = f"{label}全年执行数 {num(executed)} 大于全年预算数 {num(budget)}"
+        yield Flag(row.executed.cell, message, budget, executed)
 
 
 @unit("XP104")
-def total_row_adds_up(form: ProjectForm, rules: RuleSet) -> Iterator[Flag]:
+def total_row_adds_up(form: ProjectForm, rules: RuleSet) -> Flags:
     """年度资金总额 = 当年财政拨款 + 上年结转资金 + 其他资金, column by column."""
     for column, column_name in COLUMN_NAMES.items():
         whole: Val = getattr(form.funds.total, column)
         parts = [getattr(p, column).number for p in form.funds.parts()]
-        if all(p is None for p in parts):
-            continue
         part_sum = sum((p or ZERO for p in parts), ZERO)
-        if not rules.tolerance.amounts_agree(whole.number or ZERO, part_sum):
-            terms = " + ".join(num(p or ZERO) for p in parts)
-            yield Flag(
-                whole.cell,
-                f"{column_name}：年度资金总额 {num(whole.number)} ≠ 当年财政拨款 + 上年结转资金 + 其他资金 = {terms} = {num(part_sum)}",
-                part_sum,
-                whole.number,
-            )
-
-
-def _scores(form: ProjectForm) -> list[tuple[str, Val, Val]]:
-    """(what, 分值, 得分) of the 预算执行率 row and of every scored indicator."""
-    total = form.funds.total
-    return [("预算执行率得分", total.weight, total.score)] + [
-        (f"指标“{i.name.text or ''}”得分", i.weight, i.score) for i in form.scored_indicators()
-    ]
+        if all(p is None for p in parts) or rules.tolerance.amounts_agree(
+            whole.number or ZERO, part_sum
+        ):
+            continue
+        terms = " + ".join(num(p or ZERO) for p in parts)
+        message = f"{column_name}：年度资金总额 {num(whole.number)} ≠ 当年财政拨款 + 上年结转资金 + 其他资金 = {terms} = {num(part_sum)}"
+        yield Flag(whole.cell, message, part_sum, whole.number)
 
 
 @unit("XP201")
-def score_within_weight(form: ProjectForm, rules: RuleSet) -> Iterator[Flag]:
-    """Every 得分 lies in [0, 分值]."""
-    for what, weight, score in _scores(form):
+def score_within_weight(form: ProjectForm, rules: RuleSet) -> Flags:
+    """Every 得分 (预算执行率得分 and each scored indicator's) lies in [0, 分值]."""
+    total = form.funds.total
+    for what, weight, score in [("预算执行率得分", total.weight, total.score)] + [
+        (f"指标“{i.name.text or ''}”得分", i.weight, i.score) for i in form.scored_indicators()
+    ]:
         value, most = score.number, weight.number
-        if value is None:
-            continue
-        if value < 0 or (most is not None and value > most + rules.tolerance.epsilon):
+        if value is not None and (
+            value < 0 or (most is not None and value > most + rules.tolerance.epsilon)
+        ):
             yield Flag(
                 score.cell, f"{what} {num(value)} 超出 [0, 分值 {num(most)}] 的范围", most, value
             )
 
 
 @unit("XP202")
-def weights_add_up(form: ProjectForm, rules: RuleSet) -> Iterator[Flag]:
+def weights_add_up(form: ProjectForm, rules: RuleSet) -> Flags:
     """执行率 分值 + the indicators' 分值 make the rule's total (100)."""
-    total = weight_sum(form)
+    total, rate_weight = weight_sum(form), form.funds.total.weight.number or ZERO
     if form.scored_indicators() and total != rules.total_weight:
-        rate_weight = form.funds.total.weight.number or ZERO
-        yield Flag(
-            form.total_weight.cell or form.funds.total.weight.cell,
-            f"分值合计为 {num(total)}（执行率 {num(rate_weight)} + 指标 {num(total - rate_weight)}），应为 {num(rules.total_weight)}",
-            rules.total_weight,
-            total,
-        )
+        message = f"分值合计为 {num(total)}（执行率 {num(rate_weight)} + 指标 {num(total - rate_weight)}），应为 {num(rules.total_weight)}"
+        cell = form.total_weight.cell or form.funds.total.weight.cell
+        yield Flag(cell, message, rules.total_weight, total)
 
 
 @unit("XP203")
-def level1_weight_matches(form: ProjectForm, rules: RuleSet) -> Iterator[Flag]:
+def level1_weight_matches(form: ProjectForm, rules: RuleSet) -> Flags:
     """A 一级指标's declared 分值 (“产出指标（50分）”) equals its indicators' 分值."""
     for level1, inds in level1_groups(form).items():
         declared = inds[0].level1_declared_weight
         held = sum((i.weight.number or ZERO for i in inds), ZERO)
         if declared is not None and held != declared:
-            yield Flag(
-                inds[0].level1.cell,
-                f"一级指标“{level1}”标注 {num(declared)} 分，其下指标分值之和为 {num(held)}",
-                declared,
-                held,
-            )
+            message = f"一级指标“{level1}”标注 {num(declared)} 分，其下指标分值之和为 {num(held)}"
+            yield Flag(inds[0].level1.cell, message, declared, held)
 
 
 @unit("XP204")
-def total_score_adds_up(form: ProjectForm, rules: RuleSet) -> Iterator[Flag]:
+def total_score_adds_up(form: ProjectForm, rules: RuleSet) -> Flags:
     """总分 = the rule's 预算执行率得分 + Σ 指标得分."""
     stated, expected = form.total_score.number, correct_total(form, rules)
     if stated is None or rules.tolerance.scores_agree(stated, expected):
         return
-    rate_score = correct_rate_score(form, rules)
-    stated_rate_score = form.funds.total.score.number
+    rate_score, stated_rate_score = correct_rate_score(form, rules), form.funds.total.score.number
+    parts = "预算执行率得分与各指标得分之和"
     if (
         rate_score is not None
         and stated_rate_score is not None
         and not rules.tolerance.scores_agree(stated_rate_score, rate_score)
     ):
         parts = f"按规则的预算执行率得分 {num(rate_score)} 与各指标得分之和"
-    else:
-        parts = "预算执行率得分与各指标得分之和"
-    yield Flag(
-        form.total_score.cell, f"总分为 {num(stated)}，{parts}为 {num(expected)}", expected, stated
-    )
+    message = f"总分为 {num(stated)}，{parts}为 {num(expected)}"
+    yield Flag(form.total_score.cell, message, expected, stated)
 
 
 @unit("XP205")
-def indicator_score_follows_rule(form: ProjectForm, rules: RuleSet) -> Iterator[Flag]:
+def indicator_score_follows_rule(form: ProjectForm, rules: RuleSet) -> Flags:
     """An indicator's 得分 is the one its 指标值 and 完成值 give by the rule."""
     for ind in form.scored_indicators():
         score = ind.score.number
@@ -212,20 +180,14 @@ def indicator_score_follows_rule(form: ProjectForm, rules: RuleSet) -> Iterator[
             continue
         expected = rules.round_score(judgement.expected)
         why = "已达到指标值，应得满分" if judgement.reached else "未达到指标值，应按完成比例得分"
-        yield Flag(
-            ind.score.cell,
-            f"指标“{ind.name.text or ''}”指标值 {ind.target.text}、完成值 {ind.actual.text}：{why} {num(expected)}，表中为 {num(score)}",
-            expected,
-            score,
-        )
+        message = f"指标“{ind.name.text or ''}”指标值 {ind.target.text}、完成值 {ind.actual.text}：{why} {num(expected)}，表中为 {num(score)}"
+        yield Flag(ind.score.cell, message, expected, score)
 
 
 @unit("XP206")
-def indicator_complete(form: ProjectForm, rules: RuleSet) -> Iterator[Flag]:
+def indicator_complete(form: ProjectForm, rules: RuleSet) -> Flags:
     """A named indicator has its 指标值, 完成值, 分值 and 得分."""
     for ind in form.scored_indicators():
-        if ind.name.value is None:
-            continue
         parts = (
             ("指标值", ind.target),
             ("完成值", ind.actual),
@@ -233,43 +195,37 @@ def indicator_complete(form: ProjectForm, rules: RuleSet) -> Iterator[Flag]:
             ("得分", ind.score),
         )
         missing = [(label, val.cell) for label, val in parts if val.value is None]
-        if missing:
+        if ind.name.value is not None and missing:
             names = "、".join(m[0] for m in missing)
             yield Flag(missing[0][1], f"指标“{ind.name.text or ''}”缺少{names}")
 
 
 @unit("XP207")
-def shortfall_explained(form: ProjectForm, rules: RuleSet) -> Iterator[Flag]:
+def shortfall_explained(form: ProjectForm, rules: RuleSet) -> Flags:
     """An indicator scored below its 分值 says why in 偏差原因分析及改进措施."""
     for ind in form.scored_indicators():
         weight, score = ind.weight.number, ind.score.number
         if weight is None or score is None or ind.note.value is not None:
             continue
         if score < weight - rules.tolerance.epsilon:
-            yield Flag(
-                ind.note.cell or ind.score.cell,
-                f"指标“{ind.name.text or ''}”得分 {num(score)} 低于分值 {num(weight)}，未填写偏差原因分析及改进措施",
-            )
+            message = f"指标“{ind.name.text or ''}”得分 {num(score)} 低于分值 {num(weight)}，未填写偏差原因分析及改进措施"
+            yield Flag(ind.note.cell or ind.score.cell, message)
 
 
 @unit("XP208")
-def grade_matches_total(form: ProjectForm, rules: RuleSet) -> Iterator[Flag]:
+def grade_matches_total(form: ProjectForm, rules: RuleSet) -> Flags:
     """The 等次 is the one the correct 总分 falls in."""
     grade, expected = form.grade.text, correct_total(form, rules)
     if not grade or form.total_score.number is None:
         return
     expected_grade = rules.grade(expected)
     if rules.normalise_grade(grade) != expected_grade:
-        yield Flag(
-            form.grade.cell,
-            f"等次为“{grade}”，总分 {num(rules.round_score(expected))} 对应“{expected_grade}”",
-            expected_grade,
-            grade,
-        )
+        message = f"等次为“{grade}”，总分 {num(rules.round_score(expected))} 对应“{expected_grade}”"
+        yield Flag(form.grade.cell, message, expected_grade, grade)
 
 
 @unit("XP209")
-def total_row_weight_matches(form: ProjectForm, rules: RuleSet) -> Iterator[Flag]:
+def total_row_weight_matches(form: ProjectForm, rules: RuleSet) -> Flags:
     """The 总分 row's 分值 equals 执行率 分值 + the indicators' 分值 (unless XP202 explains it)."""
     total, stated = weight_sum(form), form.total_weight.number
     # a 总分 row that states the rule's total where the weights miss it is XP202's one finding
@@ -277,9 +233,5 @@ def total_row_weight_matches(form: ProjectForm, rules: RuleSet) -> Iterator[Flag
     if not form.scored_indicators() or stated is None or explained:
         return
     if not rules.tolerance.scores_agree(stated, total):
-        yield Flag(
-            form.total_weight.cell,
-            f"总分行的分值为 {num(stated)}，执行率与各指标分值之和为 {num(total)}",
-            total,
-            stated,
-        )
+        message = f"总分行的分值为 {num(stated)}，执行率与各指标分值之和为 {num(total)}"
+        yield Flag(form.total_weight.cell, message, total, stated)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from xlperf.checks.unit import Flag, run, unit
+from xlperf.checks.unit import Flag, Flags, run, unit
 from xlperf.findings import Finding
 from xlperf.forms.base import Val
 from xlperf.forms.project import ProjectForm
@@ -118,7 +118,7 @@ def _pairs(
 @unit("XS301")
 def rows_match_forms(
     summaries: list[SummaryForm], projects: list[ProjectForm], rules: RuleSet
-) -> Iterator[Flag]:
+) -> Flags:
     """Each figure of a 汇总表 row is its project's figure as the rules give it: the message
     names the 汇总表 cell that is wrong, the right figure and how it is worked out, and says
     when the form itself states another (wrong) figure."""
@@ -130,7 +130,7 @@ def rows_match_forms(
 @unit("XS302")
 def rows_and_forms_pair(
     summaries: list[SummaryForm], projects: list[ProjectForm], rules: RuleSet
-) -> Iterator[Flag]:
+) -> Flags:
     """Every 汇总表 row has its project form and every project form its 汇总表 row."""
     listed: set[str] = set()
     for summary, row, form in _pairs(summaries, projects):
@@ -148,9 +148,7 @@ def rows_and_forms_pair(
             yield Flag(form.project_name.cell, message, sheet=form.sheet)
 
 
-def _compare_row(
-    summary: SummaryForm, row: SummaryRow, form: ProjectForm, rules: RuleSet
-) -> Iterator[Flag]:
+def _compare_row(summary: SummaryForm, row: SummaryRow, form: ProjectForm, rules: RuleSet) -> Flags:
     tol = rules.tolerance
     figures = row_figures(form, rules)
     labels = {
@@ -199,28 +197,24 @@ def _compare_row(
 @unit("XS303")
 def total_rows_add_up(
     summaries: list[SummaryForm], projects: list[ProjectForm], rules: RuleSet
-) -> Iterator[Flag]:
+) -> Flags:
     """A 汇总表's 合计 row: its amounts the sums of the rows, its 执行率 合计执行数 ÷ 合计预算数."""
-    for summary in summaries:
-        yield from _check_total(summary, rules)
-
-
-def _check_total(summary: SummaryForm, rules: RuleSet) -> Iterator[Flag]:
-    total = summary.total
-    if total is None:
-        return
-    for field_name, label in SUM_FIELDS.items():
-        stated = getattr(total, field_name).number
-        if stated is None:
+    tol = rules.tolerance
+    for summary in (s for s in summaries if s.total is not None):
+        total, sheet = summary.total, summary.sheet
+        for field_name, label in SUM_FIELDS.items():
+            stated = getattr(total, field_name).number
+            parts = sum((getattr(r, field_name).number or ZERO for r in summary.rows), ZERO)
+            if stated is not None and not tol.amounts_agree(stated, parts):
+                message = f"汇总表合计行{label}为 {num(stated)}，各行之和为 {num(parts)}"
+                yield Flag(getattr(total, field_name).cell, message, parts, stated, sheet)
+        budget, executed = total.annual_budget.number, total.executed.number
+        rate = total.rate.rate_fraction()
+        if not budget or executed is None or rate is None:
             continue
-        parts = sum((getattr(r, field_name).number or ZERO for r in summary.rows), ZERO)
-        if not rules.tolerance.amounts_agree(stated, parts):
-            message = f"汇总表合计行{label}为 {num(stated)}，各行之和为 {num(parts)}"
-            yield Flag(getattr(total, field_name).cell, message, parts, stated, summary.sheet)
-    budget, executed = total.annual_budget.number, total.executed.number
-    stated_rate = total.rate.rate_fraction()
-    if budget and executed is not None and stated_rate is not None:
         exact = executed / budget
-        if not rules.tolerance.rates_agree(stated_rate, exact, total.rate.rate_decimals()):
-            message = f"汇总表合计行执行率为 {pct(stated_rate, 2)}，合计执行数 ÷ 合计预算数为 {pct(exact, 2)}"
-            yield Flag(total.rate.cell, message, exact, stated_rate, summary.sheet)
+        if not tol.rates_agree(rate, exact, total.rate.rate_decimals()):
+            message = (
+                f"汇总表合计行执行率为 {pct(rate, 2)}，合计执行数 ÷ 合计预算数为 {pct(exact, 2)}"
+            )
+            yield Flag(total.rate.cell, message, exact, rate, sheet)

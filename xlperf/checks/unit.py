@@ -1,9 +1,9 @@
 """One check code = its registry entry (xlperf/registry/) + one unit function, joined by the code.
 
-``@unit("XP101")`` registers a function in :data:`UNITS`; its kind is the name of the module it
-sits in (checks/project.py: "project"). A unit yields :class:`Flag`s and never names a code, so
-it reports only its own; :func:`run` turns them into findings with the unit's code and the
-registry's severity. Registration fails at import for an unknown or a twice-registered code.
+``@unit("XP101")`` registers a function in :data:`UNITS`, of the kind its module is named after
+(checks/project.py: "project"). A unit yields :class:`Flag`s and never names a code, so it
+reports only its own; :func:`run` makes them findings with the unit's code and the registry's
+severity. Registration fails at import for an unknown or a twice-registered code.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple, get_args
 
-from xlperf.findings import Finding, finding
+from xlperf.findings import Finding
 from xlperf.registry import REGISTRY
 
 Kind = Literal["project", "summary", "department", "money", "workbook"]
@@ -30,11 +30,14 @@ class Flag(NamedTuple):
     sheet: str | None = None
 
 
+Flags = Iterator[Flag]  # what a unit yields
+
+
 @dataclass(frozen=True)
 class Unit:
     code: str
     kind: Kind
-    check: Callable[..., Iterator[Flag]]
+    check: Callable[..., Flags]
 
 
 UNITS: dict[str, Unit] = {}
@@ -43,7 +46,7 @@ UNITS: dict[str, Unit] = {}
 def unit(code: str, kind: Kind | None = None) -> Callable[[Callable], Callable]:
     """Register the decorated function as the one check of ``code``."""
 
-    def register(check: Callable[..., Iterator[Flag]]) -> Callable[..., Iterator[Flag]]:
+    def register(check: Callable[..., Flags]) -> Callable[..., Flags]:
         found = kind or check.__module__.rsplit(".", 1)[-1]
         if found not in get_args(Kind):
             raise ValueError(f"{check.__name__}: no runner checks units of kind {found!r}")
@@ -61,11 +64,17 @@ def run(
     kind: Kind, file: str, *args: Any, sheet: str | None = None, prefix: str = ""
 ) -> list[Finding]:
     """The findings of every unit of ``kind`` on ``args``, in code order."""
-    out = []
-    for code in sorted(c for c, u in UNITS.items() if u.kind == kind):
-        for flag in UNITS[code].check(*args):
-            where = flag.sheet or sheet
-            assert where is not None, f"{code} names no sheet"
-            message = prefix + flag.message
-            out.append(finding(file, where, flag.cell, code, message, flag.expected, flag.actual))
-    return out
+    return [
+        Finding(
+            file=file,
+            sheet=flag.sheet or sheet,
+            cell=flag.cell or "A1",
+            code=code,
+            severity=REGISTRY[code].severity,
+            message=prefix + flag.message,
+            expected=flag.expected,
+            actual=flag.actual,
+        )
+        for code in sorted(c for c, u in UNITS.items() if u.kind == kind)
+        for flag in UNITS[code].check(*args)
+    ]
