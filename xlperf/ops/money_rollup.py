@@ -17,7 +17,7 @@ import pandas as pd
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlperf.checks.money import check_total_row
+from xlperf.checks.money import check_money
 from xlperf.findings import Finding
 from xlperf.forms.money import MoneyBook, MoneyRow, MoneyTable
 from xlperf.ops.files import atomic_save, open_for_edit, refuse_if_open, sheet_grids
@@ -71,7 +71,8 @@ def rollup_money_workbook(
     tables = [t for t in book.tables if t.units and t.total is not None]
     if not tables:
         return None
-    findings = [f for t in tables for f in check_total_row(t, str(path), rules)]
+    checked = check_money(MoneyBook(path=str(path), tables=tables), rules)
+    findings = [f for f in checked if f.code == "XD411"]
     typed = [f for f in findings if f.actual is not None and not _is_formula(wb, f.sheet, f.cell)]
     if typed and not overwrite:
         return MoneyRollupResult(len(tables), _unit_count(tables), typed, written=False)
