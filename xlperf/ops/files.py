@@ -19,14 +19,13 @@ from xlperf.findings import Finding
 from xlperf.ops.apply_file import apply_file
 from xlperf.ops.edits import WorkbookPlan
 from xlperf.ops.fix import clear_plan, fix_edits
-from xlperf.ops.journal import JOURNAL_SHEET, REPORT_SHEET, RESULTS_SHEET, Journal, is_journal
+from xlperf.ops.journal import JOURNAL_SHEET, REPORT_SHEET, Journal, is_journal
 from xlperf.ops.plan import plan_fix
 from xlperf.reader import read_grids, require_some_form
 from xlperf.reader.grid import Budget, Grid, grid_from_openpyxl
 from xlperf.reader.loader import open_ooxml, sniff
 from xlperf.rules import RuleSet
 
-OUR_SHEETS = (JOURNAL_SHEET, RESULTS_SHEET, REPORT_SHEET)  # the names; see our_sheets()
 MACRO_SUFFIXES = {".xlsm", ".xltm"}
 TEMP_PREFIX = ".xlperf-"
 # Our temporary files: ".xlperf-" + a random tail + the output's suffix (tempfile.mkstemp's
@@ -268,8 +267,3 @@ def xls_as_workbook(path: Path, out: Path) -> tuple[Workbook, Workbook]:
                 )
     wb.xlperf_source = str(path)
     return wb, wb
-
-
-def sheet_cells(ws: Any) -> dict[str, Any]:
-    """Every non-empty cell of a sheet by address (for comparisons)."""
-    return {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None}

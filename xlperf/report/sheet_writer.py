@@ -11,7 +11,7 @@ from pathlib import Path
 
 from xlperf.ops.edits import Align, Block, Font, PageSetup, SheetEdit, Style, WorkbookPlan, ref
 from xlperf.ops.journal import REPORT_SHEET
-from xlperf.report.content import Heading, Para, ReportContent, Table
+from xlperf.report.blocks import Heading, Para, ReportContent, Table
 
 COLUMNS = 11  # as many as the figure tables have
 CM_TO_CHARS = 4.4  # Excel column width units per centimetre (default font)
