@@ -454,9 +454,7 @@ def _rollup_one(path: Path, out: Path, overwrite: bool, rules: RuleSet | None):
     type=click.Path(path_type=Path, file_okay=False),
     help="标记副本（同 xlperf fix 的结果）写入的文件夹（默认：审核结果工作簿旁的“<文件名>_标记副本”）",
 )
-@click.option(
-    "--jobs", type=click.IntRange(min=1), help="同时读取的文件数（默认：本机 CPU 核数）"
-)
+@click.option("--jobs", type=click.IntRange(min=1), help="同时读取的文件数（默认：本机 CPU 核数）")
 @rules_option
 def review(
     paths: tuple[Path, ...],
@@ -475,7 +473,9 @@ def review_command(
     from xlperf.review import review as run_review
 
     try:
-        result = run_review(paths, out, flagged_dir=flagged_dir, jobs=jobs, rules=rules, progress=True)
+        result = run_review(
+            paths, out, flagged_dir=flagged_dir, jobs=jobs, rules=rules, progress=True
+        )
     except InputError as exc:
         _fail(exc)
     for r in result.unreadable:

@@ -166,7 +166,11 @@ class ExcelIO:
 
 def _raw_rows(raw: Any) -> list[list[Any]]:
     """Values as the client sent them, empty cells as None (what ``.value`` would give)."""
-    rows = raw if isinstance(raw, list | tuple) and raw and isinstance(raw[0], list | tuple) else [[raw]]
+    rows = (
+        raw
+        if isinstance(raw, list | tuple) and raw and isinstance(raw[0], list | tuple)
+        else [[raw]]
+    )
     return [[None if v == "" else v for v in row] for row in rows]
 
 

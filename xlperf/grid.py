@@ -14,7 +14,7 @@ from typing import Any
 
 from xlperf import limits
 from xlperf.errors import InputError
-from xlperf.values import is_blank, label_key
+from xlperf.values import blank_text, is_blank, label_key
 
 
 @lru_cache(maxsize=1024)
@@ -94,7 +94,11 @@ class Grid:
         cells = self._rows.get(row)
         if cells is None:
             line = self.values[row] if 0 <= row < len(self.values) else []
-            cells = self._rows[row] = [(c, v) for c, v in enumerate(line) if not is_blank(v)]
+            cells = self._rows[row] = [
+                (c, v)
+                for c, v in enumerate(line)
+                if v is not None and not (isinstance(v, str) and blank_text(v))
+            ]
         return list(cells)
 
     def row_is_empty(self, row: int, cols: Sequence[int] | None = None) -> bool:

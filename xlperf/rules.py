@@ -147,7 +147,9 @@ def load_rules(path: Path) -> RuleSet:
     if not stat.S_ISREG(st.st_mode):  # a FIFO would block, /dev/zero never end
         raise RulesFileError("不是普通文件（管道、设备或套接字），拒绝读取")
     if st.st_size > MAX_RULES_BYTES:
-        raise RulesFileError(f"文件过大（{st.st_size:,} 字节），规则文件不超过 {mb(MAX_RULES_BYTES)}")
+        raise RulesFileError(
+            f"文件过大（{st.st_size:,} 字节），规则文件不超过 {mb(MAX_RULES_BYTES)}"
+        )
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -164,7 +166,7 @@ def load_rules(path: Path) -> RuleSet:
             where = f"第 {exc.lineno} 行第 {exc.colno} 列" if hasattr(exc, "lineno") else "嵌套过深"
             raise RulesFileError(f"不是有效的 JSON（{where}）") from None
     if not isinstance(data, dict):
-        raise RulesFileError("内容应为键值表（JSON 对象或 TOML 表），如 {\"rate_cap\": 1}")
+        raise RulesFileError('内容应为键值表（JSON 对象或 TOML 表），如 {"rate_cap": 1}')
     _check_keys(RuleSet, data, "")
     try:
         return RuleSet.model_validate(data)

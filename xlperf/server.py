@@ -273,7 +273,9 @@ def handle(action: Callable[[Any], Any], body: bytes) -> tuple[int, dict[str, An
         return exc.status, {"error": exc.message}
     except Exception:  # noqa: BLE001 - the client gets a message; the log gets the traceback
         log.exception("action %s failed", getattr(action, "__name__", action))
-        return 500, {"error": "xlperf 服务器：处理工作簿时出现内部错误，详情已记入服务器日志，请联系管理员"}
+        return 500, {
+            "error": "xlperf 服务器：处理工作簿时出现内部错误，详情已记入服务器日志，请联系管理员"
+        }
 
 
 class _TooLong(ValueError):
@@ -295,7 +297,9 @@ def parse_payload(body: bytes) -> dict[str, Any]:
     try:
         payload = json.loads(body, parse_int=_parse_int, parse_constant=_no_constant)
     except _TooLong:
-        raise Refused(400, f"xlperf 服务器：数据中有超过 {MAX_INT_DIGITS} 位的整数，不是工作簿数据") from None
+        raise Refused(
+            400, f"xlperf 服务器：数据中有超过 {MAX_INT_DIGITS} 位的整数，不是工作簿数据"
+        ) from None
     except RecursionError:
         raise Refused(400, "xlperf 服务器：数据嵌套层数过多，不是工作簿数据") from None
     except ValueError:  # JSONDecodeError, UnicodeDecodeError
@@ -483,7 +487,9 @@ class TimeoutH11Protocol(H11Protocol):
             self._waiting_for = "body"
             self._read_timer = self.loop.call_later(self.body_timeout, self._timed_out)
             return
-        self.logger.debug("closing a connection whose request %s did not arrive in time", waiting_for)
+        self.logger.debug(
+            "closing a connection whose request %s did not arrive in time", waiting_for
+        )
         if waiting_for == "head" and self.conn.our_state is h11.IDLE:
             self._refuse(
                 b"408 Request Timeout", "xlperf 服务器：请求没有在规定时间内发送完，连接已断开"

@@ -65,7 +65,9 @@ def row_figures(form: ProjectForm, rules: RuleSet, checked=None) -> dict[str, Ro
             wrong,
         )
     else:
-        out["rate"] = RowFigure(stated_rate, at(total.rate), None, False, total.rate.rate_decimals())
+        out["rate"] = RowFigure(
+            stated_rate, at(total.rate), None, False, total.rate.rate_decimals()
+        )
     stated_total = form.total_score.number
     score = checked.total
     if score is None:

@@ -83,7 +83,10 @@ def remove_stale_temps(folder: Path, older_than: float = STALE_TEMP_SECONDS) -> 
         if not TEMP_NAME.fullmatch(entry.name):
             continue
         try:
-            if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < limit:
+            if (
+                entry.is_file(follow_symlinks=False)
+                and entry.stat(follow_symlinks=False).st_mtime < limit
+            ):
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))
         except OSError:
@@ -115,7 +118,9 @@ def atomic_write(out: Path, write: Callable[[Path], Any]) -> None:
         out = out.resolve()
         refuse_if_open(out)
     if out.is_dir():
-        raise InputError(str(out), "输出位置是一个文件夹，不能写入：请给出文件名（如 -o 结果.xlsx）")
+        raise InputError(
+            str(out), "输出位置是一个文件夹，不能写入：请给出文件名（如 -o 结果.xlsx）"
+        )
     if out.exists() and not out.is_file():  # renamed over, /dev/null would become a file
         raise InputError(
             str(out), "输出位置不是普通文件（管道、设备或套接字），不会替换它：请另给一个文件名"
@@ -305,7 +310,9 @@ def _row_height(row: list[object]) -> float:
     for c in WRAPPED_COLUMNS:
         text = str(row[c - 1] or "")
         usable = RESULTS_WIDTHS[c - 1] - 1
-        lines = max(lines, *(math.ceil(_text_width(part) / usable) or 1 for part in text.split("\n")))
+        lines = max(
+            lines, *(math.ceil(_text_width(part) / usable) or 1 for part in text.split("\n"))
+        )
     return lines * LINE_HEIGHT
 
 

@@ -7,8 +7,7 @@ that a person filled is compared (XS findings), not overwritten, unless asked.
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlperf.checks import sort_findings
 from xlperf.checks.summary import check_summaries, row_figures, stated_text
 from xlperf.compute import project_figures, round_rate
-from xlperf.errors import DEBUG_ENV, InputError, internal_error
+from xlperf.errors import InputError
 from xlperf.figures import department_summaries, group_units, name_key
 from xlperf.figures import project_figures as checked_figures
 from xlperf.findings import Finding
@@ -30,7 +29,7 @@ from xlperf.model import NO_UNIT, SUMMARY_COLUMNS, ProjectForm, SummaryForm, Wor
 from xlperf.ops.files import NOTE_AUTHOR, atomic_save, open_for_edit, refuse_if_open, sheet_grids
 from xlperf.ops.journal import free_sheet_name
 from xlperf.ops.literal import put
-from xlperf.reader import read_grids, read_workbook
+from xlperf.reader import read_grids
 from xlperf.rules import RuleSet
 from xlperf.values import fmt_decimal as num
 from xlperf.values import fmt_percent as pct
@@ -109,24 +108,31 @@ def row_record(form: ProjectForm, rules: RuleSet, checked=None) -> dict[str, obj
 
 def figures_frame(books: Iterable[WorkbookForms], rules: RuleSet | None = None) -> pd.DataFrame:
     """One row per project form: its unit, file and the figures of its 汇总表 row."""
+    return records_frame([r for book in books for r in book_records(book, rules)])
 
+
+def book_records(book: WorkbookForms, rules: RuleSet | None = None) -> list[dict[str, object]]:
+    """The rows of :func:`figures_frame` for one workbook: all a roll-up keeps of it."""
     records = []
-    for book in books:
-        book_rules = book.rule_set(rules)
-        checked = [checked_figures(form, book_rules) for form in book.projects]
-        units = form_units(book, checked)
-        for form, figures in zip(book.projects, checked, strict=True):
-            unit, summary = units.get(id(form), (NO_UNIT, None))
-            records.append(
-                {
-                    "unit": unit,
-                    "unit_block": block_key(summary) if summary is not None else None,
-                    "department": form.department.text,
-                    "file": book.path,
-                    "sheet": form.sheet,
-                }
-                | row_record(form, book_rules, figures)
-            )
+    book_rules = book.rule_set(rules)
+    checked = [checked_figures(form, book_rules) for form in book.projects]
+    units = form_units(book, checked)
+    for form, figures in zip(book.projects, checked, strict=True):
+        unit, summary = units.get(id(form), (NO_UNIT, None))
+        records.append(
+            {
+                "unit": unit,
+                "unit_block": block_key(summary) if summary is not None else None,
+                "department": form.department.text,
+                "file": book.path,
+                "sheet": form.sheet,
+            }
+            | row_record(form, book_rules, figures)
+        )
+    return records
+
+
+def records_frame(records: list[dict[str, object]]) -> pd.DataFrame:
     return pd.DataFrame.from_records(
         records,
         columns=["unit", "unit_block", "department", "file", "sheet", "key", *FIGURES, "notes"],
@@ -338,9 +344,11 @@ def _rewrite_summaries(wb: Workbook, book: WorkbookForms, frame: pd.DataFrame) -
     written = list(blocks)
     rest = [u for u in dict.fromkeys(frame["unit"]) if u not in covered]
     if covered and rest:  # units with no 汇总表 of their own, beside those that have one
-        at = min(wb.sheetnames.index(s.sheet) for s in summaries if id(s) in departments) if (
-            departments
-        ) else len(wb.sheetnames)
+        at = (
+            min(wb.sheetnames.index(s.sheet) for s in summaries if id(s) in departments)
+            if (departments)
+            else len(wb.sheetnames)
+        )
         for unit in rest:
             ws = wb.create_sheet(free_sheet_name(SUMMARY_SHEET, wb.sheetnames, "{base}{n}"), at)
             at += 1
@@ -365,9 +373,7 @@ def _rewrite_sheet(
             cell.value = None
             cell.comment = None
     needed = sum(len(p) + 4 + 2 for _, _, p in parts) - 2  # title, name, header, total, gap
-    below = any(
-        cell.value is not None for row in ws.iter_rows(min_row=bottom + 1) for cell in row
-    )
+    below = any(cell.value is not None for row in ws.iter_rows(min_row=bottom + 1) for cell in row)
     if below and needed > bottom - top + 1:  # make room; what stands below moves down whole
         extra = needed - (bottom - top + 1)
         below_merges = [m for m in ws.merged_cells.ranges if m.min_row > bottom]
@@ -427,42 +433,21 @@ def unique_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
     return out, notes
 
 
-def read_books(
-    paths: list[Path],
-    *,
-    progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
-    errors: list[InputError] | None = None,
-) -> list[WorkbookForms]:
-    """Read every workbook once; with ``errors``, an unreadable one (or one the reader fails on)
-    is noted there, named, and skipped."""
-    books = []
-    for path in progress(paths) if progress else paths:
-        try:
-            books.append(read_workbook(path))
-        except InputError as exc:
-            if errors is None:
-                raise
-            errors.append(exc)
-        except Exception as exc:  # noqa: BLE001 - one unit's bad file must not stop the roll-up
-            if errors is None or os.environ.get(DEBUG_ENV) == "1":
-                raise
-            errors.append(internal_error(path, exc))
-    return books
-
-
 def rollup_files(
     paths: list[Path],
     out: Path,
     *,
     rules: RuleSet | None = None,
     name: str | None = None,
-    progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
+    jobs: int | None = None,
     errors: list[InputError] | None = None,
 ) -> RollupResult:
     """汇总 across units' workbooks into one department workbook: a 汇总表 per unit, then all."""
+    from xlperf.ops.batch import gather
+
     paths, notes = unique_files(paths)
-    books = read_books(paths, progress=progress, errors=errors)
-    result = rollup_books(books, out, rules=rules, name=name)
+    gathered = gather(paths, rules, jobs=jobs, errors=errors)
+    result = rollup_records(gathered.records, out, name=name)
     if result is None:
         raise InputError(
             str(paths[0]) if paths else ".", "所给文件中没有任何项目支出绩效自评表，无法汇总"
@@ -471,12 +456,13 @@ def rollup_files(
     return result
 
 
-def rollup_books(
-    books: list[WorkbookForms], out: Path, *, rules: RuleSet | None = None, name: str | None = None
+def rollup_records(
+    records: list[dict[str, object]], out: Path, *, name: str | None = None
 ) -> RollupResult | None:
-    """The department workbook from workbooks already read; None when they hold no project form.
-    A project given twice (the same form in two files) is summed once and named in ``notes``."""
-    frame, notes = drop_duplicates(figures_frame(books, rules))
+    """The department workbook from the :func:`book_records` of the workbooks read; None when
+    they hold no project form. A project given twice (the same form in two files) is summed
+    once and named in ``notes``."""
+    frame, notes = drop_duplicates(records_frame(records))
     if frame.empty:
         return None
     wb = Workbook()

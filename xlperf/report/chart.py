@@ -101,7 +101,9 @@ def chart_parts(rows: Sequence[ChartRow]) -> list[tuple[int, list[ChartRow]]]:
     序号 (in 表1) of its first project."""
     count = max(1, -(-len(rows) // MAX_ROWS))
     size = -(-len(rows) // count) if rows else 0
-    return [(start + 1, list(rows[start : start + size])) for start in range(0, len(rows), size or 1)]
+    return [
+        (start + 1, list(rows[start : start + size])) for start in range(0, len(rows), size or 1)
+    ]
 
 
 def chart_caption(number: int, unit: str, count: int, span: tuple[int, int] | None = None) -> str:
@@ -152,7 +154,9 @@ def _covered(font_name: str):
 
     fonts = [
         font_manager.get_font(
-            font_manager.findfont(font_manager.FontProperties(family=name), fallback_to_default=False)
+            font_manager.findfont(
+                font_manager.FontProperties(family=name), fallback_to_default=False
+            )
         )
         for name in (font_name, LATIN_FALLBACK)
     ]
@@ -206,11 +210,17 @@ def chart_figure(rows: Sequence[ChartRow], font: str, width_cm: float):
     scores = [float(r.score) if r.score is not None else 0.0 for r in rows]
     rates = [float(r.rate) if r.rate is not None else 0.0 for r in rows]
     ax.barh(
-        [y - bar / 2 for y in positions], scores, height=bar, color=SCORE_COLOR,
+        [y - bar / 2 for y in positions],
+        scores,
+        height=bar,
+        color=SCORE_COLOR,
         label="自评得分（分）",
     )
     ax.barh(
-        [y + bar / 2 for y in positions], rates, height=bar, color=RATE_COLOR,
+        [y + bar / 2 for y in positions],
+        rates,
+        height=bar,
+        color=RATE_COLOR,
         label="预算执行率（%）",
     )
     top = max([100.0, *scores, *rates])

@@ -182,7 +182,11 @@ def plain_pct(fraction: Decimal | str | None) -> str:
 
 
 SUMMARY_RATE_FIELDS = ("rate", "output_rate", "benefit_rate", "satisfaction_rate")
-LEVEL_OF_FIELD = {"output_rate": "产出指标", "benefit_rate": "效益指标", "satisfaction_rate": "满意度指标"}
+LEVEL_OF_FIELD = {
+    "output_rate": "产出指标",
+    "benefit_rate": "效益指标",
+    "satisfaction_rate": "满意度指标",
+}
 
 
 def _summary_cells(book: WorkbookForms) -> dict[tuple[str, str], tuple[SummaryForm, object, str]]:
@@ -243,7 +247,11 @@ def _corrected(f: Finding) -> str:
     if code == "XP101":
         return pct(exp) if isinstance(exp, Decimal) else plain(exp)
     if code == "XP203":
-        return f"请核实（其下指标分值之和为{pts(f.actual)}）" if isinstance(f.actual, Decimal) else "请核实"
+        return (
+            f"请核实（其下指标分值之和为{pts(f.actual)}）"
+            if isinstance(f.actual, Decimal)
+            else "请核实"
+        )
     if code == "XP209":
         return f"请核实（各项分值之和为{pts(exp)}）" if isinstance(exp, Decimal) else "请核实"
     if code in ("XP102", "XP204", "XP202", "XD402", "XD403", "XD404"):
@@ -299,11 +307,7 @@ def report_issues(
                 out[id(f)] = issue
             continue
         owner = next(
-            (
-                p
-                for p in figures
-                if in_form(f, p.form.sheet, p.form.first_row, p.form.last_row)
-            ),
+            (p for p in figures if in_form(f, p.form.sheet, p.form.first_row, p.form.last_row)),
             None,
         )
         subject = owner.name if owner is not None else f.sheet
@@ -321,7 +325,9 @@ def units_with_issues(
     ``id`` of their finding) of its forms."""
     units = group_units(book, figures)
     for unit in units:
-        unit.issues = _ordered([issues[id(f)] for f in findings if id(f) in issues and unit.holds(f)])
+        unit.issues = _ordered(
+            [issues[id(f)] for f in findings if id(f) in issues and unit.holds(f)]
+        )
     return units
 
 
@@ -349,7 +355,13 @@ def build_report(book: WorkbookForms, rules: RuleSet | None = None) -> ReportCon
     reports = [unit_report(u, year, rules.total_weight) for u in units]
     if departments or (figures and (len(units) > 1 or department_summaries(book))):
         in_units = {id(i) for u in units for i in u.issues}
-        rest = _ordered([issues[id(f)] for f in findings if id(f) in issues and id(issues[id(f)]) not in in_units])
+        rest = _ordered(
+            [
+                issues[id(f)]
+                for f in findings
+                if id(f) in issues and id(issues[id(f)]) not in in_units
+            ]
+        )
         reports.append(department_report(book, units, figures, rest, year, departments, rules))
     if not reports:
         raise InputError(book.path, "工作簿中没有项目支出绩效自评表，无法生成自评总结报告")
@@ -382,7 +394,9 @@ def _project_mistakes(p: ProjectFigures, issues: list[Issue]) -> list[Issue]:
 
 
 def _project_basic(i: int, p: ProjectFigures, issues: list[Issue]) -> list[Block]:
-    parts = [f"{i}、{p.name}：年初预算数{wan(p.initial_budget)}万元，全年预算数{wan(p.annual_budget)}万元"]
+    parts = [
+        f"{i}、{p.name}：年初预算数{wan(p.initial_budget)}万元，全年预算数{wan(p.annual_budget)}万元"
+    ]
     if p.sources:
         parts.append("（其中" + "、".join(f"{label}{wan(v)}万元" for label, v in p.sources) + "）")
     parts.append(f"，全年执行数{wan(p.executed)}万元")

@@ -102,7 +102,10 @@ def write_report_sheet(wb: Workbook, content: ReportContent) -> Worksheet:
                     horizontal = "right"
                 cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=True)
             wrapped = max(
-                (_height(t or "", chars[c] if c < len(chars) else 8, 9) for c, t in enumerate(row.cells)),
+                (
+                    _height(t or "", chars[c] if c < len(chars) else 8, 9)
+                    for c, t in enumerate(row.cells)
+                ),
                 default=0,
             )  # a long sheet name or 问题 in the 附表 wraps inside its cell
             ws.row_dimensions[r].height = max(36 if row.kind == "header" else 24, wrapped)

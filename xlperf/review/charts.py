@@ -21,7 +21,9 @@ def add_charts(ws: Worksheet, layout: OverviewLayout) -> None:
         errors.title = ERRORS_TITLE
         errors.style = 10
         errors.legend = None
-        data = Reference(ws, min_col=layout.error_col, min_row=layout.first - 1, max_row=layout.last)
+        data = Reference(
+            ws, min_col=layout.error_col, min_row=layout.first - 1, max_row=layout.last
+        )
         errors.add_data(data, titles_from_data=True)
         errors.set_categories(Reference(ws, min_col=2, min_row=layout.first, max_row=layout.last))
         errors.x_axis.scaling.orientation = "maxMin"  # first unit on top, as in the table

@@ -156,7 +156,16 @@ def _title(ws: Worksheet, text: str, subtitle: str, width: int) -> None:
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
 
 
-OVERVIEW_HEAD = ["序号", "单位", "文件数", "项目数", "全年预算数", "执行数", "执行率", "平均自评得分"]
+OVERVIEW_HEAD = [
+    "序号",
+    "单位",
+    "文件数",
+    "项目数",
+    "全年预算数",
+    "执行数",
+    "执行率",
+    "平均自评得分",
+]
 OVERVIEW_TAIL = ["错误", "警告", "评分口径"]
 OVERVIEW_FIRST = 4  # the header row of the unit table
 
@@ -308,7 +317,17 @@ def _finding_row(ws: Worksheet, r: int, f: FindingRow, target: str | None) -> No
     _row(
         ws,
         r,
-        [r - 1, f.unit, f.file, f.project, f.sheet, f.cell, f.code, SEVERITY[f.severity], f.message],
+        [
+            r - 1,
+            f.unit,
+            f.file,
+            f.project,
+            f.sheet,
+            f.cell,
+            f.code,
+            SEVERITY[f.severity],
+            f.message,
+        ],
     )
     for c in (2, 3, 4, 5, 9):
         ws.cell(r, c).alignment = WRAP
@@ -403,14 +422,14 @@ def write_projects(ws: Worksheet, results: list[FileResult]) -> int:
 
 
 def code_counts(results: Iterable[FileResult]) -> Counter[str]:
-    return Counter(
-        f.code for r in results if not (r.error or r.duplicate_of) for f in r.findings
-    )
+    return Counter(f.code for r in results if not (r.error or r.duplicate_of) for f in r.findings)
 
 
 def write_codes(ws: Worksheet, results: list[FileResult]) -> None:
     """按代码统计: how often each code was found, in how many files and units."""
-    _header(ws, 1, ["代码", "级别", "名称", "条数", "涉及文件数", "涉及单位数"], [9, 7, 52, 8, 11, 11])
+    _header(
+        ws, 1, ["代码", "级别", "名称", "条数", "涉及文件数", "涉及单位数"], [9, 7, 52, 8, 11, 11]
+    )
     counts = code_counts(results)
     files: dict[str, set[str]] = {}
     units: dict[str, set[str]] = {}
