@@ -61,7 +61,9 @@ def _run_one(spec: Spec, work: Path, server: bool, roundtrip: bool, send: Any) -
     try:
         mutate.write_mutant(spec, path)
     except Exception as exc:  # noqa: BLE001 - a mutator bug, reported as such
-        return [Outcome("make", failures=[("harness: mutator failed", f"{type(exc).__name__}: {exc}")])]
+        return [
+            Outcome("make", failures=[("harness: mutator failed", f"{type(exc).__name__}: {exc}")])
+        ]
     outcomes: list[Outcome] = []
 
     def stage(name: str, fn: Any, *args: Any) -> None:
@@ -173,9 +175,19 @@ def run(
             for slot in slots:
                 if slot.spec is None and pending:
                     spec = pending.pop()
-                    slot.spec, slot.stage, slot.started, slot.done = spec, "queued", time.monotonic(), []
+                    slot.spec, slot.stage, slot.started, slot.done = (
+                        spec,
+                        "queued",
+                        time.monotonic(),
+                        [],
+                    )
                     slot.conn.send(
-                        (spec, spec.index in server, spec.index in roundtrips, save_dir and str(save_dir))
+                        (
+                            spec,
+                            spec.index in server,
+                            spec.index in roundtrips,
+                            save_dir and str(save_dir),
+                        )
                     )
             busy = [s for s in slots if s.spec]
             now = time.monotonic()
@@ -187,7 +199,15 @@ def run(
                     msg = conn.recv()
                 except (EOFError, OSError):
                     code = slot.proc.exitcode
-                    finish(slot, [Outcome(slot.stage, failures=[("worker died", f"exit code {code} in {slot.stage}")])])
+                    finish(
+                        slot,
+                        [
+                            Outcome(
+                                slot.stage,
+                                failures=[("worker died", f"exit code {code} in {slot.stage}")],
+                            )
+                        ],
+                    )
                     slot.kill()
                     continue
                 if msg[0] == "stage":
@@ -205,13 +225,28 @@ def run(
                         if stage in ("make", "queued")
                         else f"timeout (> {_allowed(stage, timeout):g} s)"
                     )
-                    finish(slot, [Outcome(stage, seconds=now - slot.started, failures=[(cls, f"{stage} killed after {now - slot.started:.1f} s")])])
+                    finish(
+                        slot,
+                        [
+                            Outcome(
+                                stage,
+                                seconds=now - slot.started,
+                                failures=[
+                                    (cls, f"{stage} killed after {now - slot.started:.1f} s")
+                                ],
+                            )
+                        ],
+                    )
                     slot.kill()
                     if save_dir:
                         _save(spec, save_dir)
             if progress and time.monotonic() - last > 30:
                 last = time.monotonic()
-                print(f"  {len(records)}/{len(specs)} mutants, {last - t0:.0f} s", file=sys.stderr, flush=True)
+                print(
+                    f"  {len(records)}/{len(specs)} mutants, {last - t0:.0f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
     finally:
         for slot in slots:
             if slot.proc.is_alive():
@@ -240,8 +275,13 @@ def run_subprocess(specs: list[Spec], timeout: float = 10.0) -> list[Record]:
             try:
                 proc = subprocess.run(
                     [sys.executable, "-m", "xlperf", "check", "--format", "json", str(path)],
-                    capture_output=True, timeout=timeout, env=env, cwd=tmp, text=True,
-                    encoding="utf-8", errors="replace",
+                    capture_output=True,
+                    timeout=timeout,
+                    env=env,
+                    cwd=tmp,
+                    text=True,
+                    encoding="utf-8",
+                    errors="replace",
                 )
             except subprocess.TimeoutExpired:
                 out.seconds = time.perf_counter() - t0
@@ -268,7 +308,9 @@ def failure_classes(records: list[Record]) -> dict[tuple[str, str], list[tuple[R
 
 def summary(records: list[Record], seconds: float) -> str:
     main = [r for r in records if r.outcomes[0].stage != "subprocess"]
-    lines = [f"mutants: {len(main)} in {seconds:.0f} s (+ {len(records) - len(main)} subprocess runs)"]
+    lines = [
+        f"mutants: {len(main)} in {seconds:.0f} s (+ {len(records) - len(main)} subprocess runs)"
+    ]
     per = Counter(r.spec.mutator for r in main)
     failed = Counter(r.spec.mutator for r in main if r.failures)
     lines.append("")
@@ -283,21 +325,36 @@ def summary(records: list[Record], seconds: float) -> str:
             if o.seconds:
                 times[o.stage].append(o.seconds)
     lines.append("")
-    lines.append("exit codes (check, subprocess: CLI exit; server: HTTP status; roundtrip: fix exit)")
+    lines.append(
+        "exit codes (check, subprocess: CLI exit; server: HTTP status; roundtrip: fix exit)"
+    )
     for stage in sorted(stages):
         counts = ", ".join(f"{k}: {v}" for k, v in sorted(stages[stage].items()))
         t = times[stage]
         timing = f"; max {max(t):.2f} s, mean {sum(t) / len(t):.2f} s" if t else ""
         lines.append(f"  {stage:<11}{counts}{timing}")
-    rt = [o for r in records for o in r.outcomes if o.stage == "roundtrip" and o.note != "not readable"]
-    lines.append(f"  round trips done on readable mutants: {len(rt)}, failed: {sum(bool(o.failures) for o in rt)}")
+    rt = [
+        o
+        for r in records
+        for o in r.outcomes
+        if o.stage == "roundtrip" and o.note != "not readable"
+    ]
+    lines.append(
+        f"  round trips done on readable mutants: {len(rt)}, failed: {sum(bool(o.failures) for o in rt)}"
+    )
     by = failure_classes(records)
     lines.append("")
-    lines.append(f"failure classes: {len(by)} ({sum(bool(r.failures) for r in records)} mutants failed)")
+    lines.append(
+        f"failure classes: {len(by)} ({sum(bool(r.failures) for r in records)} mutants failed)"
+    )
     for (stage, cls), hits in sorted(by.items(), key=lambda kv: -len(kv[1])):
         muts = Counter(r.spec.mutator for r, _ in hits)
         first, detail = hits[0]
-        lines.append(f"- [{stage}] {cls}: {len(hits)} (" + ", ".join(f"{m} {n}" for m, n in muts.most_common()) + ")")
+        lines.append(
+            f"- [{stage}] {cls}: {len(hits)} ("
+            + ", ".join(f"{m} {n}" for m, n in muts.most_common())
+            + ")"
+        )
         lines.append(f"    reproduce: --replay {first.spec.label}")
         lines.append(f"    {detail}")
     return "\n".join(lines)
@@ -330,14 +387,24 @@ def parse_seed_label(text: str) -> tuple[str, str, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--count", type=int, default=10_000, help="mutants through check and the server")
-    parser.add_argument("--roundtrips", type=int, default=1_000, help="fix→clear round trips wanted")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--count", type=int, default=10_000, help="mutants through check and the server"
+    )
+    parser.add_argument(
+        "--roundtrips", type=int, default=1_000, help="fix→clear round trips wanted"
+    )
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds a stage may take")
-    parser.add_argument("--subprocess", type=int, default=100, help="mutants also run as real processes")
-    parser.add_argument("--server-share", type=float, default=1.0, help="share of mutants sent to the server")
+    parser.add_argument(
+        "--subprocess", type=int, default=100, help="mutants also run as real processes"
+    )
+    parser.add_argument(
+        "--server-share", type=float, default=1.0, help="share of mutants sent to the server"
+    )
     parser.add_argument("--only", help="mutators to use (comma-separated)")
     parser.add_argument("--save-failures", type=Path, help="write failing mutants here")
     parser.add_argument("--json", type=Path, help="write every outcome here (JSON lines)")
@@ -361,9 +428,16 @@ def main() -> None:
     step = max(1, int(len(book) / (args.roundtrips * 1.15))) if args.roundtrips else 0
     roundtrips = set(book[::step]) if step else set()
     t0 = time.monotonic()
-    records = run(specs, jobs=args.jobs, timeout=args.timeout, server=server, roundtrips=roundtrips,
-                  save_dir=args.save_failures, progress=True,
-                  deadline=time.time() + args.minutes * 60 if args.minutes else None)
+    records = run(
+        specs,
+        jobs=args.jobs,
+        timeout=args.timeout,
+        server=server,
+        roundtrips=roundtrips,
+        save_dir=args.save_failures,
+        progress=True,
+        deadline=time.time() + args.minutes * 60 if args.minutes else None,
+    )
     if args.subprocess:
         every = max(1, len(specs) // args.subprocess)
         records += run_subprocess(specs[::every][: args.subprocess], args.timeout)
@@ -371,7 +445,13 @@ def main() -> None:
     if args.json:
         with args.json.open("w", encoding="utf-8") as f:
             for r in records:
-                f.write(json.dumps({"spec": asdict(r.spec), "outcomes": [asdict(o) for o in r.outcomes]}, ensure_ascii=False) + "\n")
+                f.write(
+                    json.dumps(
+                        {"spec": asdict(r.spec), "outcomes": [asdict(o) for o in r.outcomes]},
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
     print(summary(records, seconds))
 
 

@@ -101,19 +101,59 @@ def _values(wb: Workbook, rng: random.Random, want: Callable[[Any], bool], make:
             make(cell, rng)
 
 
-TEXTS = ["", " ", "一百", "100.57万元", "约80%", "—", "/", "N/A", "12,345.67", "1 000", "80.3 %",
-         "≥95%", "$\\geq 95\\%$", "8月31日前", "提高", "abc", "0x1F", "1e5", "1/3", "(5)", "五十",
-         "2021-08-31T00:00:00", "2021-08-31T00:00:00Z"]
+TEXTS = [
+    "",
+    " ",
+    "一百",
+    "100.57万元",
+    "约80%",
+    "—",
+    "/",
+    "N/A",
+    "12,345.67",
+    "1 000",
+    "80.3 %",
+    "≥95%",
+    "$\\geq 95\\%$",
+    "8月31日前",
+    "提高",
+    "abc",
+    "0x1F",
+    "1e5",
+    "1/3",
+    "(5)",
+    "五十",
+    "2021-08-31T00:00:00",
+    "2021-08-31T00:00:00Z",
+]
 
 
 def m_text(wb: Workbook, rng: random.Random) -> None:
     _values(wb, rng, _is_number, lambda c, r: _text(c, r.choice(TEXTS)))
 
 
-HUGE = [1e308, -1e308, 1.7976931348623157e308, 1e300, 10**20, 2**63, 2**64 + 1, 1e-300, 5e-324,
-        123456789012345678901234567890]
-HUGE_TEXT = ["9" * 400, "1e999999", "1" + "0" * 5000, "1e-999999", "9" * 30 + "万元",
-             "99999999999999999999%", "1E+308", "0." + "0" * 400 + "1"]
+HUGE = [
+    1e308,
+    -1e308,
+    1.7976931348623157e308,
+    1e300,
+    10**20,
+    2**63,
+    2**64 + 1,
+    1e-300,
+    5e-324,
+    123456789012345678901234567890,
+]
+HUGE_TEXT = [
+    "9" * 400,
+    "1e999999",
+    "1" + "0" * 5000,
+    "1e-999999",
+    "9" * 30 + "万元",
+    "99999999999999999999%",
+    "1E+308",
+    "0." + "0" * 400 + "1",
+]
 
 
 def m_huge(wb: Workbook, rng: random.Random) -> None:
@@ -140,8 +180,24 @@ def m_negative(wb: Workbook, rng: random.Random) -> None:
     _values(wb, rng, _is_number, make)
 
 
-NANLIKE = ["NaN", "nan", "inf", "-inf", "Infinity", "-Infinity", "#DIV/0!", "#N/A", "#VALUE!",
-           "#REF!", "#NUM!", "#NAME?", "#NULL!", "null", "None", "undefined"]
+NANLIKE = [
+    "NaN",
+    "nan",
+    "inf",
+    "-inf",
+    "Infinity",
+    "-Infinity",
+    "#DIV/0!",
+    "#N/A",
+    "#VALUE!",
+    "#REF!",
+    "#NUM!",
+    "#NAME?",
+    "#NULL!",
+    "null",
+    "None",
+    "undefined",
+]
 
 
 def m_nanlike(wb: Workbook, rng: random.Random) -> None:
@@ -157,10 +213,26 @@ def m_nanlike(wb: Workbook, rng: random.Random) -> None:
     _values(wb, rng, lambda v: True, make)
 
 
-FORMULA_TEXTS = ['=HYPERLINK("http://example.invalid/x","点击查看")', "=1+1", "+1+1", "-1-1",
-                 "@SUM(A1:A2)", "=cmd|' /C calc'!A0", "==", "=", "+", "-", "@", " =1+1",
-                 "=" + "(" * 300 + "1" + ")" * 300, "=A1", "=1/0", "-" * 50, "=DDE(1)",
-                 "=WEBSERVICE(\"http://example.invalid\")"]
+FORMULA_TEXTS = [
+    '=HYPERLINK("http://example.invalid/x","点击查看")',
+    "=1+1",
+    "+1+1",
+    "-1-1",
+    "@SUM(A1:A2)",
+    "=cmd|' /C calc'!A0",
+    "==",
+    "=",
+    "+",
+    "-",
+    "@",
+    " =1+1",
+    "=" + "(" * 300 + "1" + ")" * 300,
+    "=A1",
+    "=1/0",
+    "-" * 50,
+    "=DDE(1)",
+    '=WEBSERVICE("http://example.invalid")',
+]
 
 
 def m_formula_text(wb: Workbook, rng: random.Random) -> None:
@@ -168,8 +240,18 @@ def m_formula_text(wb: Workbook, rng: random.Random) -> None:
     _values(wb, rng, lambda v: True, lambda c, r: _text(c, r.choice(FORMULA_TEXTS)))
 
 
-FORMULAS = ["=SUM(A1:A3)", "=1/0", "=A1", "=NA()", "=B2*100", "=INDIRECT(\"A1\")", "=1+",
-            "=SUM(" * 40 + "1" + ")" * 40, "=XFD1048576", "=TODAY()"]
+FORMULAS = [
+    "=SUM(A1:A3)",
+    "=1/0",
+    "=A1",
+    "=NA()",
+    "=B2*100",
+    '=INDIRECT("A1")',
+    "=1+",
+    "=SUM(" * 40 + "1" + ")" * 40,
+    "=XFD1048576",
+    "=TODAY()",
+]
 
 
 def m_formula_real(wb: Workbook, rng: random.Random) -> None:
@@ -181,8 +263,23 @@ def m_formula_real(wb: Workbook, rng: random.Random) -> None:
     _values(wb, rng, _is_number, make)
 
 
-CONTROLS = ["\t", "\n", "\r\n", "\u200b", "\u202e", "\ufeff", "\u3000", "\u00a0", "\x7f",
-            "\u2028", "\u0085", "\U0001f600", "_x0007_", "\u0301", "\ufffd"]
+CONTROLS = [
+    "\t",
+    "\n",
+    "\r\n",
+    "\u200b",
+    "\u202e",
+    "\ufeff",
+    "\u3000",
+    "\u00a0",
+    "\x7f",
+    "\u2028",
+    "\u0085",
+    "\U0001f600",
+    "_x0007_",
+    "\u0301",
+    "\ufffd",
+]
 
 
 def m_control(wb: Workbook, rng: random.Random) -> None:
@@ -216,8 +313,15 @@ def m_long_text(wb: Workbook, rng: random.Random) -> None:
 
 
 def m_other_types(wb: Workbook, rng: random.Random) -> None:
-    choices = [dt.datetime(2021, 8, 31), dt.date(1900, 1, 1), dt.time(12, 30), True, False,
-               dt.timedelta(days=3), dt.datetime(9999, 12, 31, 23, 59, 59)]
+    choices = [
+        dt.datetime(2021, 8, 31),
+        dt.date(1900, 1, 1),
+        dt.time(12, 30),
+        True,
+        False,
+        dt.timedelta(days=3),
+        dt.datetime(9999, 12, 31, 23, 59, 59),
+    ]
     _values(wb, rng, lambda v: True, lambda c, r: setattr(c, "value", r.choice(choices)))
 
 
@@ -285,9 +389,29 @@ def m_merge_break(wb: Workbook, rng: random.Random) -> None:
                 ws.unmerge_cells(str(r))
 
 
-SHEET_NAMES = ["检查结果", "xlperf_journal", "自评报告", "汇总表", "参数", "Sheet1", "项目'1",
-               "长" * 31, "汇总表 ", " 空格", "=1+1", "+x", "@x", "项目（2）", "收支情况", "填表说明",
-               "xlperf.conf", "History", "检查结果 (2)", "项目\"1", "x\",1)+(\""]
+SHEET_NAMES = [
+    "检查结果",
+    "xlperf_journal",
+    "自评报告",
+    "汇总表",
+    "参数",
+    "Sheet1",
+    "项目'1",
+    "长" * 31,
+    "汇总表 ",
+    " 空格",
+    "=1+1",
+    "+x",
+    "@x",
+    "项目（2）",
+    "收支情况",
+    "填表说明",
+    "xlperf.conf",
+    "History",
+    "检查结果 (2)",
+    '项目"1',
+    'x",1)+("',
+]
 
 
 def m_sheet_rename(wb: Workbook, rng: random.Random) -> None:
@@ -334,13 +458,28 @@ def m_sheet_add(wb: Workbook, rng: random.Random) -> None:
 
 def m_far_cell(wb: Workbook, rng: random.Random) -> None:
     ws = _sheet(wb, rng)
-    row, col = rng.choice([(1048576, 16384), (1048576, 1), (1, 16384),
-                           (rng.randint(1000, 1048576), rng.randint(1, 16384))])
+    row, col = rng.choice(
+        [
+            (1048576, 16384),
+            (1048576, 1),
+            (1, 16384),
+            (rng.randint(1000, 1048576), rng.randint(1, 16384)),
+        ]
+    )
     ws.cell(row, col, rng.choice(["x", 1, "项目名称", "=1+1"]))
 
 
-FORMATS = ["0.00%", "@", "#,##0.00", "yyyy-mm-dd", '0.00"万元"', ";;;", "0.0", "[Red]0.00",
-           "General"]
+FORMATS = [
+    "0.00%",
+    "@",
+    "#,##0.00",
+    "yyyy-mm-dd",
+    '0.00"万元"',
+    ";;;",
+    "0.0",
+    "[Red]0.00",
+    "General",
+]
 
 
 def m_style(wb: Workbook, rng: random.Random) -> None:
@@ -350,19 +489,28 @@ def m_style(wb: Workbook, rng: random.Random) -> None:
         cell = _pick(ws, rng)
         what = rng.randrange(5)
         if what == 0:
-            cell.fill = PatternFill(fill_type=rng.choice(["solid", "gray125", "darkGrid"]),
-                                    fgColor=rng.choice(["FFFF00", "00B0F0", "FFC7CE"]))
+            cell.fill = PatternFill(
+                fill_type=rng.choice(["solid", "gray125", "darkGrid"]),
+                fgColor=rng.choice(["FFFF00", "00B0F0", "FFC7CE"]),
+            )
         elif what == 1:
-            cell.font = Font(bold=True, italic=rng.random() < 0.5, color="FF0000",
-                             name=rng.choice(["宋体", "Arial"]), size=rng.choice([9, 11, 16]))
+            cell.font = Font(
+                bold=True,
+                italic=rng.random() < 0.5,
+                color="FF0000",
+                name=rng.choice(["宋体", "Arial"]),
+                size=rng.choice([9, 11, 16]),
+            )
         elif what == 2:
             side = Side(style=rng.choice(["thin", "thick", "dashed"]), color="000000")
             cell.border = Border(left=side, top=side, right=side, bottom=side)
         elif what == 3:
             cell.number_format = rng.choice(FORMATS)
         else:
-            cell.comment = Comment(rng.choice(["请核对", "来源：财政局", "=1+1", "备注\n第二行"]),
-                                   rng.choice(["张三", "", "财务科"]))
+            cell.comment = Comment(
+                rng.choice(["请核对", "来源：财政局", "=1+1", "备注\n第二行"]),
+                rng.choice(["张三", "", "财务科"]),
+            )
 
 
 MUTATORS_BOOK: dict[str, Callable[[Workbook, random.Random], None]] = {
@@ -428,9 +576,10 @@ def b_zero_span(data: bytes, rng: random.Random) -> bytes:
 def _rezip(data: bytes, edit: Callable[[str, bytes], bytes | None]) -> bytes:
     """The zip with each entry passed through ``edit`` (None drops the entry)."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(
-        out, "w", zipfile.ZIP_DEFLATED
-    ) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             content = edit(info.filename, src.read(info))
             if content is not None:
@@ -444,8 +593,18 @@ def _one_entry(data: bytes, rng: random.Random, pattern: str = r".*\.xml$") -> s
     return rng.choice(names)
 
 
-XML_EDITS = ["delete_span", "duplicate_span", "insert_lt", "bad_number", "dimension", "ctl_ref",
-             "bad_ref", "bad_style", "huge_row", "deep"]
+XML_EDITS = [
+    "delete_span",
+    "duplicate_span",
+    "insert_lt",
+    "bad_number",
+    "dimension",
+    "ctl_ref",
+    "bad_ref",
+    "bad_style",
+    "huge_row",
+    "deep",
+]
 
 
 def b_xml(data: bytes, rng: random.Random) -> bytes:
@@ -493,8 +652,10 @@ def b_xml(data: bytes, rng: random.Random) -> bytes:
             )
         elif kind == "deep":
             depth = rng.choice([1000, 20000])
-            text = text.replace("</worksheet>", "<extLst>" + "<x>" * depth + "</x>" * depth
-                                + "</extLst></worksheet>")
+            text = text.replace(
+                "</worksheet>",
+                "<extLst>" + "<x>" * depth + "</x>" * depth + "</extLst></worksheet>",
+            )
         return text.encode("utf-8", "surrogatepass")
 
     return _rezip(data, edit)
@@ -519,17 +680,19 @@ def b_padding(data: bytes, rng: random.Random) -> bytes:
 
 
 def b_other_format(data: bytes, rng: random.Random) -> bytes:
-    return rng.choice([
-        b"",
-        b"PK\x03\x04" + bytes(rng.randrange(256) for _ in range(200)),
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(rng.randrange(256) for _ in range(4000)),
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600,
-        "<html><body>项目名称</body></html>".encode(),
-        "项目名称,全年预算数\n人事局工作经费,10\n".encode("gbk"),
-        b"\xef\xbb\xbf" + b"a" * 100,
-        bytes(rng.randrange(256) for _ in range(rng.randint(1, 5000))),
-        _rezip(data, lambda name, content: content)[:22],  # the end record alone
-    ])
+    return rng.choice(
+        [
+            b"",
+            b"PK\x03\x04" + bytes(rng.randrange(256) for _ in range(200)),
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(rng.randrange(256) for _ in range(4000)),
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600,
+            "<html><body>项目名称</body></html>".encode(),
+            "项目名称,全年预算数\n人事局工作经费,10\n".encode("gbk"),
+            b"\xef\xbb\xbf" + b"a" * 100,
+            bytes(rng.randrange(256) for _ in range(rng.randint(1, 5000))),
+            _rezip(data, lambda name, content: content)[:22],  # the end record alone
+        ]
+    )
 
 
 MUTATORS_BYTES: dict[str, Callable[[bytes, random.Random], bytes]] = {
@@ -719,7 +882,9 @@ def _client() -> Any:
 
 
 # xlperf's own formula in the 检查结果 sheet: a link to the flagged cell
-OWN_LINK = re.compile(r"""^=HYPERLINK\("#'(?:[^'"]|''|"")*'![A-Z]{1,3}[0-9]{1,7}","[A-Z]{1,3}[0-9]{1,7}"\)$""")
+OWN_LINK = re.compile(
+    r"""^=HYPERLINK\("#'(?:[^'"]|''|"")*'![A-Z]{1,3}[0-9]{1,7}","[A-Z]{1,3}[0-9]{1,7}"\)$"""
+)
 
 
 # a rate xlperf fills, sent as Excel parses a typed percentage ("-100%" is the number -1, never a
@@ -752,7 +917,10 @@ def _client_value(value: Any) -> Any:
     if isinstance(value, dt.date):
         return dt.datetime.combine(value, dt.time()).isoformat(timespec="milliseconds") + "Z"
     if isinstance(value, dt.time):
-        return dt.datetime.combine(dt.date(1899, 12, 30), value).isoformat(timespec="milliseconds") + "Z"
+        return (
+            dt.datetime.combine(dt.date(1899, 12, 30), value).isoformat(timespec="milliseconds")
+            + "Z"
+        )
     if isinstance(value, dt.timedelta):
         return value.total_seconds() / 86400
     return value
@@ -844,8 +1012,14 @@ def cell_state(cell: Any, styles: tuple[list[str], list[str], list[str]]) -> tup
     fills, fonts, borders = styles
     style = cell._style
     if style is None:  # a merged cell openpyxl made without a style of its own
-        return (cell.value, cell.number_format, repr(cell.fill), repr(cell.font),
-                _border_text(cell.border), _comment(cell))
+        return (
+            cell.value,
+            cell.number_format,
+            repr(cell.fill),
+            repr(cell.font),
+            _border_text(cell.border),
+            _comment(cell),
+        )
     return (
         cell.value,
         cell.number_format,
@@ -929,8 +1103,10 @@ def typed_cells_changed(before: Workbook, after: Workbook) -> list[tuple[str, st
             for row in after[title].iter_rows():
                 for c in row:
                     if c.data_type == "f":
-                        found.setdefault("fix: formula in its own sheet",
-                                         f"{title}!{c.coordinate}: {c.value!r:.120}")
+                        found.setdefault(
+                            "fix: formula in its own sheet",
+                            f"{title}!{c.coordinate}: {c.value!r:.120}",
+                        )
     return list(found.items())
 
 

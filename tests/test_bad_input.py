@@ -123,6 +123,7 @@ def test_one_bad_file_among_good_ones_still_checks_the_rest(tmp_path: Path) -> N
 
 # --- numbers no form can hold (1e26, 1e300, 5000 digits): XP000 at the cell, never a crash ----
 
+
 def _project_with(tmp: Path, name: str, edits: dict[str, object]) -> Path:
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -201,6 +202,7 @@ def test_messages_format_any_decimal() -> None:
 
 # --- exit codes: 0 nothing wrong, 1 errors found, 2 could not process ------------------------
 
+
 def test_clear_with_nothing_to_clear_exits_0(tmp_path: Path) -> None:
     path = _project_with(tmp_path, "未检查", {})
     before = path.read_bytes()
@@ -236,8 +238,12 @@ def test_unusable_rules_file_exits_2_naming_the_fault(
 
 
 def test_missing_rules_file_exits_2(tmp_path: Path) -> None:
-    result = _run("check", "--rules", str(tmp_path / "无.json"), str(_project_with(tmp_path, "a", {})))
-    assert result.returncode == 2 and "无.json" in result.stderr and "Traceback" not in result.stderr
+    result = _run(
+        "check", "--rules", str(tmp_path / "无.json"), str(_project_with(tmp_path, "a", {}))
+    )
+    assert (
+        result.returncode == 2 and "无.json" in result.stderr and "Traceback" not in result.stderr
+    )
 
 
 def test_valid_rules_file_still_applies(tmp_path: Path) -> None:
@@ -266,7 +272,19 @@ def _commands(group, path=()):
             yield from _commands(sub, (*path, name))
 
 
-CLICK_ENGLISH = ("Usage", "Options", "Show this message", "Commands", "Arguments", "Show the version", "[default", "required", "TEXT", "INTEGER", "PATH")
+CLICK_ENGLISH = (
+    "Usage",
+    "Options",
+    "Show this message",
+    "Commands",
+    "Arguments",
+    "Show the version",
+    "[default",
+    "required",
+    "TEXT",
+    "INTEGER",
+    "PATH",
+)
 
 
 def test_every_help_is_chinese() -> None:
@@ -298,10 +316,11 @@ def test_usage_errors_are_chinese_exit_2(tmp_path: Path) -> None:
 
 # --- an unexpected exception: one Chinese line naming the file, exit 2, no traceback ----------
 
-def test_internal_error_is_one_line_naming_the_file(capsys, monkeypatch) -> None:
-    from xlperf.cli import _Failed, reporting
 
-    with pytest.raises(_Failed), reporting("单位.xlsx"):
+def test_internal_error_is_one_line_naming_the_file(capsys, monkeypatch) -> None:
+    from xlperf.cli.frame import Failed, reporting
+
+    with pytest.raises(Failed), reporting("单位.xlsx"):
         {}["缺少的键"]  # a real KeyError, as a bug in a reader would raise
     err = capsys.readouterr().err.strip()
     assert err == "单位.xlsx: 内部错误（KeyError: '缺少的键'），请将此文件报告给开发者"
@@ -311,6 +330,7 @@ def test_internal_error_is_one_line_naming_the_file(capsys, monkeypatch) -> None
 
 
 # --- legacy .xls: fix writes a new .xlsx; a real .xlsx named .xls is read by its content ------
+
 
 def test_fix_xls_writes_a_new_xlsx_and_leaves_the_xls(tmp_path: Path) -> None:
     from tests.conftest import soffice
@@ -383,7 +403,9 @@ def test_infinity_stored_as_a_number_is_xp000(tmp_path: Path) -> None:
                 for cell, text in (("D5", b"1e999"), ("E5", b"-1e999")):
                     old = f'<c r="{cell}" t="n"><v>0</v></c>'.encode()
                     assert old in data
-                    data = data.replace(old, f'<c r="{cell}" t="n"><v>'.encode() + text + b"</v></c>")
+                    data = data.replace(
+                        old, f'<c r="{cell}" t="n"><v>'.encode() + text + b"</v></c>"
+                    )
             dst.writestr(item, data)
     result = _run("check", str(path))
     assert result.returncode == 1, result.stderr

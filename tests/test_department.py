@@ -19,12 +19,12 @@ import pytest
 
 from tests.conftest import REPO, soffice
 from xlperf.checks import check_workbook
-from xlperf.department.scoring import score_department
 from xlperf.extract import workbook_dict
 from xlperf.findings import CODES
 from xlperf.reader import read_workbook
 from xlperf.rules import DEFAULT_RULES
 from xlperf.rules_sheet import SheetSettings
+from xlperf.scoring.department import score_department
 from xlperf.templates.build import OVERALL_FILE, _new_workbook, overall_workbook
 from xlperf.templates.department_sheet import (
     DEPARTMENT_NAMES,

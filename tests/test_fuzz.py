@@ -33,22 +33,43 @@ SERVER_EVERY = 3  # a third of the book mutants also go to the server
 # fixed since; a test per class keeps it so. The harness's class names are
 # "<stage>: <class>: <detail>".
 KNOWN = [
-    ("huge-number", "a huge number (1e308, 10**20, 9×400) makes xlperf/values.py:fmt_decimal "
-     "raise decimal.InvalidOperation", r"InvalidOperation"),
-    ("merged-flag", "a finding on a merged cell: ops/files.py:apply_plan sets a comment on a "
-     "MergedCell (AttributeError)", r"MergedCell"),
-    ("user-results-sheet", "a user sheet named 检查结果: the server's excel.py:add_sheet raises "
-     "(ValueError: already present); fix replaces the user's sheet",
-     r"already present|user sheets changed|检查结果"),
-    ("iso-date-text", "text like 2021-08-31T00:00:00 in a cell: xlwings' remote engine cuts the "
-     "last character and excel.py:read raises ValueError (Invalid isoformat string)",
-     r"Invalid isoformat"),
-    ("far-cell", "one cell at XFD1048576 (or another far row/column): check runs past 10 s "
-     "(the reader builds the whole grid)", r"^far_cell:.*timeout"),
-    ("formula-injection", "cell text starting = + - @ written unprotected: by the server "
-     "(excel.py:fix_live writes the 检查结果 rows without excel_rows) and by fix "
-     "(ops/files.py:write_results_sheet uses ws.cell, not literal.put)",
-     r"as a formula|wrote a formula|formula in its own sheet"),
+    (
+        "huge-number",
+        "a huge number (1e308, 10**20, 9×400) makes xlperf/values.py:fmt_decimal "
+        "raise decimal.InvalidOperation",
+        r"InvalidOperation",
+    ),
+    (
+        "merged-flag",
+        "a finding on a merged cell: ops/files.py:apply_plan sets a comment on a "
+        "MergedCell (AttributeError)",
+        r"MergedCell",
+    ),
+    (
+        "user-results-sheet",
+        "a user sheet named 检查结果: the server's excel.py:add_sheet raises "
+        "(ValueError: already present); fix replaces the user's sheet",
+        r"already present|user sheets changed|检查结果",
+    ),
+    (
+        "iso-date-text",
+        "text like 2021-08-31T00:00:00 in a cell: xlwings' remote engine cuts the "
+        "last character and excel.py:read raises ValueError (Invalid isoformat string)",
+        r"Invalid isoformat",
+    ),
+    (
+        "far-cell",
+        "one cell at XFD1048576 (or another far row/column): check runs past 10 s "
+        "(the reader builds the whole grid)",
+        r"^far_cell:.*timeout",
+    ),
+    (
+        "formula-injection",
+        "cell text starting = + - @ written unprotected: by the server "
+        "(excel.py:fix_live writes the 检查结果 rows without excel_rows) and by fix "
+        "(ops/files.py:write_results_sheet uses ws.cell, not literal.put)",
+        r"as a formula|wrote a formula|formula in its own sheet",
+    ),
 ]
 
 
@@ -85,7 +106,10 @@ def test_the_slice_ran(records: list[fuzz.Record]) -> None:
     assert stages.count("check") == CHECKS
     assert stages.count("server") >= 30
     done = [
-        o for r in records for o in r.outcomes if o.stage == "roundtrip" and o.note != "not readable"
+        o
+        for r in records
+        for o in r.outcomes
+        if o.stage == "roundtrip" and o.note != "not readable"
     ]
     assert len(done) >= ROUNDTRIPS
     kinds = {r.spec.mutator for r in records}

@@ -172,12 +172,19 @@ def test_a_folder_holding_an_earlier_review_is_not_checked_twice(tmp_path: Path)
     folder.mkdir()
     shutil.copy(EXAMPLE, folder / "新乡县.xlsx")
     once = _xlperf("check", str(folder), "--statistics", "--exit-zero", cwd=tmp_path)
-    review = _xlperf("review", str(folder), "-o", str(folder / "审核结果.xlsx"), "--jobs", "1", cwd=tmp_path)
+    review = _xlperf(
+        "review", str(folder), "-o", str(folder / "审核结果.xlsx"), "--jobs", "1", cwd=tmp_path
+    )
     assert review.returncode in (0, 1), review.stderr
     assert (folder / "审核结果_标记副本" / "新乡县.xlsx").is_file()
     again = _xlperf("check", str(folder), "--statistics", "--exit-zero", cwd=tmp_path)
     assert again.stdout == once.stdout
-    assert "审核结果_标记副本/新乡县.xlsx: xlperf 先前生成的文件（审核结果的标记副本），已跳过" in again.stderr
+    assert (
+        "审核结果_标记副本/新乡县.xlsx: xlperf 先前生成的文件（审核结果的标记副本），已跳过"
+        in again.stderr
+    )
     assert "审核结果.xlsx: xlperf 先前生成的文件（审核结果工作簿），已跳过" in again.stderr
-    second = _xlperf("review", str(folder), "-o", str(tmp_path / "第二次.xlsx"), "--jobs", "1", cwd=tmp_path)
+    second = _xlperf(
+        "review", str(folder), "-o", str(tmp_path / "第二次.xlsx"), "--jobs", "1", cwd=tmp_path
+    )
     assert "审核 1 个文件" in second.stdout + second.stderr

@@ -179,7 +179,8 @@ def test_merge_over_the_whole_sheet_is_refused(tmp_path: Path) -> None:
     """openpyxl makes an object for every cell under a merge: 17 billion for A1:XFD1048576."""
     path = tmp_path / "全表合并.xlsx"
     sheet = SHEET_XML.replace(
-        "</sheetData>", '</sheetData><mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>'
+        "</sheetData>",
+        '</sheetData><mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>',
     )
     write_package(path, {1: sheet.format(text="标题")}).close()
     assert_refused(path, "合并单元格", f"{limits.MAX_MERGED_CELLS:,}")
@@ -228,7 +229,9 @@ def test_high_compression_ratio_is_refused(tmp_path: Path) -> None:
 def test_too_many_cells_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "多格.xlsx"
     cells = "".join(f'<c r="A{r}"/>' for r in range(1, limits.MAX_CELLS + 2))
-    sheet = SHEET_XML.split("<sheetData>")[0] + f"<sheetData><row>{cells}</row></sheetData></worksheet>"
+    sheet = (
+        SHEET_XML.split("<sheetData>")[0] + f"<sheetData><row>{cells}</row></sheetData></worksheet>"
+    )
     write_package(path, {1: sheet}).close()
     assert_refused(path, f"{limits.MAX_CELLS:,}")
 
@@ -325,7 +328,15 @@ def test_far_cell_in_a_legacy_xls_is_refused(tmp_path: Path) -> None:
     wb.active["IV65536"] = "x"  # the last cell of a BIFF8 sheet
     wb.save(source)
     subprocess.run(
-        [soffice(), "--headless", "--convert-to", "xls", "--outdir", str(tmp_path / "xls"), str(source)],
+        [
+            soffice(),
+            "--headless",
+            "--convert-to",
+            "xls",
+            "--outdir",
+            str(tmp_path / "xls"),
+            str(source),
+        ],
         check=True,
         capture_output=True,
         timeout=180,

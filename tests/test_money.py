@@ -20,23 +20,15 @@ from openpyxl.utils import get_column_letter
 
 from tests.conftest import REPO, soffice
 from xlperf.checks import check_workbook
-from xlperf.department.money import (
-    TABLES,
-    MoneyBook,
-    MoneyTable,
-    read_money_grids,
-    read_money_workbook,
-)
-from xlperf.department.money_checks import check_money
-from xlperf.department.money_rollup import (
-    rollup_money_files,
-    rollup_money_workbook,
-    rollup_table,
-)
-from xlperf.loader import load_grids
+from xlperf.checks.money import check_money
+from xlperf.forms.money import MoneyBook, MoneyTable
+from xlperf.ops.money_rollup import rollup_money_files, rollup_money_workbook, rollup_table
 from xlperf.reader import read_workbook
+from xlperf.reader.loader import load_grids
+from xlperf.reader.money import read_money_grids, read_money_workbook
 from xlperf.rules import DEFAULT_RULES
 from xlperf.templates.money_sheet import MONEY_NAMES, add_money_sheet, layouts
+from xlperf.vocabulary.money import TABLES
 
 SEED = json.loads((REPO / "tests" / "data" / "seed002_money.json").read_text(encoding="utf-8"))
 UNITS = ["局机关", "信息中心", "人服中心", "监察大队", "就业中心", "工伤", "社保", "仲裁院"]

@@ -298,4 +298,7 @@ def test_fix_fills_no_rate_from_part_rows_that_do_not_add_up(
     ]
     assert filled.value == pytest.approx(0.794)
     assert filled.fill.fgColor.rgb.endswith(COMPUTED_COLOR)
-    assert filled.comment.text == f"{COMPUTED_NOTE}当年财政拨款执行率 = 全年执行数 3.97 ÷ 全年预算数 5 = 79.4%"
+    assert (
+        filled.comment.text
+        == f"{COMPUTED_NOTE}当年财政拨款执行率 = 全年执行数 3.97 ÷ 全年预算数 5 = 79.4%"
+    )

@@ -43,8 +43,12 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_every_emitted_code_is_registered_and_every_registered_code_emitted() -> None:
     emitted = emitted_codes()
     assert len(emitted) >= 30
-    assert not emitted - set(REGISTRY), f"codes emitted but not in xlperf/registry: {emitted - set(REGISTRY)}"
-    assert not set(REGISTRY) - emitted, f"codes in the registry that no check emits: {set(REGISTRY) - emitted}"
+    assert not emitted - set(REGISTRY), (
+        f"codes emitted but not in xlperf/registry: {emitted - set(REGISTRY)}"
+    )
+    assert not set(REGISTRY) - emitted, (
+        f"codes in the registry that no check emits: {set(REGISTRY) - emitted}"
+    )
 
 
 @pytest.mark.parametrize("code", list(REGISTRY))
@@ -71,8 +75,10 @@ def test_docs_are_specific_to_each_code() -> None:
 def test_codes_are_derived_from_the_registry() -> None:
     assert {c: (r.severity, r.title) for c, r in REGISTRY.items()} == CODES
     families = [c[:2] for c in CODES]
-    assert families == sorted(families, key=['XP', 'XS', 'XD'].index)
-    assert all(list(g) == sorted(g) for g in ([c for c in CODES if c[:2] == f] for f in set(families)))
+    assert families == sorted(families, key=["XP", "XS", "XD"].index)
+    assert all(
+        list(g) == sorted(g) for g in ([c for c in CODES if c[:2] == f] for f in set(families))
+    )
 
 
 def test_registry_imports_no_check() -> None:
@@ -80,7 +86,7 @@ def test_registry_imports_no_check() -> None:
     code = (
         "import sys, xlperf.registry\n"
         "bad = [m for m in sys.modules if m.startswith(('xlperf.checks', 'xlperf.findings',"
-        " 'xlperf.department', 'xlperf.reader', 'xlperf.templates'))]\n"
+        " 'xlperf.forms', 'xlperf.reader', 'xlperf.scoring', 'xlperf.templates'))]\n"
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO, timeout=60)
@@ -153,7 +159,9 @@ def test_unknown_code_is_a_chinese_error(bad: str) -> None:
 def test_rule_help_is_chinese() -> None:
     result = CliRunner().invoke(main, ["rule", "-h"], prog_name="xlperf")
     assert result.exit_code == 0
-    assert "用法：xlperf rule [选项] [代码]" in result.stdout and "显示检查代码的说明" in result.stdout
+    assert (
+        "用法：xlperf rule [选项] [代码]" in result.stdout and "显示检查代码的说明" in result.stdout
+    )
 
 
 def test_template_formats_take_titles_from_the_registry() -> None:

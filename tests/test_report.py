@@ -23,13 +23,13 @@ from openpyxl import load_workbook
 from tests.conftest import SHARED, fixture_path, soffice
 from xlperf.checks import check_workbook
 from xlperf.cli import main
-from xlperf.figures import name_key
 from xlperf.ops.files import sheet_cells
 from xlperf.ops.journal import REPORT_SHEET
 from xlperf.reader import read_workbook
 from xlperf.report import build_report
 from xlperf.report.docx_writer import report_docx
 from xlperf.report.sheet_writer import report_rows
+from xlperf.scoring.figures import name_key
 
 SEED = SHARED / "seeds" / "000_36bbbe4670b73e8a.txt"
 NUM = r"([\d.]+)"
@@ -273,9 +273,7 @@ def doc_figures(paragraphs: list[tuple[str, str]]) -> dict[tuple[str, str], Deci
                 f[(p, "grade")] = m.group(3)
             f[(p, "rate_score")] = dec(m.group(4))
             levels = "|".join(LEVEL_FIELDS)
-            for lm in re.finditer(
-                rf"({levels})得分{NUM}分（分值{NUM}分，得分率{NUM}%）", text
-            ):
+            for lm in re.finditer(rf"({levels})得分{NUM}分（分值{NUM}分，得分率{NUM}%）", text):
                 kind = LEVEL_FIELDS[lm.group(1)]
                 f[(p, f"{kind}_score")] = dec(lm.group(2))
                 f[(p, f"{kind}_rate")] = dec(lm.group(4))
@@ -337,7 +335,10 @@ def test_seed_figures_right_where_the_forms_are_right(report_doc: Path) -> None:
     # 就业服务中心: 3 projects, 873 万元 budgeted and spent (828.44 + 24.52 + 20.04).
     assert "全年预算数合计873.00万元，全年执行数合计873.00万元，预算执行率100.00%" in text
     # 人社局: 完成年初预算的 80.3% is 16.06 ÷ 20 — right as stated; the 执行率 is 100%.
-    assert "完成年初预算的80.30%，预算执行率（全年执行数÷全年预算数）为100.00%（自评表填为80.3%，有误）" in text
+    assert (
+        "完成年初预算的80.30%，预算执行率（全年执行数÷全年预算数）为100.00%（自评表填为80.3%，有误）"
+        in text
+    )
     # 社保中心: 3.97 ÷ 5 = 79.4%, the form's 80% is noted.
     assert "为79.40%（自评表填为80%，有误）" in text
     # 创业贷款贴息: sources 6.26 + 6.26 ≠ 24.52 are not split but flagged.
@@ -511,8 +512,8 @@ def seed_department_rows() -> list[tuple[str, str, Decimal, Decimal]]:
 
 def test_department_form_figures_in_the_department_report() -> None:
     """Seed 000's department table scores 15 + 25 + 30 + 25.5 = 95.5; its report says 94.99."""
-    from xlperf.department.model import BudgetLine, DepartmentForm, DepartmentIndicator
-    from xlperf.model import Val
+    from xlperf.forms.base import Val
+    from xlperf.forms.department import BudgetLine, DepartmentForm, DepartmentIndicator
 
     rows = seed_department_rows()
     assert len(rows) == 5 + 14 + 15 + 5  # 投入, 过程, 产出, 效益 indicators
@@ -570,8 +571,8 @@ def scorer_figures(path: Path) -> dict[str, dict[str, Decimal | str]]:
     """Project name key -> what the rules give from the form's inputs (xlperf.scoring and
     xlperf.compute), independently of the report; checked against the findings' own figures."""
     from xlperf.compute import project_computed
-    from xlperf.reader.labels import level1_kind
-    from xlperf.scoring import execution_rate, level_rate
+    from xlperf.scoring.project import execution_rate, level_rate
+    from xlperf.vocabulary.project import level1_kind
 
     book = read_workbook(path)
     rules = book.rule_set()
@@ -673,7 +674,11 @@ def test_report_states_no_figure_that_contradicts_another(example_doc: Path) -> 
     ]
     assert not differ
     seen = {(p, field) for p, field, _, _ in stated}
-    assert len(truth) == 11 and all((p, f) in seen for p in truth for f in ("rate", "rate_score", "total", "grade", "annual_budget"))
+    assert len(truth) == 11 and all(
+        (p, f) in seen
+        for p in truth
+        for f in ("rate", "rate_score", "total", "grade", "annual_budget")
+    )
     assert sum(where == "附表" for *_, where in stated) >= 14  # corrections of those figures
 
 
@@ -690,7 +695,11 @@ def test_report_reads_as_a_summary_with_an_appendix(example_doc: Path) -> None:
     first = appendix(units["新乡县人力资源和社会保障局\n项目支出绩效自评总结报告"])
     assert {"XP101", "XP102", "XP202", "XP204", "XS301", "XP207"} <= {r["代码"] for r in first}
     row = next(r for r in first if r["代码"] == "XP101" and r["单元格"] == "H5")
-    assert (row["工作表"], row["表中所填"], row["更正为"]) == ("建档立卡优秀务工人员奖补", "80.3%", "100.00%")
+    assert (row["工作表"], row["表中所填"], row["更正为"]) == (
+        "建档立卡优秀务工人员奖补",
+        "80.3%",
+        "100.00%",
+    )
     # the prose summarises: counts by kind, no item list
     summary = [p for p in paragraphs if p.startswith("经按评分规则复核")]
     assert len(summary) == 5 and all("处" in p for p in summary)

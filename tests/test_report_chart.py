@@ -28,7 +28,6 @@ from docx.shared import Cm
 from tests.conftest import soffice
 from tests.test_report import EXAMPLE, scorer_figures
 from xlperf.cli import main
-from xlperf.figures import name_key
 from xlperf.reader import read_workbook
 from xlperf.report import build_report
 from xlperf.report.chart import (
@@ -51,6 +50,7 @@ from xlperf.report.content import (
     is_figures_table,
 )
 from xlperf.report.docx_writer import TEXT_WIDTH_CM, report_docx
+from xlperf.scoring.figures import name_key
 
 REPO = Path(__file__).resolve().parents[1]
 NUM = r"([\d.]+)"
@@ -109,11 +109,7 @@ def test_one_chart_per_report_below_its_table(example_docx: Path, content) -> No
     for shape in doc.inline_shapes:
         assert abs(shape.width - width) < Cm(0.01)  # the text's width: nothing sticks out
         assert shape.height < Cm(29.7 - 3.7 - 3.5 - 1.5)  # fits a page with its caption
-    images = [
-        rel.target_part
-        for rel in doc.part.rels.values()
-        if rel.reltype.endswith("/image")
-    ]
+    images = [rel.target_part for rel in doc.part.rels.values() if rel.reltype.endswith("/image")]
     assert len(images) == 5 and all(p.content_type == "image/png" for p in images)
     for part in images:
         chunks = dict(png_chunks(part.blob))
@@ -146,7 +142,9 @@ def test_one_chart_per_report_below_its_table(example_docx: Path, content) -> No
             f"图1：{unit}项目自评得分与预算执行率",
         )
         assert sequence[i + 2][1].startswith(("四、", "五、"))  # the next heading
-    assert [s[1] for s in sequence].count("图1：新乡县农村社会养老保险管理中心项目自评得分与预算执行率") == 1
+    assert [s[1] for s in sequence].count(
+        "图1：新乡县农村社会养老保险管理中心项目自评得分与预算执行率"
+    ) == 1
 
 
 def test_chart_in_docx_is_the_same_bytes_every_time(content) -> None:
@@ -165,7 +163,11 @@ def test_chart_in_docx_is_the_same_bytes_every_time(content) -> None:
     import hashlib
 
     other = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
         env={"PYTHONHASHSEED": "12345", "PATH": "/usr/bin:/bin", "HOME": str(Path.home())},
     ).stdout
     assert other == hashlib.sha256(first).hexdigest()
@@ -182,7 +184,9 @@ def stated(report) -> dict[str, tuple[Decimal, Decimal]]:
         if not isinstance(block, Para):
             continue
         text = block.text
-        if m := re.match(rf"\d+、(.+?)：年初预算数.*?预算执行率（全年执行数÷全年预算数）为{NUM}%", text):
+        if m := re.match(
+            rf"\d+、(.+?)：年初预算数.*?预算执行率（全年执行数÷全年预算数）为{NUM}%", text
+        ):
             rates[name_key(m.group(1))] = Decimal(m.group(2))
         if m := re.match(rf"\d+、(.+?)：自评总分{NUM}分", text):
             scores[name_key(m.group(1))] = Decimal(m.group(2))
@@ -252,7 +256,9 @@ def test_names_from_forms_are_drawn_as_text_and_nothing_warns(caplog) -> None:
     name = font()
     hostile = [
         ChartRow("$\\notacommand{$ 项目", Decimal("80"), Decimal("50.5"), "80.00", "50.50%"),
-        ChartRow("=HYPERLINK(\"x\")\t换行\n名称", Decimal("120.5"), Decimal("130"), "120.50", "130.00%"),
+        ChartRow(
+            '=HYPERLINK("x")\t换行\n名称', Decimal("120.5"), Decimal("130"), "120.50", "130.00%"
+        ),
         ChartRow("象形𓀀项目\x00", Decimal("0"), None, "0.00", "（无法计算）"),
         ChartRow("很长" * 40, None, Decimal("7.58"), "（未填）", "7.58%"),
     ]
@@ -266,7 +272,7 @@ def test_names_from_forms_are_drawn_as_text_and_nothing_warns(caplog) -> None:
     assert png is not None and not caplog.records
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert ticks[0] == "$\\notacommand{$ 项目"  # as typed: mathtext would fail on it
-    assert ticks[1] == "=HYPERLINK(\"x\") 换行 名称"
+    assert ticks[1] == '=HYPERLINK("x") 换行 名称'
     assert ticks[2] == "象形?项目?"  # no font draws the hieroglyph or NUL: no warning, no box
     assert ticks[3].count("\n") == 2 and ticks[3].endswith("…")
     assert fig.axes[0].get_xlim()[1] > 130  # a rate over 100% still fits
@@ -275,8 +281,19 @@ def test_names_from_forms_are_drawn_as_text_and_nothing_warns(caplog) -> None:
 def test_many_projects_take_several_charts_each_on_a_page() -> None:
     font()
     rows = tuple(
-        (str(i), f"第{i}个项目", "10.00", "9.00", f"{90 + i % 10}.00%", "9.00", "—", "—", "—",
-         f"{80 + i % 20}.50", "良")
+        (
+            str(i),
+            f"第{i}个项目",
+            "10.00",
+            "9.00",
+            f"{90 + i % 10}.00%",
+            "9.00",
+            "—",
+            "—",
+            "—",
+            f"{80 + i % 20}.50",
+            "良",
+        )
         for i in range(1, 31)
     )
     table = Table("表1：某局项目支出绩效自评结果", FIGURES_HEADER, rows, (1.0,) * 11)
@@ -293,8 +310,21 @@ def test_many_projects_take_several_charts_each_on_a_page() -> None:
 
 
 def test_a_table_without_figures_gets_no_chart_and_no_caption() -> None:
-    rows = (("1", "某项目", "（未填）", "（未填）", "（无法计算）", "（未填）", "—", "—", "—",
-             "（未填）", "—"),)
+    rows = (
+        (
+            "1",
+            "某项目",
+            "（未填）",
+            "（未填）",
+            "（无法计算）",
+            "（未填）",
+            "—",
+            "—",
+            "—",
+            "（未填）",
+            "—",
+        ),
+    )
     table = Table("表1：某局项目支出绩效自评结果", FIGURES_HEADER, rows, (1.0,) * 11)
     report = Report(("某局", "项目支出绩效自评总结报告"), "2021年度", (table,))
     doc = Document(io.BytesIO(report_docx(ReportContent("x.xlsx", (report,)))))
@@ -386,7 +416,18 @@ def test_pdf_shows_the_charts(example_docx: Path, tmp_path: Path) -> None:
     # the chart's page rendered: ink where the chart is (not a blank page)
     png = tmp_path / "page"
     subprocess.run(
-        ["pdftoppm", "-r", "30", "-png", "-f", str(pages[0]), "-l", str(pages[0]), str(pdf), str(png)],
+        [
+            "pdftoppm",
+            "-r",
+            "30",
+            "-png",
+            "-f",
+            str(pages[0]),
+            "-l",
+            str(pages[0]),
+            str(pdf),
+            str(png),
+        ],
         check=True,
         timeout=60,
     )

@@ -38,7 +38,7 @@ SEED_UNITS = [
     "新乡县劳动保障监察大队",
 ]
 N_UNITS = 50
-HOSTILE = "=HYPERLINK(\"http://127.0.0.1/\",\"点此\")单位"  # a unit name typed to look like a formula
+HOSTILE = '=HYPERLINK("http://127.0.0.1/","点此")单位'  # a unit name typed to look like a formula
 DUPLICATE = "重发/单位02.xlsx"
 CORRUPT = {"坏文件.xlsx": b"this is not a workbook", "空文件.xlsx": b""}
 TRUNCATED = "截断.xlsx"
@@ -143,8 +143,13 @@ def test_overview_totals_equal_the_sum_of_the_rows(book) -> None:
     assert all(u["文件数"] == 1 for u in units)  # the duplicate is not counted twice
     projects = table(book["项目一览"])
     assert total["项目数"] == len(projects)
-    scores = [dec(p["总分（表中）"] if p["总分（表中）"] is not None else p["总分（复核）"]) for p in projects]
-    assert dec(total["平均自评得分"]) == (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.01"))
+    scores = [
+        dec(p["总分（表中）"] if p["总分（表中）"] is not None else p["总分（复核）"])
+        for p in projects
+    ]
+    assert dec(total["平均自评得分"]) == (sum(scores, Decimal(0)) / len(scores)).quantize(
+        Decimal("0.01")
+    )
     per_unit = Counter(p["单位"] for p in projects)
     assert {u["单位"]: u["项目数"] for u in units} == dict(per_unit)
     assert len(set(per_unit.values())) > 1  # the units differ
@@ -227,11 +232,15 @@ def test_projects_side_by_side_with_differences_marked(book) -> None:
     assert list(rows[0]) == PROJECTS_HEAD
     wrong = [r for r in rows if r["项目名称"] == "高校毕业生“三支一扶”计划中央和市补助资金"]
     assert wrong and all("预算执行率得分" in r["差异"] for r in wrong)
-    assert all(r["预算执行率得分（表中）"] == 7.6 and r["预算执行率得分（复核）"] == 0.76 for r in wrong)
+    assert all(
+        r["预算执行率得分（表中）"] == 7.6 and r["预算执行率得分（复核）"] == 0.76 for r in wrong
+    )
     r = next(i for i, row in enumerate(rows, 2) if row["差异"] != "一致")
     flagged = [c for c in ws[r] if c.fill.fgColor.rgb and c.fill.fgColor.rgb.endswith("FFC7CE")]
     assert flagged
-    assert any(row["差异"] == "一致" for row in rows) or any("分值合计" in row["差异"] for row in rows)
+    assert any(row["差异"] == "一致" for row in rows) or any(
+        "分值合计" in row["差异"] for row in rows
+    )
 
 
 def test_form_text_stays_text(reviewed: Path, book) -> None:
@@ -260,7 +269,11 @@ def test_convention_is_stated_from_the_form(book) -> None:
 
 
 def test_collect_in_one_process_equals_parallel(folder: Path, tmp_path: Path) -> None:
-    files = [folder / "一组" / "单位01.xlsx", folder / "二组" / "单位02.xlsx", folder / "坏文件.xlsx"]
+    files = [
+        folder / "一组" / "单位01.xlsx",
+        folder / "二组" / "单位02.xlsx",
+        folder / "坏文件.xlsx",
+    ]
     one = collect(files, None, jobs=1)
     two = collect(files, None, jobs=2)
     assert [(r.name, r.error, r.projects, r.findings) for r in one] == [
@@ -269,21 +282,35 @@ def test_collect_in_one_process_equals_parallel(folder: Path, tmp_path: Path) ->
     assert one[2].error and not one[0].error
 
 
-def test_a_second_review_in_the_same_folder_skips_its_own_output(folder: Path, tmp_path: Path) -> None:
+def test_a_second_review_in_the_same_folder_skips_its_own_output(
+    folder: Path, tmp_path: Path
+) -> None:
     """Review files placed next to the units (the review's own output inside the folder read)."""
     root = tmp_path / "单位"
     root.mkdir()
     shutil.copy(folder / "一组" / "单位01.xlsx", root / "单位01.xlsx")
     for _ in range(2):
         proc = subprocess.run(
-            [sys.executable, "-m", "xlperf", "review", str(root), "-o", str(root / "审核结果.xlsx")],
+            [
+                sys.executable,
+                "-m",
+                "xlperf",
+                "review",
+                str(root),
+                "-o",
+                str(root / "审核结果.xlsx"),
+            ],
             capture_output=True,
             text=True,
             timeout=300,
         )
         assert proc.returncode == 0, proc.stderr
         assert "审核 1 个文件" in proc.stdout
-    assert sorted(p.name for p in root.iterdir()) == ["单位01.xlsx", "审核结果.xlsx", "审核结果_标记副本"]
+    assert sorted(p.name for p in root.iterdir()) == [
+        "单位01.xlsx",
+        "审核结果.xlsx",
+        "审核结果_标记副本",
+    ]
 
 
 @pytest.fixture(scope="module")

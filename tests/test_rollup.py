@@ -19,11 +19,11 @@ from tests.remote_client import payload
 from xlperf import excel
 from xlperf.checks import check_workbook
 from xlperf.cli import main
-from xlperf.figures import name_key
-from xlperf.model import NO_UNIT
+from xlperf.forms.project import NO_UNIT
 from xlperf.ops.files import fix_file
 from xlperf.reader import read_workbook
 from xlperf.report.content import build_report
+from xlperf.scoring.figures import name_key
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "新乡县人社局2021项目自评表.xlsx"
 INJECTION = '=HYPERLINK("http://x","y")'
@@ -70,9 +70,7 @@ def test_overwrite_keeps_every_summary_its_unit_and_place_with_the_right_figures
         listed = {name_key(r.project_name.text) for r in old.rows}
         assert {name_key(r.project_name.text) for r in new.rows} == listed, new.sheet
         assert new.total is not None
-    rows = {
-        (s.sheet, r.project_name.text): r for s in after.summaries for r in s.rows
-    }
+    rows = {(s.sheet, r.project_name.text): r for s in after.summaries for r in s.rows}
     for sheet in ("汇总表", "汇总表5"):
         row = rows[(sheet, "建档立卡优秀务工人员奖补")]
         assert row.rate.rate_fraction() == 1 and row.score.number == Decimal("87.97")
@@ -245,7 +243,15 @@ def test_a_unit_without_its_own_summary_gets_one_before_the_department(tmp_path:
     assert "1 个项目与 本工作簿中的另一张项目表 重复" in run.stderr
     assert "汇总 2 个单位、3 个项目" in run.stdout
     book = read_workbook(out)
-    assert book.sheets == ["甲项目", "甲汇总", "乙项目", "乙项目（副本）", "乙二项目", "汇总表", "部门汇总"]
+    assert book.sheets == [
+        "甲项目",
+        "甲汇总",
+        "乙项目",
+        "乙项目（副本）",
+        "乙二项目",
+        "汇总表",
+        "部门汇总",
+    ]
     by_sheet = {s.sheet: s for s in book.summaries}
     assert by_sheet["甲汇总"].unit_name.text == "甲单位"
     assert [r.project_name.text for r in by_sheet["甲汇总"].rows] == ["甲项目"]
@@ -260,7 +266,7 @@ def test_a_unit_without_its_own_summary_gets_one_before_the_department(tmp_path:
 
 def test_a_unit_named_like_a_formula_stays_text_in_the_money_rollup(tmp_path: Path) -> None:
     from tests.test_money import unit_files
-    from xlperf.department.money_rollup import rollup_money_files
+    from xlperf.ops.money_rollup import rollup_money_files
 
     paths = unit_files(tmp_path)
     hostile = paths[0].with_name("=1+1.xlsx")  # a unit's file: its name is the unit's
@@ -268,7 +274,10 @@ def test_a_unit_named_like_a_formula_stays_text_in_the_money_rollup(tmp_path: Pa
     out = tmp_path / "dept.xlsx"
     assert rollup_money_files([hostile, *paths[1:]], out, name="@某区") is not None
     cells = [
-        c for ws in openpyxl.load_workbook(out) for row in ws.iter_rows() for c in row
+        c
+        for ws in openpyxl.load_workbook(out)
+        for row in ws.iter_rows()
+        for c in row
         if isinstance(c.value, str) and c.value[:1] in "=@"
     ]
     assert {c.value for c in cells} >= {"=1+1", "@某区汇总"}

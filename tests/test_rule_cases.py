@@ -219,7 +219,9 @@ def test_every_registry_code_has_one_case() -> None:
     assert not set(codes) - set(REGISTRY), "a case for a code the registry does not know"
     unregistered = emitted_codes() - set(REGISTRY)
     assert not unregistered, f"codes emitted by the package but not registered: {unregistered}"
-    undocumented = [c for c, r in REGISTRY.items() if not (r.what and r.why and r.example and r.fix)]
+    undocumented = [
+        c for c, r in REGISTRY.items() if not (r.what and r.why and r.example and r.fix)
+    ]
     assert not undocumented, f"codes without documentation: {undocumented}"
 
 

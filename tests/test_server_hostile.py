@@ -39,7 +39,9 @@ def _readme_commands() -> list[str]:
     """The ``xlperf serve`` command lines of the README's server section."""
     text = (REPO / "README.md").read_text(encoding="utf-8")
     section = text[text.index("（服务器模式）") : text.index("## 开发")]
-    return [line.strip() for line in section.splitlines() if "xlperf serve " in line and "`" not in line]
+    return [
+        line.strip() for line in section.splitlines() if "xlperf serve " in line and "`" not in line
+    ]
 
 
 def _argv(command: str, port: int) -> tuple[list[str], dict[str, str]]:
@@ -171,7 +173,9 @@ def test_readme_command_with_the_token_in_the_environment(tmp_path: Path) -> Non
         source = tmp_path / "in.xlsx"
         shutil.copy(EXAMPLE, source)
         headers = {"Authorization": f"Bearer {_token(command)}"}
-        answer = httpx.post(f"{url}/xlperf/about", json=payload(source), headers=headers, timeout=60)
+        answer = httpx.post(
+            f"{url}/xlperf/about", json=payload(source), headers=headers, timeout=60
+        )
         assert answer.status_code == 200 and answer.json()["actions"]
         assert httpx.post(f"{url}/xlperf/about", json={}, timeout=10).status_code == 401
 
@@ -185,7 +189,9 @@ def test_hostile_requests_get_a_chinese_4xx_and_the_server_goes_on(readme_server
     url = f"{readme_server}/xlperf/recalc_and_check"
     auth = _token_header()
     missing_version = {k: v for k, v in good.items() if k != "version"}
-    big_cell = json.dumps(good).replace('"sheets": [', '"sheets": [{"name": "x", "values": [[' + "7" * 5000 + "]]},", 1)
+    big_cell = json.dumps(good).replace(
+        '"sheets": [', '"sheets": [{"name": "x", "values": [[' + "7" * 5000 + "]]},", 1
+    )
     cases = [
         ("nested 50,000 deep (arrays)", b"[" * 50_000 + b"]" * 50_000, auth, 400),
         ("nested 50,000 deep (objects)", _deep(50_000), auth, 400),
@@ -195,8 +201,18 @@ def test_hostile_requests_get_a_chinese_4xx_and_the_server_goes_on(readme_server
         ("NaN", b'{"version": NaN}', auth, 400),
         ("missing version", json.dumps(missing_version).encode(), auth, 400),
         ("sheets not a list", json.dumps(good | {"sheets": "x"}).encode(), auth, 400),
-        ("values not a 2-D list", json.dumps(good | {"sheets": [{"name": "a", "values": "abc"}]}).encode(), auth, 400),
-        ("a cell holding an object", json.dumps(good | {"sheets": [{"name": "a", "values": [[{"x": 1}]]}]}).encode(), auth, 400),
+        (
+            "values not a 2-D list",
+            json.dumps(good | {"sheets": [{"name": "a", "values": "abc"}]}).encode(),
+            auth,
+            400,
+        ),
+        (
+            "a cell holding an object",
+            json.dumps(good | {"sheets": [{"name": "a", "values": [[{"x": 1}]]}]}).encode(),
+            auth,
+            400,
+        ),
         ("book a list", json.dumps(good | {"book": []}).encode(), auth, 400),
         ("version a number", json.dumps(good | {"version": 37}).encode(), auth, 400),
         ("other xlwings version", json.dumps(good | {"version": "0.1"}).encode(), auth, 400),
@@ -411,9 +427,20 @@ def test_two_workers_answer(tmp_path: Path) -> None:
 
 def test_tokens_and_header_forms() -> None:
     token = b"xlperf-2021-k7Qm9"
-    for header in (b"xlperf-2021-k7Qm9", b"Bearer xlperf-2021-k7Qm9", b"bearer  xlperf-2021-k7Qm9 "):
+    for header in (
+        b"xlperf-2021-k7Qm9",
+        b"Bearer xlperf-2021-k7Qm9",
+        b"bearer  xlperf-2021-k7Qm9 ",
+    ):
         assert server.token_matches(header, token), header
-    for header in (b"", b"Bearer", b"Bearer ", b"Basic xlperf-2021-k7Qm9", b"xlperf-2021-k7Qm", b"Bearer x Bearer"):
+    for header in (
+        b"",
+        b"Bearer",
+        b"Bearer ",
+        b"Basic xlperf-2021-k7Qm9",
+        b"xlperf-2021-k7Qm",
+        b"Bearer x Bearer",
+    ):
         assert not server.token_matches(header, token), header
     for bad in ("自定义令牌", "short", "has a space1", ""):
         with pytest.raises(ValueError, match="令牌"):

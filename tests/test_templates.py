@@ -24,16 +24,17 @@ from openpyxl.utils.cell import range_boundaries
 from tests.conftest import FIXTURES, REPO, fixture_path, soffice
 from tests.test_department import _mistakes_workbook, _seed004_workbook, _structure004
 from xlperf.checks import check_workbook
-from xlperf.grid import grid_from_openpyxl
-from xlperf.loader import load_grids
-from xlperf.model import FUND_ROWS, ProjectForm, Val, WorkbookForms
+from xlperf.forms.base import Val
+from xlperf.forms.project import FUND_ROWS, ProjectForm
+from xlperf.forms.workbook import WorkbookForms
 from xlperf.reader import read_workbook
-from xlperf.reader.labels import split_declared_weight
+from xlperf.reader.grid import grid_from_openpyxl
+from xlperf.reader.loader import load_grids
 from xlperf.rules import DEFAULT_RULES, GradeBand, RateTier, RuleSet
 from xlperf.rules_sheet import NAMES as RULE_NAMES
 from xlperf.rules_sheet import RulesSheetError, read_rules_sheet, read_sheet_settings
 from xlperf.rules_source import rules_for
-from xlperf.scoring import execution_rate, level_rate, score_sum, weight_sum
+from xlperf.scoring.project import execution_rate, level_rate, score_sum, weight_sum
 from xlperf.templates import build_templates
 from xlperf.templates.build import (
     DEPARTMENT_FILE,
@@ -66,6 +67,7 @@ from xlperf.templates.project_sheet import CheckFormat, project_layout
 from xlperf.templates.project_sheet import check_formats as project_checks
 from xlperf.templates.summary_sheet import check_formats as summary_checks
 from xlperf.values import fold
+from xlperf.vocabulary.words import split_declared_weight
 
 COMMITTED = REPO / "workbook_templates"
 PROBE_COLUMN = 40  # AN: far right of every sheet

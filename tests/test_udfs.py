@@ -11,7 +11,7 @@ from xlperf import udfs
 from xlperf.addin.udf_wrappers import udf_module_text
 from xlperf.reader import read_workbook
 from xlperf.rules import DEFAULT_RULES
-from xlperf.scoring import execution_rate, judge_indicator
+from xlperf.scoring.project import execution_rate, judge_indicator
 
 
 def _xl(value: Decimal | str | None) -> float | str | None:

@@ -108,7 +108,9 @@ def test_fix_writes_form_text_as_text_on_files(tmp_path: Path) -> None:
     assert xp204[4].hyperlink.location == "'+甲''乙\"项目'!G18"
     # the cell's own note, which looks like a formula, kept as text in the journal and the note
     journal = wb[JOURNAL_SHEET]
-    assert any(c.value == "=1+1 原批注" and c.data_type == "s" for row in journal.iter_rows() for c in row)
+    assert any(
+        c.value == "=1+1 原批注" and c.data_type == "s" for row in journal.iter_rows() for c in row
+    )
     assert wb[HOSTILE_SHEET]["G5"].comment.text.endswith("=1+1 原批注")
     # and clear restores the unit's text exactly, still as text
     clear_file(out)
@@ -222,7 +224,10 @@ def test_fix_keeps_a_users_results_sheet_and_clear_restores_everything(tmp_path:
     fix_file(src, fixed)
     after = _snapshot(fixed)
     ours = f"{RESULTS_SHEET}(3)"
-    assert [s for s, _ in after["sheets"]] == [s for s, _ in before["sheets"]] + [ours, JOURNAL_SHEET]
+    assert [s for s, _ in after["sheets"]] == [s for s, _ in before["sheets"]] + [
+        ours,
+        JOURNAL_SHEET,
+    ]
     assert after["sheets"][: len(before["sheets"])] == before["sheets"]
     for key, cell in before["cells"].items():
         if key[0] in (RESULTS_SHEET, f"{RESULTS_SHEET}(2)", "说明", "备用"):
@@ -247,7 +252,10 @@ def test_live_fix_keeps_a_users_results_sheet(tmp_path: Path) -> None:
     wb.save(fixed)
     after = _snapshot(fixed)
     ours = f"{RESULTS_SHEET}(3)"
-    assert [s for s, _ in after["sheets"]] == [s for s, _ in before["sheets"]] + [ours, JOURNAL_SHEET]
+    assert [s for s, _ in after["sheets"]] == [s for s, _ in before["sheets"]] + [
+        ours,
+        JOURNAL_SHEET,
+    ]
     for key, cell in before["cells"].items():
         if key[0] != "项目":
             assert after["cells"][key] == cell, key
@@ -299,9 +307,7 @@ def _mode(path: Path) -> int:
     return path.stat().st_mode & 0o777
 
 
-def test_new_files_get_the_umask_and_replaced_files_keep_their_mode(
-    tmp_path: Path, umask
-) -> None:
+def test_new_files_get_the_umask_and_replaced_files_keep_their_mode(tmp_path: Path, umask) -> None:
     src = tmp_path / "src.xlsx"
     shutil.copy(fixture_path("std"), src)
     runner = CliRunner()
@@ -317,7 +323,9 @@ def test_new_files_get_the_umask_and_replaced_files_keep_their_mode(
     assert runner.invoke(main, ["report", str(src), "-o", str(report)]).exit_code == 0
     assert _mode(report) == 0o644
     rolled = tmp_path / "rollup.xlsx"
-    assert runner.invoke(main, ["rollup", str(src), "-o", str(rolled), "--overwrite"]).exit_code == 0
+    assert (
+        runner.invoke(main, ["rollup", str(src), "-o", str(rolled), "--overwrite"]).exit_code == 0
+    )
     assert _mode(rolled) == 0o644
     # an original of mode 0640 stays 0640 when written in place (and 0600 stays 0600)
     os.chmod(src, 0o640)
@@ -457,7 +465,9 @@ def test_filled_cells_carry_the_computed_style_and_clear_removes_it(tmp_path: Pa
         assert cell.value is not None
         assert cell.fill.fgColor.rgb.endswith(COMPUTED_COLOR), address
         assert cell.comment.text.startswith(COMPUTED_NOTE), address
-    assert "16.06" not in ws["G5"].comment.text and "45 ÷ 全年预算数 50 = 90%" in ws["G5"].comment.text
+    assert (
+        "16.06" not in ws["G5"].comment.text and "45 ÷ 全年预算数 50 = 90%" in ws["G5"].comment.text
+    )
     assert ws["G5"].value == pytest.approx(0.9) and ws["G5"].number_format == "0.00%"
     # no finding on a clean form: the computed style is not counted as a flag
     assert result.flagged == 0
@@ -488,7 +498,9 @@ def test_no_rate_is_filled_from_figures_flagged_xp104(tmp_path: Path) -> None:
     assert ws["G6"].value is None  # 828.44 ÷ 50 = 1656.88% is not written
     assert ws["G5"].value is None and ws["H5"].value is None  # nor the total's, nor its score
     assert not any(
-        c.comment and c.comment.text.startswith(COMPUTED_NOTE) for row in ws.iter_rows() for c in row
+        c.comment and c.comment.text.startswith(COMPUTED_NOTE)
+        for row in ws.iter_rows()
+        for c in row
     )
 
 

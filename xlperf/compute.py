@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from xlperf.model import FUND_ROWS, ProjectForm, Val
+from xlperf.forms.base import Val
+from xlperf.forms.project import FUND_ROWS, ProjectForm
 from xlperf.rules import RuleSet
-from xlperf.scoring import ZERO, correct_rate_score, execution_rate, level_rate, weight_sum
+from xlperf.scoring.project import ZERO, correct_rate_score, execution_rate, level_rate, weight_sum
 
 RATE_PLACES = Decimal("0.0001")
 

@@ -20,7 +20,6 @@ from typing import Any
 import xlwings as xw
 
 from xlperf.errors import InputError
-from xlperf.grid import Grid
 from xlperf.ops.files import refuse_foreign_journal, sheet_ref
 from xlperf.ops.journal import (
     JOURNAL_SHEET,
@@ -44,6 +43,7 @@ from xlperf.ops.rollup import (
     today,
 )
 from xlperf.reader import read_grids, require_some_form
+from xlperf.reader.grid import Grid
 from xlperf.report.content import build_report
 from xlperf.report.docx_writer import write_docx
 from xlperf.report.sheet_writer import report_rows

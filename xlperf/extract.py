@@ -5,16 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from xlperf.department.model import DepartmentForm
-from xlperf.model import (
-    FUND_COLUMNS,
-    FUND_ROWS,
-    SUMMARY_COLUMNS,
-    ProjectForm,
-    SummaryForm,
-    Val,
-    WorkbookForms,
-)
+from xlperf.forms.base import Val
+from xlperf.forms.department import DepartmentForm
+from xlperf.forms.project import FUND_COLUMNS, FUND_ROWS, ProjectForm
+from xlperf.forms.summary import SUMMARY_COLUMNS, SummaryForm
+from xlperf.forms.workbook import WorkbookForms
 
 
 def plain(value: Decimal | str | None) -> int | float | str | None:
@@ -82,7 +77,7 @@ def summary_dict(form: SummaryForm) -> dict[str, Any]:
 
 def department_dict(form: DepartmentForm) -> dict[str, Any]:
     """A 部门整体支出绩效自评表: money block, 指标计算数据, indicators with their parsed rules."""
-    from xlperf.department.model import MONEY_COLUMNS, MONEY_ROWS
+    from xlperf.forms.department import MONEY_COLUMNS, MONEY_ROWS
 
     return {
         "kind": "department",

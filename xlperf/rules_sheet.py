@@ -43,7 +43,7 @@ from typing import Any
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlperf.grid import Grid, address
+from xlperf.reader.grid import Grid, address
 from xlperf.rules import GradeBand, QualitativeTier, RateTier, RuleSet, Tolerance
 from xlperf.values import NotANumber, clean_text, fold, label_key, parse_number
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from xlperf.errors import InputError
-from xlperf.grid import Grid
+from xlperf.reader.grid import Grid
 from xlperf.rules import DEFAULT_RULES, RuleSet
 from xlperf.rules_sheet import RulesSheetError, read_rules_sheet
 

@@ -17,11 +17,12 @@ from typing import Any
 import xlwings as xw
 
 from xlperf.criteria import evaluate, read_criterion
-from xlperf.grid import Grid
-from xlperf.model import Indicator, Val
+from xlperf.forms.base import Val
+from xlperf.forms.project import Indicator
+from xlperf.reader.grid import Grid
 from xlperf.rules import DEFAULT_RULES, RuleSet
 from xlperf.rules_source import rules_for
-from xlperf.scoring import judge_indicator
+from xlperf.scoring.project import judge_indicator
 from xlperf.values import NotANumber, is_blank, parse_number
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from xlperf.checks.department import check_department
+from xlperf.checks.money import check_money
 from xlperf.checks.project import check_project
 from xlperf.checks.summary import check_summaries
-from xlperf.department.checks import check_department
-from xlperf.department.money import MoneyBook
-from xlperf.department.money_checks import check_money
 from xlperf.findings import Finding, finding
-from xlperf.model import WorkbookForms
+from xlperf.forms.money import MoneyBook
+from xlperf.forms.workbook import WorkbookForms
 from xlperf.rules import RuleSet
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from xlperf.findings import Finding, finding
-from xlperf.model import FUND_ROWS, ProjectForm
+from xlperf.forms.project import FUND_ROWS, ProjectForm
 from xlperf.rules import RuleSet
-from xlperf.scoring import (
+from xlperf.scoring.project import (
     ZERO,
     correct_rate_score,
     correct_total,

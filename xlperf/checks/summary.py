@@ -6,11 +6,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from xlperf.figures import name_key, project_figures
 from xlperf.findings import Finding, finding
-from xlperf.model import ProjectForm, SummaryForm, SummaryRow, Val
+from xlperf.forms.base import Val
+from xlperf.forms.project import ProjectForm
+from xlperf.forms.summary import SummaryForm, SummaryRow
 from xlperf.rules import RuleSet
-from xlperf.scoring import ZERO, execution_rate, level_rate
+from xlperf.scoring.figures import name_key, project_figures
+from xlperf.scoring.project import ZERO, execution_rate, level_rate
 from xlperf.values import fmt_decimal as num
 from xlperf.values import fmt_percent as pct
 

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xlperf.department.money import MoneyBook
 from xlperf.errors import DEBUG_ENV, InputError, internal_error
 from xlperf.findings import Finding
+from xlperf.forms.money import MoneyBook
 from xlperf.pool import run_jobs
 from xlperf.rules import RuleSet
 

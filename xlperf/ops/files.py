@@ -24,8 +24,6 @@ from openpyxl.xml.functions import fromstring, tostring
 
 from xlperf.errors import InputError
 from xlperf.findings import Finding
-from xlperf.grid import Budget, Grid, grid_from_openpyxl
-from xlperf.loader import open_ooxml, sniff
 from xlperf.ops.journal import (
     JOURNAL_SHEET,
     REPORT_SHEET,
@@ -39,6 +37,8 @@ from xlperf.ops.journal import (
 from xlperf.ops.literal import clean_text, put
 from xlperf.ops.plan import FixPlan, plan_fix
 from xlperf.reader import read_grids, require_some_form
+from xlperf.reader.grid import Budget, Grid, grid_from_openpyxl
+from xlperf.reader.loader import open_ooxml, sniff
 from xlperf.rules import RuleSet
 
 OUR_SHEETS = (JOURNAL_SHEET, RESULTS_SHEET, REPORT_SHEET)  # the names; see our_sheets()
@@ -421,8 +421,8 @@ def clear_file(path: Path, out: Path | None = None) -> int:
 def xls_as_workbook(path: Path, out: Path) -> tuple[Workbook, Workbook]:
     """A new workbook holding the values, number formats and merges of a legacy .xls, to be
     saved as the .xlsx ``out`` (the .xls itself is only read)."""
-    from xlperf.loader import load_grids
     from xlperf.ops.literal import put
+    from xlperf.reader.loader import load_grids
 
     if out.suffix.lower() != ".xlsx" or out.resolve() == path.resolve():
         raise InputError(

@@ -15,10 +15,12 @@ from decimal import Decimal
 
 from xlperf.checks import check_workbook
 from xlperf.compute import ComputedCell, project_computed, project_figures
-from xlperf.figures import name_key
 from xlperf.findings import Finding
-from xlperf.model import ProjectForm, Val, WorkbookForms
+from xlperf.forms.base import Val
+from xlperf.forms.project import ProjectForm
+from xlperf.forms.workbook import WorkbookForms
 from xlperf.rules import RuleSet
+from xlperf.scoring.figures import name_key
 from xlperf.values import fmt_decimal as num
 from xlperf.values import fmt_percent
 

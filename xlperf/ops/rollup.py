@@ -22,15 +22,17 @@ from xlperf.checks import sort_findings
 from xlperf.checks.summary import check_summaries, row_figures, stated_text
 from xlperf.compute import project_figures, round_rate
 from xlperf.errors import InputError
-from xlperf.figures import department_summaries, group_units, name_key
-from xlperf.figures import project_figures as checked_figures
 from xlperf.findings import Finding
-from xlperf.model import NO_UNIT, SUMMARY_COLUMNS, ProjectForm, SummaryForm, WorkbookForms
+from xlperf.forms.project import NO_UNIT, ProjectForm
+from xlperf.forms.summary import SUMMARY_COLUMNS, SummaryForm
+from xlperf.forms.workbook import WorkbookForms
 from xlperf.ops.files import NOTE_AUTHOR, atomic_save, open_for_edit, refuse_if_open, sheet_grids
 from xlperf.ops.journal import free_sheet_name
 from xlperf.ops.literal import put
 from xlperf.reader import read_grids
 from xlperf.rules import RuleSet
+from xlperf.scoring.figures import department_summaries, group_units, name_key
+from xlperf.scoring.figures import project_figures as checked_figures
 from xlperf.values import fmt_decimal as num
 from xlperf.values import fmt_percent as pct
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from xlperf.errors import InputError
-from xlperf.grid import Grid
-from xlperf.loader import load_grids
-from xlperf.model import Problem, WorkbookForms
+from xlperf.forms.base import Problem
+from xlperf.forms.workbook import WorkbookForms
+from xlperf.reader.grid import Grid
+from xlperf.reader.loader import load_grids
 from xlperf.reader.project import read_project_forms
 from xlperf.reader.summary import read_summaries
 from xlperf.rules_source import rules_for
@@ -15,8 +16,8 @@ from xlperf.rules_source import rules_for
 
 def read_grids(grids: list[Grid], path: str) -> WorkbookForms:
     """Read forms out of sheets already in memory (from a file or from live Excel)."""
-    from xlperf.department.money import read_money_tables  # they build on xlperf.reader
-    from xlperf.department.reader import read_department_forms
+    from xlperf.reader.department import read_department_forms
+    from xlperf.reader.money import read_money_tables  # they build on xlperf.reader
 
     book = WorkbookForms(path=path, sheets=[g.sheet for g in grids])
     for grid in grids:

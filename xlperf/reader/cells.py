@@ -1,12 +1,12 @@
-"""Read single values out of a grid into :class:`~xlperf.model.Val`, recording what is unreadable."""
+"""Read single values out of a grid into :class:`~xlperf.forms.base.Val`, recording what is unreadable."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
 
-from xlperf.grid import Grid, address
-from xlperf.model import Problem, Val
+from xlperf.forms.base import Problem, Val
+from xlperf.reader.grid import Grid, address
 from xlperf.values import NotANumber, NumberOutOfRange, clean_text, is_blank, parse_number
 
 ERROR_VALUES = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")

@@ -2,36 +2,28 @@
 
 from __future__ import annotations
 
-from xlperf.grid import Grid, address
-from xlperf.model import FundRow, Funds, Indicator, Problem, ProjectForm, Val
+from xlperf.forms.base import Problem, Val
+from xlperf.forms.project import FundRow, Funds, Indicator, ProjectForm
 from xlperf.reader.cells import CellReader
-from xlperf.reader.labels import (
+from xlperf.reader.grid import Grid, address
+from xlperf.values import clean_text, is_blank
+from xlperf.vocabulary.project import (
+    HEADER_FIELDS,
     INDICATOR_COLUMNS,
+    INDICATOR_LABELS,
     MONEY_COLUMNS,
+    MONEY_LABELS,
     MONEY_ROWS,
     TOTAL_ROW_LABELS,
+)
+from xlperf.vocabulary.words import (
     classify,
     find_year,
     split_declared_weight,
     strip_year,
     value_after_colon,
 )
-from xlperf.values import clean_text, is_blank
 
-MONEY_LABELS = {
-    "initial_budget": "年初预算数（万元）",
-    "annual_budget": "全年预算数（万元）",
-    "executed": "全年执行数（万元）",
-    "weight": "分值",
-    "rate": "执行率",
-    "score": "得分",
-}
-INDICATOR_LABELS = {"weight": "分值", "score": "得分"}
-HEADER_FIELDS = {
-    "project_name": ("项目名称",),
-    "department": ("主管部门",),
-    "implementer": ("实施单位",),
-}
 HEADER_SEARCH_ROWS = 8
 
 

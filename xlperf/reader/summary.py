@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-from xlperf.grid import Grid, address
-from xlperf.model import Problem, SummaryForm, SummaryRow, Val
+from xlperf.forms.base import Problem, Val
+from xlperf.forms.summary import SummaryForm, SummaryRow
 from xlperf.reader.cells import CellReader
-from xlperf.reader.labels import SUMMARY_TOTAL_LABELS, summary_column, value_after_colon
+from xlperf.reader.grid import Grid, address
 from xlperf.values import is_blank
+from xlperf.vocabulary.summary import (
+    COLUMN_NAMES,
+    NUMBER_LABELS,
+    SUMMARY_TOTAL_LABELS,
+    summary_column,
+)
+from xlperf.vocabulary.words import value_after_colon
 
 REQUIRED = ("project_name", "annual_budget", "executed", "rate", "score")
-NUMBER_LABELS = {
-    "annual_budget": "全年预算数（万元）",
-    "executed": "执行数（万元）",
-    "rate": "执行率",
-    "output_rate": "产出指标得分率",
-    "benefit_rate": "效益指标得分率",
-    "satisfaction_rate": "满意度指标得分率",
-    "score": "自评得分",
-}
-COLUMN_NAMES = {
-    "project_name": "项目名称",
-    "annual_budget": "全年预算数",
-    "executed": "执行数",
-    "rate": "执行率",
-    "score": "自评得分",
-}
 HEADER_LOOKBACK = 4
 
 

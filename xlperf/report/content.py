@@ -16,7 +16,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from xlperf.checks import check_workbook
 from xlperf.errors import InputError
-from xlperf.figures import (
+from xlperf.findings import CODES, Finding
+from xlperf.forms.base import Val
+from xlperf.forms.summary import SummaryForm
+from xlperf.forms.workbook import WorkbookForms
+from xlperf.rules import RuleSet
+from xlperf.scoring.figures import (
     LEVELS,
     ProjectFigures,
     Unit,
@@ -26,10 +31,7 @@ from xlperf.figures import (
     name_key,
     project_figures,
 )
-from xlperf.findings import CODES, Finding
-from xlperf.model import SummaryForm, Val, WorkbookForms
-from xlperf.rules import RuleSet
-from xlperf.scoring import ZERO
+from xlperf.scoring.project import ZERO
 
 CENT = Decimal("0.01")
 CN_NUMERALS = "一二三四五六七八九十"
@@ -321,7 +323,7 @@ def units_with_issues(
     findings: list[Finding],
     issues: dict[int, Issue],
 ) -> list[Unit]:
-    """The units (:func:`xlperf.figures.group_units`), each with the 附表 rows (``issues``, by
+    """The units (:func:`xlperf.scoring.figures.group_units`), each with the 附表 rows (``issues``, by
     ``id`` of their finding) of its forms."""
     units = group_units(book, figures)
     for unit in units:
@@ -343,7 +345,7 @@ def build_report(book: WorkbookForms, rules: RuleSet | None = None) -> ReportCon
     """Every report of the workbook: one per unit with project forms, then the department's.
 
     A 部门整体支出绩效自评表 in the workbook gives the department report its money, score, grade
-    and 一级指标 sub-scores (scored by :mod:`xlperf.department.scoring`).
+    and 一级指标 sub-scores (scored by :mod:`xlperf.scoring.department`).
     """
     rules = book.rule_set(rules)
     departments = book.departments
@@ -818,7 +820,7 @@ def _department_score(departments: list, rules: RuleSet) -> list[Block]:
                 blank("部门整体绩效自评得分及等次（本工作簿未包含部门整体绩效自评表）"),
             )
         ]
-    from xlperf.department.scoring import score_department
+    from xlperf.scoring.department import score_department
 
     out: list[Block] = []
     for d in departments:

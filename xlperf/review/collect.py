@@ -15,16 +15,17 @@ from pathlib import Path
 
 from xlperf.checks import check_workbook
 from xlperf.errors import InputError
-from xlperf.figures import group_units, in_form
-from xlperf.figures import project_figures as report_figures
 from xlperf.findings import Finding
+from xlperf.forms.project import NO_UNIT, ProjectForm
+from xlperf.forms.workbook import WorkbookForms
 from xlperf.limits import MAX_FILE_BYTES
-from xlperf.loader import workbook_paths
-from xlperf.model import NO_UNIT, ProjectForm, WorkbookForms
 from xlperf.pool import run_jobs
+from xlperf.reader.loader import workbook_paths
 from xlperf.review.convention import form_convention
 from xlperf.rules import RuleSet
-from xlperf.scoring import ZERO, execution_rate, weight_sum
+from xlperf.scoring.figures import group_units, in_form
+from xlperf.scoring.figures import project_figures as report_figures
+from xlperf.scoring.project import ZERO, execution_rate, weight_sum
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from xlperf.model import ProjectForm
-from xlperf.scoring import indicator_weight_sum
+from xlperf.forms.project import ProjectForm
+from xlperf.scoring.project import indicator_weight_sum
 
 UNKNOWN = "未能确定"
 HUNDRED = Decimal(100)

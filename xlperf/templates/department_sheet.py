@@ -25,7 +25,6 @@ from xlperf.criteria import (
     SurveyRule,
     parse_criterion,
 )
-from xlperf.department.reader import canonical_indicator
 from xlperf.templates.names import define_local
 from xlperf.templates.project_sheet import grade_formula
 from xlperf.templates.styles import (
@@ -49,6 +48,7 @@ from xlperf.templates.styles import (
     protect,
     put,
 )
+from xlperf.vocabulary.department import canonical_indicator
 
 DEPARTMENT_SHEET = "部门整体支出绩效自评表"
 DEPARTMENT_NAMES = (

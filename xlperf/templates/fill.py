@@ -13,11 +13,12 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlperf.model import FUND_COLUMNS, FUND_ROWS, SUMMARY_COLUMNS
-from xlperf.reader.labels import level1_kind
+from xlperf.forms.project import FUND_COLUMNS, FUND_ROWS
+from xlperf.forms.summary import SUMMARY_COLUMNS
 from xlperf.templates.names import resolve
 from xlperf.templates.styles import fit_heights
 from xlperf.values import fold
+from xlperf.vocabulary.project import level1_kind
 
 INPUT_FUND_COLUMNS = ("initial_budget", "annual_budget", "executed")
 INDICATOR_FIELDS = ("level1", "level2", "name", "target", "actual", "weight", "score", "note")

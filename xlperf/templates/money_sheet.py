@@ -22,7 +22,6 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlperf.department.money import TABLES, TableSpec
 from xlperf.templates.names import define_local
 from xlperf.templates.styles import (
     AMOUNT,
@@ -39,6 +38,7 @@ from xlperf.templates.styles import (
     protect,
     put,
 )
+from xlperf.vocabulary.money import TABLES, TableSpec
 
 SHEET_TITLE = "收支情况"
 PRINT_SCALE = 78  # the columns one page wide (LibreOffice fits them from 80%)

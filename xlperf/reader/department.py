@@ -10,72 +10,30 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from xlperf.criteria import MONEY_INDICATORS
-from xlperf.department.model import (
+from xlperf.forms.base import Problem, Val
+from xlperf.forms.department import (
     BudgetLine,
     DepartmentForm,
     DepartmentIndicator,
     DepartmentMoney,
     MoneyFigure,
 )
-from xlperf.grid import Grid, address
-from xlperf.model import Problem, Val
 from xlperf.reader.cells import CellReader
-from xlperf.reader.labels import TOTAL_ROW_LABELS, classify, find_year, split_declared_weight
+from xlperf.reader.grid import Grid, address
 from xlperf.values import fold, is_blank
-
-TITLE_WORDS = ("部门整体", "整体支出", "评分表", "指标体系")
-# Indicator table columns; 分值 columns are resolved by position (see module doc).
-TABLE_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("level1", ("一级指标",)),
-    ("level2", ("二级指标",)),
-    ("name", ("三级指标", "指标名称")),
-    ("criterion", ("评分标准", "评价标准", "评分细则", "计分方法")),
-    ("input", ("评分依据", "实际完成值", "完成值", "实际值", "指标值", "评价依据")),
-    ("score", ("得分",)),
-    ("weight", ("分值", "权重")),
-    ("note", ("扣分原因", "偏差", "原因", "改进措施", "备注")),
+from xlperf.vocabulary.department import (
+    FIGURE_VALUE_LABELS,
+    FIGURE_WHAT,
+    GRADE_LABELS,
+    MONEY_HEADERS,
+    MONEY_ROW_LABELS,
+    TABLE_COLUMNS,
+    TITLE_WORDS,
+    WHAT,
+    canonical_indicator,
 )
-MONEY_HEADERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("initial_budget", ("年初预算",)),
-    ("rate", ("执行率",)),
-    ("executed", ("执行数", "实际支出", "支出数")),
-    ("annual_budget", ("全年预算", "调整后预算", "预算数", "可支配")),
-)
-MONEY_ROW_LABELS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("total", ("预算总额", "资金总额", "部门预算", "收入合计", "合计")),
-    ("appropriation", ("财政拨款",)),
-    ("other", ("其他资金", "其他收入")),
-    ("basic", ("基本支出",)),
-    ("project", ("项目支出",)),
-)
-FIGURE_VALUE_LABELS = ("计算值", "指标值", "比率", "实际值")
-FIGURE_WHAT = {"numerator": "分子", "denominator": "分母", "value": "计算值"}
-GRADE_LABELS = ("等次", "等级", "评价等级", "自评等级")
-WHAT = {
-    "weight": "分值",
-    "score": "得分",
-    "level1_weight": "一级指标分值",
-    "level2_weight": "二级指标分值",
-    "initial_budget": "年初预算数（万元）",
-    "annual_budget": "全年预算数（万元）",
-    "executed": "全年执行数（万元）",
-    "rate": "执行率",
-}
-
-
-def canonical_indicator(text: str | None) -> str | None:
-    """The money-derived indicator a label names (“三公经费”控制率 → 三公经费控制率), else None."""
-    if not text:
-        return None
-    key = fold(text)
-    for ch in "“”\"'‘’「」①②③④⑤⑥⑦⑧⑨⑩":
-        key = key.replace(ch, "")
-    key = key.rstrip(":：")
-    for name in sorted(MONEY_INDICATORS, key=len, reverse=True):
-        if key == name or key.endswith(name) or key.startswith(name):
-            return name
-    return None
+from xlperf.vocabulary.project import TOTAL_ROW_LABELS
+from xlperf.vocabulary.words import classify, find_year, split_declared_weight
 
 
 def _header_fields(grid: Grid, row: int) -> dict[str, list[int]]:

@@ -22,10 +22,10 @@ from xlperf.criteria import (
     expected_input,
     to_decimal,
 )
-from xlperf.department.model import DepartmentForm, DepartmentIndicator
-from xlperf.department.reader import canonical_indicator
-from xlperf.model import Val
+from xlperf.forms.base import Val
+from xlperf.forms.department import DepartmentForm, DepartmentIndicator
 from xlperf.rules import RuleSet
+from xlperf.vocabulary.department import canonical_indicator
 
 Status = Literal["computed", "manual", "no-input"]
 TRUE_WORDS = ("是", "符合", "达到", "已", "完成", "有", "√", "✓", "1", "true", "yes", "y")

@@ -1,6 +1,6 @@
 """The 部门整体支出绩效自评表 as read: money block, 指标计算数据 and the indicator table.
 
-Every value is a :class:`~xlperf.model.Val`, so it remembers its sheet cell like the project model.
+Every value is a :class:`~xlperf.forms.base.Val`, so it remembers its sheet cell like the project model.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from functools import cached_property
 from pydantic import BaseModel, ConfigDict, Field
 
 from xlperf.criteria import ManualRule, Rule, read_criterion
-from xlperf.model import Val, empty
+from xlperf.forms.base import Val, empty
 
 
 class BudgetLine(BaseModel):

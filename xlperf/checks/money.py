@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from xlperf.department.money import MoneyBook, MoneyRow, MoneyTable, cell_of
 from xlperf.findings import Finding, finding
+from xlperf.forms.money import MoneyBook, MoneyRow, MoneyTable
+from xlperf.reader.money import cell_of
 from xlperf.rules import RuleSet
 from xlperf.values import fmt_decimal
 

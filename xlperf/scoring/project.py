@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from xlperf.model import FundRow, Indicator, ProjectForm
-from xlperf.reader.labels import level1_kind
+from xlperf.forms.project import FundRow, Indicator, ProjectForm
 from xlperf.rules import RuleSet
 from xlperf.targets import Target, comparable, is_reached, parse_target
+from xlperf.vocabulary.project import level1_kind
 
 ZERO = Decimal(0)
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from xlperf import limits
 from xlperf.errors import InputError
-from xlperf.grid import Budget, Grid, grid_from_calamine, grid_from_xlrd
-from xlperf.package import ENTITY_MESSAGE, check_package
+from xlperf.reader.grid import Budget, Grid, grid_from_calamine, grid_from_xlrd
+from xlperf.reader.package import ENTITY_MESSAGE, check_package
 
 OOXML_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -17,22 +17,16 @@ import pandas as pd
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlperf.department.money import (
-    SPECS,
-    TABLES,
-    MoneyBook,
-    MoneyRow,
-    MoneyTable,
-    read_money_grids,
-    read_money_workbook,
-)
-from xlperf.department.money_checks import check_total_row
+from xlperf.checks.money import check_total_row
 from xlperf.errors import InputError
 from xlperf.findings import Finding
+from xlperf.forms.money import MoneyBook, MoneyRow, MoneyTable
 from xlperf.ops.files import atomic_save, open_for_edit, refuse_if_open, sheet_grids
 from xlperf.ops.literal import put
+from xlperf.reader.money import read_money_grids, read_money_workbook
 from xlperf.rules import DEFAULT_RULES, RuleSet
 from xlperf.templates.money_sheet import SHEET_TITLE, add_money_sheet, layouts
+from xlperf.vocabulary.money import SPECS, TABLES
 
 
 @dataclass

@@ -12,10 +12,12 @@ from decimal import Decimal
 from typing import Any
 
 from xlperf.findings import Finding
-from xlperf.model import NO_UNIT, ProjectForm, SummaryForm, WorkbookForms
-from xlperf.reader.labels import level1_kind
+from xlperf.forms.project import NO_UNIT, ProjectForm
+from xlperf.forms.summary import SummaryForm
+from xlperf.forms.workbook import WorkbookForms
 from xlperf.rules import RuleSet
-from xlperf.scoring import ZERO, correct_rate_score, correct_total, scoring_rate, weight_sum
+from xlperf.scoring.project import ZERO, correct_rate_score, correct_total, scoring_rate, weight_sum
+from xlperf.vocabulary.project import level1_kind
 
 LEVELS = (("output", "产出指标"), ("benefit", "效益指标"), ("satisfaction", "满意度指标"))
 _QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉]")

@@ -246,7 +246,7 @@ def grid_from_xlrd(book: Any, sheet: Any, budget: Budget | None = None) -> Grid:
 
 
 def grid_from_calamine(sheet: Any, scan: Any, budget: Budget) -> Grid:
-    """Build a grid from a python-calamine sheet and what :mod:`xlperf.package` learnt of its part
+    """Build a grid from a python-calamine sheet and what :mod:`xlperf.reader.package` learnt of its part
     (number formats, error values, which calamine reads as empty), spanning the cells that hold
     something. Values come out as openpyxl gives them: whole numbers as int, dates as datetime.
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from xlperf.department.model import MONEY_COLUMNS, BudgetLine, DepartmentForm
-from xlperf.department.scoring import DepartmentScore, score_department
 from xlperf.findings import Finding, finding
-from xlperf.model import Val
+from xlperf.forms.base import Val
+from xlperf.forms.department import MONEY_COLUMNS, BudgetLine, DepartmentForm
 from xlperf.rules import RuleSet
+from xlperf.scoring.department import DepartmentScore, score_department
 from xlperf.values import fmt_decimal, fmt_percent
 
 COLUMN_NAMES = {

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from xlperf import limits
 from xlperf.errors import InputError
-from xlperf.formats import builtin_format
+from xlperf.reader.formats import builtin_format
 
 _PREFIX = rb"<(?:[A-Za-z_][\w.-]{0,15}:)?"
 # A cell tag; group 1 its attributes when it may hold a value (not ``<c .../>``).

@@ -1,0 +1,76 @@
+"""The 项目支出绩效自评表 as read: header fields, fund rows, indicators and totals."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+from xlperf.forms.base import Val, empty
+from xlperf.vocabulary.project import is_placeholder_name
+
+
+class FundRow(BaseModel):
+    initial_budget: Val = Field(default_factory=empty)
+    annual_budget: Val = Field(default_factory=empty)
+    executed: Val = Field(default_factory=empty)
+    weight: Val = Field(default_factory=empty)
+    rate: Val = Field(default_factory=empty)
+    score: Val = Field(default_factory=empty)
+    label_cell: str | None = None
+
+
+FUND_ROWS = ("total", "current_appropriation", "carryover", "other")
+NO_UNIT = "（未注明实施单位）"  # the unit of a form with neither 实施单位 nor 主管部门
+FUND_COLUMNS = ("initial_budget", "annual_budget", "executed", "weight", "rate", "score")
+
+
+class Funds(BaseModel):
+    total: FundRow = Field(default_factory=FundRow)
+    current_appropriation: FundRow = Field(default_factory=FundRow)
+    carryover: FundRow = Field(default_factory=FundRow)
+    other: FundRow = Field(default_factory=FundRow)
+
+    def parts(self) -> tuple[FundRow, FundRow, FundRow]:
+        return (self.current_appropriation, self.carryover, self.other)
+
+
+class Indicator(BaseModel):
+    row: int
+    level1: Val = Field(default_factory=empty)
+    level1_declared_weight: Decimal | None = None
+    level2: Val = Field(default_factory=empty)
+    name: Val = Field(default_factory=empty)
+    target: Val = Field(default_factory=empty)
+    actual: Val = Field(default_factory=empty)
+    weight: Val = Field(default_factory=empty)
+    score: Val = Field(default_factory=empty)
+    note: Val = Field(default_factory=empty)
+
+    @property
+    def placeholder(self) -> bool:
+        """An unused template row: a name like "指标2：" and nothing else."""
+        others = (self.target, self.actual, self.weight, self.score, self.note)
+        return is_placeholder_name(self.name.text) and all(v.value is None for v in others)
+
+
+class ProjectForm(BaseModel):
+    sheet: str
+    first_row: int
+    last_row: int
+    title: Val = Field(default_factory=empty)
+    year: Val = Field(default_factory=empty)
+    project_name: Val = Field(default_factory=empty)
+    department: Val = Field(default_factory=empty)
+    implementer: Val = Field(default_factory=empty)
+    funds: Funds = Field(default_factory=Funds)
+    goal_expected: Val = Field(default_factory=empty)
+    goal_actual: Val = Field(default_factory=empty)
+    indicators: list[Indicator] = Field(default_factory=list)
+    total_weight: Val = Field(default_factory=empty)
+    total_score: Val = Field(default_factory=empty)
+    grade: Val = Field(default_factory=empty)
+    total_label_cell: str | None = None
+
+    def scored_indicators(self) -> list[Indicator]:
+        return [i for i in self.indicators if not i.placeholder]

@@ -1,0 +1,67 @@
+"""The project form's labels (项目支出绩效自评表): fund rows, money columns, indicator columns."""
+
+from __future__ import annotations
+
+import re
+
+from xlperf.values import fold
+
+# Money block columns, most specific first.
+MONEY_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("initial_budget", ("年初预算",)),
+    ("rate", ("执行率",)),
+    ("executed", ("执行数", "实际支出", "支出数")),
+    ("annual_budget", ("全年预算", "调整后预算", "预算数")),
+    ("weight", ("分值", "权重")),
+    ("score", ("得分",)),
+)
+
+MONEY_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("total", ("资金总额", "资金合计")),
+    ("current_appropriation", ("当年财政拨款", "财政拨款")),
+    ("carryover", ("上年结转", "结转资金")),
+    ("other", ("其他资金",)),
+)
+
+INDICATOR_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("level1", ("一级指标",)),
+    ("level2", ("二级指标",)),
+    ("name", ("三级指标", "指标名称")),
+    ("actual", ("完成值", "实际完成", "实际值")),
+    ("target", ("指标值", "目标值")),
+    ("weight", ("分值", "权重")),
+    ("score", ("得分",)),
+    ("note", ("偏差", "原因", "改进措施")),
+)
+
+MONEY_LABELS = {
+    "initial_budget": "年初预算数（万元）",
+    "annual_budget": "全年预算数（万元）",
+    "executed": "全年执行数（万元）",
+    "weight": "分值",
+    "rate": "执行率",
+    "score": "得分",
+}
+INDICATOR_LABELS = {"weight": "分值", "score": "得分"}
+HEADER_FIELDS = {
+    "project_name": ("项目名称",),
+    "department": ("主管部门",),
+    "implementer": ("实施单位",),
+}
+TOTAL_ROW_LABELS = ("总分", "合计", "总计")
+LEVEL1_KINDS = {"output": "产出", "benefit": "效益", "satisfaction": "满意"}
+_PLACEHOLDER = re.compile(r"^指标\d*[:：]?$")
+
+
+def is_placeholder_name(text: str | None) -> bool:
+    return text is None or bool(_PLACEHOLDER.match(fold(text)))
+
+
+def level1_kind(name: str | None) -> str | None:
+    """'output', 'benefit' or 'satisfaction' for a 一级指标 name."""
+    if not name:
+        return None
+    for kind, word in LEVEL1_KINDS.items():
+        if word in name:
+            return kind
+    return None

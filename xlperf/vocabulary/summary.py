@@ -1,0 +1,43 @@
+"""The 汇总表's labels (部门（单位）项目支出自评汇总表)."""
+
+from __future__ import annotations
+
+from xlperf.vocabulary.words import classify
+
+SUMMARY_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("seq", ("序号",)),
+    ("project_name", ("项目名称",)),
+    ("rate", ("执行率",)),
+    ("output_rate", ("产出",)),
+    ("benefit_rate", ("效益",)),
+    ("satisfaction_rate", ("满意度",)),
+    ("executed", ("执行数", "支出数", "实际支出")),
+    ("annual_budget", ("预算",)),
+    ("score", ("得分", "总分")),
+    ("reason", ("偏差", "原因")),
+)
+
+SUMMARY_TOTAL_LABELS = ("合计", "总计", "小计", "汇总")
+NUMBER_LABELS = {
+    "annual_budget": "全年预算数（万元）",
+    "executed": "执行数（万元）",
+    "rate": "执行率",
+    "output_rate": "产出指标得分率",
+    "benefit_rate": "效益指标得分率",
+    "satisfaction_rate": "满意度指标得分率",
+    "score": "自评得分",
+}
+COLUMN_NAMES = {
+    "project_name": "项目名称",
+    "annual_budget": "全年预算数",
+    "executed": "执行数",
+    "rate": "执行率",
+    "score": "自评得分",
+}
+
+
+def summary_column(key: str) -> str | None:
+    field_name = classify(key, SUMMARY_COLUMNS)
+    if field_name in ("output_rate", "benefit_rate", "satisfaction_rate") and "率" not in key:
+        return None
+    return field_name

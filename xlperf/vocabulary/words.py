@@ -1,0 +1,54 @@
+"""Matching helpers every form kind shares: a header label to its field, a year, a declared weight.
+
+Every matcher takes a folded label key (:func:`xlperf.values.label_key`): NFKC, no whitespace.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from xlperf.values import fold
+
+_DECLARED_WEIGHT = re.compile(r"^(.*?)[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]\s*$")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_TITLE_YEAR = re.compile(r"[（(]?\s*(?:19|20)\d{2}\s*年度?\s*[)）]?")
+
+
+def classify(key: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
+    """The field a header label names, by the first rule whose word it contains."""
+    if not key:
+        return None
+    for field_name, words in table:
+        if any(w in key for w in words):
+            if field_name in ("score", "weight") and "得分率" in key:
+                continue
+            return field_name
+    return None
+
+
+def split_declared_weight(text: str) -> tuple[str, Decimal | None]:
+    """'产出指标（50分）' -> ('产出指标', 50); other labels unchanged."""
+    folded = fold(text)
+    match = _DECLARED_WEIGHT.match(folded)
+    if match and match.group(1):
+        return match.group(1), Decimal(match.group(2))
+    return folded, None
+
+
+def find_year(text: str) -> int | None:
+    match = _YEAR.search(fold(text))
+    return int(match.group(1)) if match else None
+
+
+def strip_year(title: str) -> str:
+    return _TITLE_YEAR.sub("", fold(title)) or fold(title)
+
+
+def value_after_colon(text: str) -> str | None:
+    """'项目名称：某某' -> '某某' (label and value typed in one cell)."""
+    for sep in ("：", ":"):
+        if sep in text:
+            rest = text.split(sep, 1)[1].strip()
+            return rest or None
+    return None
