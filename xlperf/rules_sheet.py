@@ -38,14 +38,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
-
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from xlperf.reader.grid import Grid, address
 from xlperf.rules import GradeBand, QualitativeTier, RateTier, RuleSet, Tolerance
 from xlperf.values import NotANumber, clean_text, fold, label_key, parse_number
+
+if TYPE_CHECKING:  # writing the sheet needs openpyxl; reading it (every check) does not
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
 
 SHEET_TITLE = "评分规则参数"
 RATE_MODES = {"按比例": "proportional", "按档次": "tiers"}
@@ -262,6 +263,8 @@ def write_rules_sheet(
 
 
 def _validations(ws: Worksheet, layout: SheetLayout) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     def add(dv: DataValidation, ref: str) -> None:
         dv.showErrorMessage = True
         dv.errorTitle = "参数有误"

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from xlperf.cli.frame import EXIT_INPUT, Command
 from xlperf.cli.shared import fail, jobs_option, rules_from, rules_option
 from xlperf.errors import InputError
-from xlperf.rules import RuleSet
+
+if TYPE_CHECKING:
+    from xlperf.rules import RuleSet
 
 
 @click.command(cls=Command)

@@ -5,22 +5,26 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from xlperf.cli.frame import EXIT_FINDINGS, EXIT_INPUT, Command
 from xlperf.cli.shared import format_finding, jobs_option, rules_from, rules_option
 from xlperf.errors import InputError
-from xlperf.extract import workbook_dict
-from xlperf.findings import CODES, FINDING_KEYS, Finding, select
-from xlperf.reader import read_workbook
-from xlperf.reader.loader import workbook_paths
+
+if TYPE_CHECKING:
+    from xlperf.findings import Finding
+
+# What each command needs is imported when it runs: `xlperf --help` loads only click.
 
 CHECK_FORMATS = ["text", "json", "jsonl", "csv"]
 
 
 def _codes(value: str | None, option: str = "--select") -> list[str] | None:
     """Codes or prefixes given with --select/--ignore; one matching no check code is an error."""
+    from xlperf.findings import CODES
+
     codes = [c.strip().upper() for c in value.split(",") if c.strip()] if value else None
     for code in codes or ():
         if not any(known.startswith(code) for known in CODES):
@@ -57,8 +61,10 @@ def check(
     exit_zero: bool,
 ) -> None:
     """检查工作簿中的项目支出绩效自评表和汇总表。"""
+    from xlperf.findings import select
     from xlperf.ops.batch import Job, check_file
     from xlperf.pool import run_jobs
+    from xlperf.reader.loader import workbook_paths
 
     selected, ignored = _codes(select_, "--select"), _codes(ignore, "--ignore")
     rules = rules_from(rules_path)
@@ -83,6 +89,8 @@ def check(
 
 def emit_findings(findings: list[Finding], fmt: str, statistics: bool) -> None:
     """check's output: the findings (or with ``statistics`` their counts per code) in ``fmt``."""
+    from xlperf.findings import FINDING_KEYS
+
     if statistics:
         rows = finding_statistics(findings)
         keys = ["code", "severity", "title", "count"]
@@ -164,4 +172,7 @@ def rule(code: str | None, markdown: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["json"]), default="json", help="输出格式")
 def extract(path: Path, fmt: str) -> None:
     """按读取结果输出工作簿中的各表（JSON）。"""
+    from xlperf.extract import workbook_dict
+    from xlperf.reader import read_workbook
+
     click.echo(json.dumps(workbook_dict(read_workbook(path)), ensure_ascii=False, indent=1))

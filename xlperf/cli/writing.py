@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,9 +19,9 @@ from xlperf.cli.shared import (
     target_path,
 )
 from xlperf.errors import InputError
-from xlperf.reader import read_workbook
-from xlperf.reader.loader import workbook_paths
-from xlperf.rules import RuleSet
+
+if TYPE_CHECKING:
+    from xlperf.rules import RuleSet
 
 
 @click.command(cls=Command)
@@ -87,6 +88,8 @@ def report(
     docx_path = out or path.with_name(f"{path.stem}_自评报告.docx")
     target = target_path(path, sheet_output, in_place, "_自评报告") if sheet else None
     try:
+        from xlperf.reader import read_workbook
+
         content = build_report(read_workbook(path), rules_from(rules_path))
         if target is not None:  # the workbook first: a refusal leaves no .docx behind
             write_report_sheet_file(path, target, content)
@@ -161,6 +164,7 @@ def rollup(
     from xlperf.ops.batch import gather
     from xlperf.ops.money_rollup import describe, rollup_money_books
     from xlperf.ops.rollup import rollup_records, unique_files
+    from xlperf.reader.loader import workbook_paths
 
     rules = rules_from(rules_path)
     files, repeated = unique_files(workbook_paths(list(paths)))
