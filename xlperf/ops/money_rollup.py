@@ -75,8 +75,8 @@ def rollup_money_workbook(
     ``overwrite``.
     """
     rules = rules or DEFAULT_RULES
-    wb, cached = open_for_edit(path)
-    grids = sheet_grids(wb, cached)
+    wb = open_for_edit(path)
+    grids = sheet_grids(wb, path)
     book = read_money_grids(grids, str(path))
     tables = [t for t in book.tables if t.units and t.total is not None]
     if not tables:
@@ -138,7 +138,7 @@ def rollup_money_books(
     if not per_kind:
         return None
     if base is not None:
-        wb, _ = open_for_edit(base)
+        wb = open_for_edit(base)
     else:
         wb = Workbook()
         wb.remove(wb.active)

@@ -60,7 +60,7 @@ def input_ranges(regions: Mapping[str, str]) -> list[str]:
 
 def add_project_file(path: Path, out: Path, title: str | None = None) -> str:
     """Add a blank project form to the workbook at ``path``, saved to ``out``; its sheet name."""
-    wb, _ = open_for_edit(path)
+    wb = open_for_edit(path)
     title = project_title(wb.sheetnames, title, str(path))
     if RULE_MARK not in wb.defined_names:
         add_params_sheet(wb, DEFAULT_RULES)

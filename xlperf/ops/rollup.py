@@ -276,8 +276,8 @@ def rollup_workbook(
     any gets a 汇总表 at the end. A 汇总表 a person filled is only compared unless
     ``overwrite``: then a copy with its disagreements marked (as ``xlperf fix`` marks them) is
     written to ``out`` (nothing when ``out`` is the workbook itself)."""
-    wb, cached = open_for_edit(path)
-    grids = sheet_grids(wb, cached)
+    wb = open_for_edit(path)
+    grids = sheet_grids(wb, path)
     book = read_grids(grids, str(path))
     rules = book.rule_set(rules)
     if not book.projects:

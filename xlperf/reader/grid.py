@@ -156,12 +156,12 @@ class Budget:
         return out
 
 
-def grid_from_openpyxl(ws: Any, cached: Any = None, budget: Budget | None = None) -> Grid:
+def grid_from_openpyxl(ws: Any, cached: Grid | None = None, budget: Budget | None = None) -> Grid:
     """Build a grid from an openpyxl worksheet (values, number formats, merges).
 
-    With ``cached`` (the same sheet loaded with ``data_only=True``), ``ws`` is the sheet with its
-    formulas: formula cells are recorded as such and take their last calculated value from
-    ``cached``; every other cell is read from ``ws`` itself.
+    With ``cached`` (the same sheet's values as last calculated, read by python-calamine),
+    ``ws`` is the sheet with its formulas: formula cells are recorded as such and take their
+    value from ``cached``; every other cell is read from ``ws`` itself.
 
     The grid spans the cells that hold something, read from the sheet's own cells (not from the
     dimension it declares, nor by iterating rows, which would create every cell up to it).
@@ -176,16 +176,15 @@ def grid_from_openpyxl(ws: Any, cached: Any = None, budget: Budget | None = None
     values: list[list[Any]] = [[None] * cols for _ in range(rows)]
     formats: dict[tuple[int, int], str] = {}
     formulas: dict[tuple[int, int], str] = {}
-    cached_cells = cached._cells if cached is not None else None
+    with_formulas = cached is not None
     for c in ws._cells.values():
         if c.row > rows or c.column > cols:
             continue
         r, k = c.row - 1, c.column - 1
         value = c.value
-        if cached_cells is not None and c.data_type == "f":
+        if with_formulas and c.data_type == "f":
             formulas[(r, k)] = str(getattr(value, "text", value))
-            hit = cached_cells.get((c.row, c.column))
-            value = hit.value if hit is not None else None
+            value = cached.get(r, k)
         values[r][k] = value
         if c.number_format != "General":
             formats[(r, k)] = c.number_format

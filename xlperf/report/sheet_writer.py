@@ -151,7 +151,7 @@ def write_report_sheet_file(path: Path, out: Path, content: ReportContent) -> No
     the forms' cells are left exactly as typed. Saved atomically."""
     from xlperf.ops.files import atomic_save, open_for_edit, refuse_if_open
 
-    wb, _ = open_for_edit(path)
+    wb = open_for_edit(path)
     write_report_sheet(wb, content)
     if out.resolve() != path.resolve():
         refuse_if_open(out)
