@@ -1,6 +1,7 @@
 """Every performance figure of issue 13 in one run, each as a ratio to its floor on the same input.
 
-Run: ``python benchmarks/run.py [--dir DIR] [--repeat 5] [--skip server,memory]``. Builds (once,
+Run: ``python benchmarks/run.py [--dir DIR] [--repeat 5] [--skip server,memory]``
+(``--floor PATH...`` and ``--roundtrip IN OUT`` run one floor alone, for a whole-process timer). Builds (once,
 in DIR) the 500-form workbook (50 sheets × 10 stacked forms), a folder of 1,000 unit workbooks
 (2 forms each) and, for the memory figure, one of 3,000; then prints one line per figure: the
 figure, its floor, the ratio, and the target. Times are medians of ``--repeat`` runs, interleaved
@@ -29,7 +30,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.bench_check import build as build_forms  # noqa: E402
+
+def build_forms(path: Path, forms: int) -> None:
+    """The 500-form workbook's builder (imported here: the floor modes import nothing of it)."""
+    from benchmarks.bench_check import build
+
+    build(path, forms)
+
 
 XLPERF = [sys.executable, "-m", "xlperf"]
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -100,7 +107,7 @@ def unit_folder(folder: Path, units: int) -> list[Path]:
     from benchmarks.bench_rollup import build as build_units
 
     existing = sorted(folder.glob("*/*.xlsx"))
-    if len(existing) == units:
+    if len(existing) == units and (folder / "built").exists():
         return existing
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -116,10 +123,13 @@ def unit_folder(folder: Path, units: int) -> list[Path]:
         path.parent.mkdir()
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
             for name, data in parts.items():
-                if name == "xl/sharedStrings.xml":
-                    data = data.replace("单位0".encode(), f"单位{u:04d}_".encode())
+                if name.startswith("xl/") and name.endswith(".xml"):  # shared or inline strings
+                    unit = f"单位{u:04d}_".encode()
+                    data = data.replace("单位0".encode(), unit)
+                    data = data.replace(b"&#21333;&#20301;0", unit)  # 单位0 as openpyxl escapes it
                 z.writestr(name, data)
         paths.append(path)
+    (folder / "built").touch()
     return paths
 
 
@@ -232,14 +242,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _upload(url: str, body: bytes, boundary: str) -> int:
+def _post(url: str, body: bytes) -> int:
     request = urllib.request.Request(
-        f"{url}/web/check",
+        f"{url}/xlperf/recalc_and_check",
         data=body,
-        headers={
-            "Authorization": f"Bearer {TOKEN}",
-            "Content-Type": f"multipart/form-data; boundary={boundary}",
-        },
+        headers={"Authorization": TOKEN, "Content-Type": "application/json"},
     )
     try:
         with urllib.request.urlopen(request, timeout=120) as response:
@@ -250,10 +257,13 @@ def _upload(url: str, body: bytes, boundary: str) -> int:
 
 
 def throughput(one: Path, workers: int, clients: int, seconds: float) -> tuple[float, int]:
-    """Requests per second of ``xlperf serve --workers N`` under ``clients`` concurrent uploads
-    of the one-form workbook, and how many failed."""
+    """Requests per second of ``xlperf serve --workers N`` answering the add-in's 重新计算并检查
+    of the one-form workbook (the JSON its VBA client sends) from ``clients`` at once, and how
+    many requests failed."""
+    from tests.remote_client import payload
+
     port = _free_port()
-    env = dict(os.environ, XLPERF_TOKEN=TOKEN)
+    env = dict(ENV, XLPERF_TOKEN=TOKEN)
     proc = subprocess.Popen(
         [*XLPERF, "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
@@ -261,15 +271,7 @@ def throughput(one: Path, workers: int, clients: int, seconds: float) -> tuple[f
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    boundary = "xlperfbench"
-    body = (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="a.xlsx"\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n"
-        ).encode()
-        + one.read_bytes()
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
+    body = json.dumps(payload(one)).encode()
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -278,14 +280,14 @@ def throughput(one: Path, workers: int, clients: int, seconds: float) -> tuple[f
                 break
             except OSError:
                 time.sleep(0.2)
-        for _ in range(workers * 2):  # warm every worker
-            _upload(url, body, boundary)
+        for _ in range(workers * 4):  # warm every worker
+            _post(url, body)
         done, failed = [0], [0]
         stop = time.monotonic() + seconds
 
         def client() -> None:
             while time.monotonic() < stop:
-                status = _upload(url, body, boundary)
+                status = _post(url, body)
                 done[0] += 1
                 failed[0] += status != 200
 
@@ -324,7 +326,28 @@ def memory(root: Path) -> None:
     )
 
 
+def floor_command(argv: list[str]) -> bool:
+    """``run.py --floor PATH...``: only the raw parse of every workbook under PATH (a floor for a
+    whole-command timer); ``run.py --roundtrip IN OUT``: only an openpyxl load and save."""
+    if argv[:1] == ["--floor"]:
+        paths = [
+            p
+            for a in argv[1:]
+            for p in (sorted(Path(a).rglob("*.xlsx")) if Path(a).is_dir() else [Path(a)])
+        ]
+        calamine_floor(paths)
+        return True
+    if argv[:1] == ["--roundtrip"]:
+        import openpyxl
+
+        openpyxl.load_workbook(argv[1]).save(argv[2])
+        return True
+    return False
+
+
 def main() -> None:
+    if floor_command(sys.argv[1:]):
+        return
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--dir", type=Path, help="where the inputs are built and kept")
     parser.add_argument("--repeat", type=int, default=5)

@@ -91,3 +91,12 @@ def test_cells_are_counted_exactly_across_chunks(
     write_package(more, {1: _sheet(f'<row>{cells}<c r="A5001"/></row>')}).close()
     with pytest.raises(InputError, match="5,000"):
         package.check_package(more)
+
+
+def test_a_huge_merge_is_refused_however_its_tag_is_written(tmp_path: Path) -> None:
+    merges = '<mergeCells count="2"><mergeCell ref="A1:B2"/><mergeCell ref=\'A1:XFD1048576\'/></mergeCells>'
+    sheet = SHEET_XML.replace("</sheetData>", f"</sheetData>{merges}").format(text="标题")
+    path = tmp_path / "合并.xlsx"
+    write_package(path, {1: sheet}).close()
+    with pytest.raises(InputError, match=f"{limits.MAX_MERGED_CELLS:,}"):
+        package.check_package(path)

@@ -234,9 +234,13 @@ def _scan_sheet(
                 formats[(row, col)] = code
         if (b'"e"' in data or b"'e'" in data) and _ERROR_TYPE.search(data, 0, cut):
             _errors(scan, data, cut)
-        merged = sum(_area(*m) for m in _MERGE_FAST.findall(data, 0, cut))
-        if merged == 0 and b"mergeCell" in data and _MERGE.search(data, 0, cut):
-            merged = sum(_merged_area(m.group(1)) for m in _MERGE.finditer(data, 0, cut))
+        merged = 0
+        if b"mergeCell" in data:
+            fast = _MERGE_FAST.findall(data, 0, cut)
+            if len(fast) == len(_MERGE.findall(data, 0, cut)):
+                merged = sum(_area(*m) for m in fast)
+            else:  # some written otherwise (quotes, attribute order): read each the slow way
+                merged = sum(_merged_area(m.group(1)) for m in _MERGE.finditer(data, 0, cut))
         counter.add(info.filename, len(found), merged)
     scan.rows = far_row + 1
     scan.far = (max(far_row, 0), max(far_col, 0))
