@@ -32,27 +32,6 @@ class Finding(BaseModel):
         return value
 
 
-def finding(
-    file: str,
-    sheet: str,
-    cell: str | None,
-    code: str,
-    message: str,
-    expected: Decimal | str | None = None,
-    actual: Decimal | str | None = None,
-) -> Finding:
-    return Finding(
-        file=file,
-        sheet=sheet,
-        cell=cell or "A1",
-        code=code,
-        severity=CODES[code][0],
-        message=message,
-        expected=expected,
-        actual=actual,
-    )
-
-
 _CELL = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)")
 
 

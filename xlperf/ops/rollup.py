@@ -435,29 +435,6 @@ def unique_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
     return out, notes
 
 
-def rollup_files(
-    paths: list[Path],
-    out: Path,
-    *,
-    rules: RuleSet | None = None,
-    name: str | None = None,
-    jobs: int | None = None,
-    errors: list[InputError] | None = None,
-) -> RollupResult:
-    """汇总 across units' workbooks into one department workbook: a 汇总表 per unit, then all."""
-    from xlperf.ops.batch import gather
-
-    paths, notes = unique_files(paths)
-    gathered = gather(paths, rules, jobs=jobs, errors=errors)
-    result = rollup_records(gathered.records, out, name=name)
-    if result is None:
-        raise InputError(
-            str(paths[0]) if paths else ".", "所给文件中没有任何项目支出绩效自评表，无法汇总"
-        )
-    result.notes[:0] = notes
-    return result
-
-
 def rollup_records(
     records: list[dict[str, object]], out: Path, *, name: str | None = None
 ) -> RollupResult | None:
