@@ -17,9 +17,9 @@ from xlperf.errors import InputError
 from xlperf.ops.files import atomic_save, open_for_edit, refuse_if_open
 from xlperf.rules import DEFAULT_RULES
 from xlperf.templates.names import PROJECT_INPUTS
-from xlperf.templates.params_sheet import SHEET_NAME as PARAMS_SHEET
 from xlperf.templates.params_sheet import add_params_sheet
 from xlperf.templates.project_sheet import add_project_sheet
+from xlperf.vocabulary.sheets import PARAMS_SHEET
 
 TEMPLATE_MARK = "xp_indicators"  # a sheet-scoped name only the template's project sheets carry
 RULE_MARK = "xr_grade_name"  # a workbook-scoped name of the 参数 sheet the formulas read

@@ -36,8 +36,8 @@ from xlperf.vocabulary.params import (
     SINGLE,
     TABLES,
 )
+from xlperf.vocabulary.sheets import PARAMS_SHEET
 
-SHEET_NAME = "参数"
 SHEET_TITLE = "评分规则参数"
 RATE_MODE_LABELS = {v: k for k, v in RATE_MODES.items()}
 SINGLE_NOTES = {
@@ -99,7 +99,7 @@ def add_params_sheet(
     wb: Workbook, rules: RuleSet, settings: SheetSettings | None = None
 ) -> Worksheet:
     """Add the 参数 sheet: labels locked, values unlocked on a pale fill, the xr_* names defined."""
-    ws = wb.create_sheet(SHEET_NAME)
+    ws = wb.create_sheet(PARAMS_SHEET)
     layout = _write_values(ws, rules, settings)
     put(ws, "A1:D1", font=TITLE_FONT, border=NO_BORDER)
     put(ws, "A2:D2", font=NOTE_FONT, align=LEFT, border=NO_BORDER)

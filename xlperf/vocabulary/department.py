@@ -72,3 +72,34 @@ def canonical_indicator(text: str | None) -> str | None:
         if key == name or key.endswith(name) or key.startswith(name):
             return name
     return None
+
+
+FORM_TITLE = "部门整体支出绩效自评表"
+MONEY_ROW_NAMES = {
+    "total": "部门预算总额",
+    "appropriation": "财政拨款",
+    "other": "其他资金",
+    "basic": "基本支出",
+    "project": "项目支出",
+}
+MONEY_HEADINGS = tuple(
+    WHAT[k].removesuffix("（万元）")
+    for k in ("initial_budget", "annual_budget", "executed", "rate")
+)
+INDICATOR_HEADINGS = (
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "分值",
+    "评分标准",
+    "评分依据\n（实际值）",
+    "得分",
+    "扣分原因\n及改进措施",
+)
+FIGURE_HEADINGS = (
+    "分子项目",
+    FIGURE_WHAT["numerator"],
+    "分母项目",
+    FIGURE_WHAT["denominator"],
+    FIGURE_WHAT["value"],
+)

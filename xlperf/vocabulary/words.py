@@ -52,3 +52,6 @@ def value_after_colon(text: str) -> str | None:
             rest = text.split(sep, 1)[1].strip()
             return rest or None
     return None
+
+
+OF_WHICH = "其中："  # printed before the parts of a total (其中：当年财政拨款, the 其中： header)
