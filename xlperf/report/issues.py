@@ -16,6 +16,7 @@ from xlperf.forms.workbook import WorkbookForms
 from xlperf.report.blocks import Block, Table, para
 from xlperf.report.numbers import pct, plain, plain_pct, pts, wan
 from xlperf.scoring.figures import ProjectFigures, Unit, group_units, in_form
+from xlperf.vocabulary.project import MONEY_HEADINGS
 
 SUMMARY_RATES = ("rate", "output_rate", "benefit_rate", "satisfaction_rate")
 SUMMARY_FIELDS = {"annual_budget": "amount", "executed": "amount", "score": "score"} | {
@@ -77,7 +78,7 @@ def corrected(f: Finding, kind: str | None = None) -> str:
         parts = {"XP104": "各来源之和为", "XS303": "各行之和为"}.get(code, "各项之和为")
         return _check(parts, exp, wan)
     if code == "XP103":
-        return _check("全年预算数", exp, wan)
+        return _check(MONEY_HEADINGS["annual_budget"], exp, wan)
     if code == "XP205":
         return _check("按规则为", exp)
     if code == "XP206":

@@ -11,6 +11,9 @@ from xlperf.report.issues import appendix_table, at, issues_summary, on_form
 from xlperf.report.numbers import pct, pts, wan
 from xlperf.scoring.figures import LEVELS, ProjectFigures, Unit
 from xlperf.scoring.project import ZERO
+from xlperf.vocabulary.department import INDICATOR_NAMES
+from xlperf.vocabulary.project import GRADE_LABEL, MONEY_LABELS, TOTAL_LABEL
+from xlperf.vocabulary.summary import HEADINGS
 
 
 def year_text(year: str) -> str:
@@ -118,17 +121,17 @@ def indicator_label(name: str | None) -> str:
 
 
 FIGURES_HEADER = (
-    "序号",
+    HEADINGS[0],  # 序号
     "项目",
-    "全年预算数（万元）",
-    "全年执行数（万元）",
-    "预算执行率",
+    MONEY_LABELS["annual_budget"],
+    MONEY_LABELS["executed"],
+    INDICATOR_NAMES["budget_execution_rate"],
     "执行率得分",
     "产出得分率",
     "效益得分率",
     "满意度得分率",
-    "总分",
-    "等次",
+    TOTAL_LABEL,
+    GRADE_LABEL,
 )
 
 

@@ -46,8 +46,9 @@ def summary_column(key: str) -> str | None:
 FORM_TITLE = "部门（单位）项目支出自评汇总表"
 UNIT_LABEL = "部门（单位）名称"
 TOTAL_LABEL = SUMMARY_TOTAL_LABELS[0]  # 合计
+SEQ_LABEL = "序号"
 HEADINGS = (
-    "序号",
+    SEQ_LABEL,
     COLUMN_NAMES["project_name"],
     COLUMN_NAMES["annual_budget"],
     COLUMN_NAMES["executed"],
