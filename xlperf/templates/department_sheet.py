@@ -51,8 +51,12 @@ from xlperf.templates.styles import (
 )
 from xlperf.vocabulary.department import (
     FIGURE_HEADINGS,
+    FIGURE_ROWS,
+    FIGURES_LABEL,
     FORM_TITLE,
     INDICATOR_HEADINGS,
+    INDICATOR_NAMES,
+    MONEY_BLOCK_LABEL,
     MONEY_HEADINGS,
     MONEY_ROW_NAMES,
     canonical_indicator,
@@ -78,34 +82,21 @@ DEPARTMENT_NAMES = (
 MONEY_LABELS = tuple(
     (OF_WHICH if key == "appropriation" else "") + name for key, name in MONEY_ROW_NAMES.items()
 )
-# 指标计算数据: indicator, 分子项目, 分母项目, change (分子−分母)/分母 instead of 分子/分母,
-# and default formulas for 分子/分母 from the money block (the accountant may type over them).
-FIGURES: tuple[tuple[str, str, str, bool, str | None, str | None], ...] = (
-    (
-        "预算执行率",
-        "全年执行数",
-        "全年预算数",
-        False,
+# 指标计算数据: the rows of the vocabulary, with default formulas for 分子/分母 from the money
+# block (the accountant may type over them).
+_FIGURE_FORMULAS = {
+    INDICATOR_NAMES["budget_execution_rate"]: (
         '=IF(ISNUMBER(E4),E4,"")',
         '=IF(ISNUMBER(D4),D4,"")',
     ),
-    (
-        "预算调整率",
-        "调整后预算数",
-        "年初预算数",
-        True,
+    INDICATOR_NAMES["budget_adjustment_rate"]: (
         '=IF(ISNUMBER(D4),D4,"")',
         '=IF(ISNUMBER(C4),C4,"")',
     ),
-    ("结转结余率", "结转结余总额", "全年预算数", False, None, '=IF(ISNUMBER(D4),D4,"")'),
-    ("结转结余变动率", "本年结转结余", "上年结转结余", True, None, None),
-    ("“三公经费”控制率", "“三公经费”实际支出", "“三公经费”预算数", False, None, None),
-    ("“三公经费”变动率", "本年“三公经费”预算", "上年“三公经费”预算", True, None, None),
-    ("政府采购执行率", "实际政府采购金额", "政府采购预算金额", False, None, None),
-    ("公用经费控制率", "实际公用经费支出", "预算公用经费", False, None, None),
-    ("固定资产利用率", "在用固定资产总额", "固定资产总额", False, None, None),
-    ("重点支出安排率", "重点项目支出", "项目总支出", False, None, None),
-    ("在职人员控制率", "在职人员数", "编制人数", False, None, None),
+    INDICATOR_NAMES["carryover_rate"]: (None, '=IF(ISNUMBER(D4),D4,"")'),
+}
+FIGURES: tuple[tuple[str, str, str, bool, str | None, str | None], ...] = tuple(
+    (*row, *_FIGURE_FORMULAS.get(row[0], (None, None))) for row in FIGURE_ROWS
 )
 TITLE_ROW, UNIT_ROW, MONEY_HEADER = 1, 2, 3
 MONEY_FIRST = 4
@@ -220,8 +211,8 @@ def add_department_sheet(
 
 
 def _money(ws: Worksheet) -> None:
-    put(ws, f"A{MONEY_HEADER}:B{MONEY_HEADER}", "部门资金（万元）", font=HEAD_FONT)
-    for col, text in zip("CDEF", MONEY_HEADINGS, strict=True):
+    put(ws, f"A{MONEY_HEADER}:B{MONEY_HEADER}", MONEY_BLOCK_LABEL, font=HEAD_FONT)
+    for col, text in zip("CDEF", MONEY_HEADINGS.values(), strict=True):
         put(ws, f"{col}{MONEY_HEADER}", text, font=HEAD_FONT)
     for i, label in enumerate(MONEY_LABELS):
         r = MONEY_FIRST + i
@@ -237,7 +228,7 @@ def _money(ws: Worksheet) -> None:
 
 
 def _figures(ws: Worksheet) -> None:
-    put(ws, f"A{FIG_HEADER}:B{FIG_HEADER}", "指标计算数据", font=HEAD_FONT)
+    put(ws, f"A{FIG_HEADER}:B{FIG_HEADER}", FIGURES_LABEL, font=HEAD_FONT)
     for col, text in zip("CDEFG", FIGURE_HEADINGS, strict=True):
         put(ws, f"{col}{FIG_HEADER}", text, font=HEAD_FONT)
     for i, (name, num, den, change, num_f, den_f) in enumerate(FIGURES):

@@ -48,7 +48,7 @@ from xlperf.vocabulary.money import (
     TableSpec,
 )
 from xlperf.vocabulary.sheets import MONEY_SHEET
-from xlperf.vocabulary.words import OF_WHICH
+from xlperf.vocabulary.words import OF_WHICH, UNIT_NOTE
 
 PRINT_SCALE = 78  # the columns one page wide (LibreOffice fits them from 80%)
 # Row-1 groups over the part columns: (label, first key, last key).
@@ -99,7 +99,7 @@ def add_money_sheet(wb: Workbook, units: int = 8) -> Worksheet:
     last = get_column_letter(width)
     put(ws, f"A1:{last}1", FORM_TITLE, font=TITLE_FONT, border=NO_BORDER)
     ws.row_dimensions[1].height = 36
-    put(ws, f"A2:{last}2", "单位：万元", font=NOTE_FONT, align=RIGHT, border=NO_BORDER)
+    put(ws, f"A2:{last}2", UNIT_NOTE, font=NOTE_FONT, align=RIGHT, border=NO_BORDER)
     places = layouts(units)
     for spec in TABLES:
         _table(ws, spec, places[spec.kind])

@@ -38,9 +38,14 @@ from xlperf.templates.styles import (
 )
 from xlperf.vocabulary.project import (
     FORM_TITLE,
+    FUND_BLOCK_LABEL,
     FUND_ROW_NAMES,
+    GOAL_COLUMNS,
+    GOAL_LABEL,
     GRADE_LABEL,
     HEADER_FIELDS,
+    HELPER_LABEL,
+    INDICATOR_BLOCK_LABEL,
     INDICATOR_HEADINGS,
     LEVEL1_NAMES,
     LEVEL2_NAMES,
@@ -48,7 +53,7 @@ from xlperf.vocabulary.project import (
     TOTAL_LABEL,
 )
 from xlperf.vocabulary.summary import NUMBER_LABELS
-from xlperf.vocabulary.words import OF_WHICH
+from xlperf.vocabulary.words import OF_WHICH, SIGNATURES
 
 # 一级指标 (its position in the 参数 sheet's xr_level1_* table) and its official 二级指标.
 LEVEL1_BLOCKS: tuple[tuple[str, str, tuple[str, ...]], ...] = tuple(
@@ -232,7 +237,7 @@ def _header(ws: Worksheet) -> None:
 
 def _funds(ws: Worksheet) -> None:
     last = FUND_FIRST + len(FUND_LABELS) - 1
-    put(ws, f"A{MONEY_HEADER}:B{last}", "项目资金\n（万元）", font=HEAD_FONT)
+    put(ws, f"A{MONEY_HEADER}:B{last}", FUND_BLOCK_LABEL, font=HEAD_FONT)
     put(ws, f"C{MONEY_HEADER}", font=HEAD_FONT)
     for i, text in enumerate(FUND_HEADERS):
         put(ws, f"{'DEFGHI'[i]}{MONEY_HEADER}", text, font=HEAD_FONT)
@@ -253,9 +258,9 @@ def _funds(ws: Worksheet) -> None:
 
 
 def _goals(ws: Worksheet) -> None:
-    put(ws, f"A{GOAL_HEADER}:A{GOAL_ROW}", "年度\n总体\n目标", font=HEAD_FONT)
-    put(ws, f"B{GOAL_HEADER}:E{GOAL_HEADER}", "预期目标", font=HEAD_FONT)
-    put(ws, f"F{GOAL_HEADER}:I{GOAL_HEADER}", "实际完成情况", font=HEAD_FONT)
+    put(ws, f"A{GOAL_HEADER}:A{GOAL_ROW}", GOAL_LABEL, font=HEAD_FONT)
+    put(ws, f"B{GOAL_HEADER}:E{GOAL_HEADER}", GOAL_COLUMNS["expected"], font=HEAD_FONT)
+    put(ws, f"F{GOAL_HEADER}:I{GOAL_HEADER}", GOAL_COLUMNS["actual"], font=HEAD_FONT)
     put(ws, f"B{GOAL_ROW}:E{GOAL_ROW}", font=BODY_FONT, align=TOP_LEFT, locked=False)
     put(ws, f"F{GOAL_ROW}:I{GOAL_ROW}", font=BODY_FONT, align=TOP_LEFT, locked=False)
     ws.row_dimensions[GOAL_HEADER].height = 20
@@ -263,7 +268,7 @@ def _goals(ws: Worksheet) -> None:
 
 
 def _indicators(ws: Worksheet, lay: ProjectLayout) -> None:
-    put(ws, f"A{IND_HEADER}:A{lay.ind_last}", "绩效\n指标", font=HEAD_FONT)
+    put(ws, f"A{IND_HEADER}:A{lay.ind_last}", INDICATOR_BLOCK_LABEL, font=HEAD_FONT)
     for i, text in enumerate(INDICATOR_HEADINGS):
         put(ws, f"{'BCDEFGHI'[i]}{IND_HEADER}", text, font=HEAD_FONT)
     ws.row_dimensions[IND_HEADER].height = 32
@@ -306,10 +311,10 @@ def _totals(ws: Worksheet, lay: ProjectLayout) -> None:
         ws.row_dimensions[r].height = 22
     f = lay.footer_row
     for ref, text in (
-        (f"A{f}:C{f}", "填表人："),
-        (f"D{f}", "审核人："),
-        (f"E{f}:F{f}", "联系电话："),
-        (f"G{f}:I{f}", "填报日期："),
+        (f"A{f}:C{f}", SIGNATURES["filler"]),
+        (f"D{f}", SIGNATURES["reviewer"]),
+        (f"E{f}:F{f}", SIGNATURES["phone"]),
+        (f"G{f}:I{f}", SIGNATURES["date"]),
     ):
         put(ws, ref, text, font=NOTE_FONT, align=LEFT, border=NO_BORDER)
     ws.row_dimensions[f].height = 24
@@ -319,7 +324,7 @@ def _helpers(ws: Worksheet, lay: ProjectLayout) -> None:
     put(
         ws,
         f"K{MONEY_HEADER}:L{MONEY_HEADER}",
-        "自动计算（不打印）",
+        HELPER_LABEL,
         font=HELPER_FONT,
         border=NO_BORDER,
     )

@@ -95,3 +95,8 @@ INDICATOR_HEADINGS = (
 )
 TOTAL_LABEL = TOTAL_ROW_LABELS[0]  # 总分
 GRADE_LABEL = "等次"
+FUND_BLOCK_LABEL = "项目资金\n（万元）"
+GOAL_LABEL = "年度\n总体\n目标"
+GOAL_COLUMNS = {"expected": "预期目标", "actual": "实际完成情况"}
+INDICATOR_BLOCK_LABEL = "绩效\n指标"
+HELPER_LABEL = "自动计算（不打印）"  # over the helper figures beside the form

@@ -61,3 +61,6 @@ HEADINGS = (
     "偏差原因",
 )
 """The 汇总表's column headings as the template prints them (A–J)."""
+DATE_LABEL = "汇总时间"
+LINK_COLUMN = "对应工作表"
+LINK_HEADING = LINK_COLUMN + "\n（填写后自动取数，不打印）"
