@@ -17,10 +17,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xlperf.findings import CODES
 from xlperf.ops.literal import put
+from xlperf.registry.model import SEVERITY_NAME
 from xlperf.review.collect import FileResult, FindingRow, ProjectRow
 from xlperf.rules import RuleSet
 from xlperf.templates.styles import LINE_HEIGHT, MIN_HEIGHT, _lines, a4_landscape
-from xlperf.vocabulary.project import GRADE_LABEL, TOTAL_LABEL
+from xlperf.vocabulary.project import GRADE_LABEL, RATE_SCORE_LABEL, TOTAL_LABEL
 from xlperf.vocabulary.review import (
     CODES_HEAD,
     EVERYTHING,
@@ -28,17 +29,15 @@ from xlperf.vocabulary.review import (
     OVERVIEW_HEAD,
     OVERVIEW_TAIL,
     PROJECTS_HEAD,
-    RATE_SCORE,
     SCORE_BANDS_HEAD,
     SCORE_BANDS_TITLE,
     UNREAD_HEAD,
     WEIGHT_SUM,
 )
 from xlperf.vocabulary.sheets import REVIEW_SHEETS
-from xlperf.vocabulary.summary import COLUMN_NAMES
+from xlperf.vocabulary.summary import COLUMN_NAMES, SUM_LABEL
 
 OVERVIEW, FINDINGS, PROJECTS, BY_CODE, UNREAD = REVIEW_SHEETS
-SEVERITY = {"error": "错误", "warning": "警告"}
 ERROR_FILL = PatternFill(fill_type="solid", fgColor="FFC7CE")
 WARNING_FILL = PatternFill(fill_type="solid", fgColor="FFEB9C")
 HEADER_FILL = PatternFill(fill_type="solid", fgColor="DDEBF7")
@@ -323,7 +322,7 @@ def _finding_row(ws: Worksheet, r: int, f: FindingRow, target: str | None) -> No
             f.sheet,
             f.cell,
             f.code,
-            SEVERITY[f.severity],
+            SEVERITY_NAME[f.severity],
             f.message,
         ],
     )
@@ -344,7 +343,7 @@ def _finding_row(ws: Worksheet, r: int, f: FindingRow, target: str | None) -> No
 PROJECTS_WIDTHS = [6, 22, 22, 28, 22, 12, 12, 10, 10, 11, 11, 9, 9, 7, 7, 8, 26]
 DIFF_PAIRS = (  # flag, columns marked, what the 差异 column says
     ("rate_differs", (8, 9), COLUMN_NAMES["rate"]),
-    ("rate_score_differs", (10, 11), RATE_SCORE),
+    ("rate_score_differs", (10, 11), RATE_SCORE_LABEL),
     ("total_differs", (12, 13), TOTAL_LABEL),
     ("grade_differs", (14, 15), GRADE_LABEL),
     ("weight_differs", (16,), f"{WEIGHT_SUM}不为100"),
@@ -423,11 +422,18 @@ def write_codes(ws: Worksheet, results: list[FileResult]) -> None:
         _row(
             ws,
             r,
-            [code, SEVERITY[severity], title, counts[code], len(files[code]), len(units[code])],
+            [
+                code,
+                SEVERITY_NAME[severity],
+                title,
+                counts[code],
+                len(files[code]),
+                len(units[code]),
+            ],
         )
         ws.cell(r, 2).fill = ERROR_FILL if severity == "error" else WARNING_FILL
     r += 1
-    _row(ws, r, ["合计", "", "", sum(counts.values()), "", ""])
+    _row(ws, r, [SUM_LABEL, "", "", sum(counts.values()), "", ""])
     for c in range(1, 7):
         ws.cell(r, c).font, ws.cell(r, c).fill = BOLD, TOTAL_FILL
     ws.freeze_panes = "A2"

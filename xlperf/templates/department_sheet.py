@@ -63,7 +63,7 @@ from xlperf.vocabulary.department import (
 )
 from xlperf.vocabulary.project import GRADE_LABEL
 from xlperf.vocabulary.sheets import DEPARTMENT_SHEET
-from xlperf.vocabulary.summary import TOTAL_LABEL, UNIT_LABEL
+from xlperf.vocabulary.summary import SUM_LABEL, UNIT_LABEL
 from xlperf.vocabulary.words import OF_WHICH
 
 DEPARTMENT_NAMES = (
@@ -181,7 +181,7 @@ def add_department_sheet(
     _figures(ws)
     last, groups = _indicators(ws, structure)
     total, grade = last + 1, last + 2
-    put(ws, f"A{total}:C{total}", TOTAL_LABEL, font=HEAD_FONT)
+    put(ws, f"A{total}:C{total}", SUM_LABEL, font=HEAD_FONT)
     put(ws, f"D{total}", f"=SUM(D{IND_FIRST}:D{last})", number_format="General")
     put(ws, f"E{total}:F{total}")
     scores = f"G{IND_FIRST}:G{last}"

@@ -36,6 +36,7 @@ from xlperf.vocabulary.params import (
     SINGLE,
     TABLES,
 )
+from xlperf.vocabulary.project import LEVEL1_NAMES
 from xlperf.vocabulary.sheets import PARAMS_SHEET
 
 SHEET_TITLE = "评分规则参数"
@@ -54,9 +55,9 @@ SINGLE_NOTES = {
 }
 FIRST_SINGLE_ROW = 4
 DEFAULT_LEVEL1_WEIGHTS: tuple[tuple[str, Decimal], ...] = (
-    ("产出指标", Decimal(50)),
-    ("效益指标", Decimal(30)),
-    ("满意度指标", Decimal(10)),
+    (LEVEL1_NAMES["output"], Decimal(50)),
+    (LEVEL1_NAMES["benefit"], Decimal(30)),
+    (LEVEL1_NAMES["satisfaction"], Decimal(10)),
 )
 DEFAULT_RATE_WEIGHT = Decimal(10)
 

@@ -43,7 +43,7 @@ from xlperf.vocabulary.summary import (
     FORM_TITLE,
     HEADINGS,
     LINK_HEADING,
-    TOTAL_LABEL,
+    SUM_LABEL,
     UNIT_LABEL,
 )
 from xlperf.vocabulary.words import SIGNATURES, UNIT_NOTE
@@ -152,7 +152,7 @@ def add_summary_sheet(
 def _total(ws: Worksheet) -> None:
     r = TOTAL_ROW
     put(ws, f"A{r}", font=HEAD_FONT)
-    put(ws, f"B{r}", TOTAL_LABEL, font=HEAD_FONT)
+    put(ws, f"B{r}", SUM_LABEL, font=HEAD_FONT)
     for col in "CD":
         rows = f"{col}{FIRST_ROW}:{col}{LAST_ROW}"
         put(

@@ -100,3 +100,4 @@ GOAL_LABEL = "年度\n总体\n目标"
 GOAL_COLUMNS = {"expected": "预期目标", "actual": "实际完成情况"}
 INDICATOR_BLOCK_LABEL = "绩效\n指标"
 HELPER_LABEL = "自动计算（不打印）"  # over the helper figures beside the form
+RATE_SCORE_LABEL = "预算执行率得分"  # the 年度资金总额 row's 得分

@@ -45,7 +45,7 @@ def summary_column(key: str) -> str | None:
 
 FORM_TITLE = "部门（单位）项目支出自评汇总表"
 UNIT_LABEL = "部门（单位）名称"
-TOTAL_LABEL = SUMMARY_TOTAL_LABELS[0]  # 合计
+SUM_LABEL = SUMMARY_TOTAL_LABELS[0]  # 合计
 SEQ_LABEL = "序号"
 HEADINGS = (
     SEQ_LABEL,
