@@ -72,3 +72,14 @@ def value_after_colon(text: str) -> str | None:
             rest = text.split(sep, 1)[1].strip()
             return rest or None
     return None
+
+
+OF_WHICH = "其中："  # printed before the parts of a total (其中：当年财政拨款, the 其中： header)
+UNIT_NOTE = "单位：万元"  # above a table of amounts
+SIGNATURES = {
+    "filler": "填表人：",
+    "reviewer": "审核人：",
+    "phone": "联系电话：",
+    "date": "填报日期：",
+}
+"""The footer labels under a printed form."""
