@@ -8,7 +8,7 @@ from xlperf.findings import Finding, finding
 from xlperf.forms.base import Val
 from xlperf.forms.department import MONEY_COLUMNS, BudgetLine, DepartmentForm
 from xlperf.rules import RuleSet
-from xlperf.scoring.department import DepartmentScore, score_department
+from xlperf.scoring.department import DepartmentScore, score_department, weight_sets
 from xlperf.values import fmt_decimal, fmt_percent
 
 COLUMN_NAMES = {
@@ -34,7 +34,12 @@ def check_department(form: DepartmentForm, path: str, rules: RuleSet) -> list[Fi
         ind = item.indicator
         name = ind.name.text or f"第{ind.row}行"
         w, s = ind.weight.number, ind.score.number
-        if ind.name.text and (w is None or (started and s is None and item.score is None)):
+        shared = ind.weight_from is not None  # its 分值 is the set's (see _shared)
+        if (
+            ind.name.text
+            and not shared
+            and (w is None or (started and s is None and item.score is None))
+        ):
             missing = "分值" if w is None else "得分"
             add(ind.name.cell, "XD409", f"指标“{name}”没有{missing}", None, None)
         weight_sum += w or 0
@@ -76,6 +81,7 @@ def check_department(form: DepartmentForm, path: str, rules: RuleSet) -> list[Fi
             rules.total_weight,
             weight_sum,
         )
+    _shared(form, add)
     _declared(form, add)
     _figures(form, result, add, tol)
     total = form.total_score.number
@@ -102,6 +108,24 @@ def check_department(form: DepartmentForm, path: str, rules: RuleSet) -> list[Fi
     if form.has_money:
         _money(form, add, tol)
     return out
+
+
+def _shared(form: DepartmentForm, add) -> None:
+    """XD401 on a shared 分值: the set's scores together exceed it."""
+    for group in weight_sets(form):
+        w, s = group.leader.weight.number, group.score
+        own = group.leader.score.number
+        if w is None or (own is not None and (own > w or own < 0)):
+            continue  # no 分值, or the leader's own score is reported already
+        if s > w:
+            names = "、".join(f"“{m.name.text}”" for m in group.members)
+            add(
+                group.leader.weight.cell,
+                "XD401",
+                f"指标{names}共用分值{fmt_decimal(w)}，得分合计{fmt_decimal(s)}，超过分值",
+                w,
+                s,
+            )
 
 
 def _declared(form: DepartmentForm, add) -> None:

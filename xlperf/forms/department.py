@@ -61,7 +61,11 @@ class DepartmentIndicator(BaseModel):
     level2_weight: Val = Field(default_factory=empty)
     name: Val = Field(default_factory=empty)
     weight: Val = Field(default_factory=empty)
+    # The row (1-based) of the indicator whose 分值 this one shares (typed once for the set, or
+    # merged over it): its own 分值 is empty, the set's is counted once, on that row.
+    weight_from: int | None = None
     criterion: Val = Field(default_factory=empty)
+    target: Val = Field(default_factory=empty)  # 指标值 / 年度指标值
     input: Val = Field(default_factory=empty)  # 评分依据 / 实际完成值
     score: Val = Field(default_factory=empty)
     note: Val = Field(default_factory=empty)
@@ -77,6 +81,13 @@ class DepartmentIndicator(BaseModel):
         return read_criterion(text, weight, name=self.name.text)
 
 
+class DepartmentTask(BaseModel):
+    """One line of 年度主要任务: the task's name and its 主要内容."""
+
+    name: Val = Field(default_factory=empty)
+    content: Val = Field(default_factory=empty)
+
+
 class DepartmentForm(BaseModel):
     """One 部门整体支出绩效自评表 (or a 评分表 without money block)."""
 
@@ -87,6 +98,8 @@ class DepartmentForm(BaseModel):
     title: Val = Field(default_factory=empty)
     year: Val = Field(default_factory=empty)
     unit_name: Val = Field(default_factory=empty)
+    goals: Val = Field(default_factory=empty)  # 年度履职目标
+    tasks: list[DepartmentTask] = Field(default_factory=list)  # 年度主要任务
     money: DepartmentMoney = Field(default_factory=DepartmentMoney)
     has_money: bool = False
     figures: list[MoneyFigure] = Field(default_factory=list)
@@ -95,6 +108,9 @@ class DepartmentForm(BaseModel):
     total_score: Val = Field(default_factory=empty)
     grade: Val = Field(default_factory=empty)
     total_label_cell: str | None = None
+
+    def indicator_at(self, row: int) -> DepartmentIndicator | None:
+        return next((i for i in self.indicators if i.row == row), None)
 
     def figure(self, name: str) -> MoneyFigure | None:
         return next((f for f in self.figures if f.name == name), None)
