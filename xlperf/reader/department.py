@@ -42,11 +42,12 @@ def read_department_forms(
 
 
 def _title(grid: Grid, floor: int, header: int) -> tuple[int, Val] | None:
-    """The nearest title above the header (部门整体…, 评分表, 指标体系 …), with its row."""
+    """The nearest title above the header (部门整体…, 评分表, 指标体系 …), alone on its row."""
     for r in range(header - 1, floor - 1, -1):
-        for c, v in grid.row_cells(r):
-            if isinstance(v, str) and is_title(grid.key(r, c)):
-                return r, Val(cell=address(r, c), value=v.strip(), typed=True)
+        line = [(c, v) for c, v in grid.row_cells(r) if not grid.is_covered(r, c)]
+        if len(line) == 1 and isinstance(line[0][1], str) and is_title(grid.key(r, line[0][0])):
+            c, v = line[0]
+            return r, Val(cell=address(r, c), value=v.strip(), typed=True)
     return None
 
 

@@ -161,9 +161,9 @@ def _kind(grid: Grid, r: int, fields: dict[str, list[int]]) -> str:
         return "total"
     if is_note(first):
         return "note"
-    name_cols = fields.get("name", [])
-    named = any(not is_blank(grid.get(r, c)) for c in name_cols)
-    if not named and any(isinstance(v, str) and grade_label(grid.key(r, c)) for c, v in line):
+    graded = [c for c, v in line if isinstance(v, str) and grade_label(grid.key(r, c))]
+    named = any(not is_blank(grid.get(r, c)) and c not in graded for c in fields.get("name", []))
+    if graded and not named:
         return "grade"
     numbers = any(not isinstance(v, str) for _, v in line)
     if not named and not numbers and len(line) == 1 and is_title(first):

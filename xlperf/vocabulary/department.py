@@ -8,7 +8,7 @@ from xlperf.values import fold
 # Words of the titles in use (部门整体支出绩效自评表, 部门（单位）整体绩效自评表, 整体支出绩效评价评分表,
 # 部门整体支出项目绩效评价指标体系及得分 …). A title only names the form: the table is found by its
 # header's columns, with or without one.
-TITLE_WORDS = ("部门整体", "整体支出", "整体绩效", "评分表", "指标体系", "绩效评价表", "自评表")
+TITLE_WORDS = ("部门整体", "整体支出", "整体绩效", "评分表", "指标体系")
 TITLE_MAX_CHARS = 48
 # Indicator table columns; 分值 columns are resolved by position (see xlperf.reader.department).
 TABLE_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
