@@ -122,6 +122,7 @@ class Layout:
     page_break_before: str | None = None  # the header repeated (after a blank row) above it
     continued: bool = False  # labels after the page break written “名称（续）”
     origin: tuple[int, int] = (1, 1)
+    header_rows: int = 1  # 2: 绩效指标 over the level columns, the others merged down both rows
 
 
 # ------------------------------------------------------------------------------ the seeds
@@ -251,16 +252,13 @@ def write_table(ws: Worksheet, table: Table, layout: Layout, row: int | None = N
         r += 1
     if layout.head and table.head is not None:
         r = _write_head(ws, table.head, r, c0, width, out)
-    _header(ws, layout, col, r)
-    r += 1
+    r = _header(ws, layout, col, r)
     spans: dict[tuple[str, str], list[list[int]]] = {}
     set_rows: dict[int, list[int]] = {}  # leader index -> rows of its set
     leader: int | None = None
     for index, (g1, g2, ind) in enumerate(table.flat()):
         if layout.page_break_before == ind.name:
-            r += 1  # a blank line where the page breaks, then the header again
-            _header(ws, layout, col, r)
-            r += 1
+            r = _header(ws, layout, col, r + 1)  # a blank line where the page breaks
             for key in (("l1", g1.name), ("l2", g2.name)):
                 spans.setdefault(key, []).append([])
         for key in (("l1", g1.name), ("l2", g2.name)):
@@ -299,9 +297,22 @@ def write_table(ws: Worksheet, table: Table, layout: Layout, row: int | None = N
     return out
 
 
-def _header(ws: Worksheet, layout: Layout, col: dict[str, int], r: int) -> None:
+LEVEL_COLUMNS = ("l1", "l1w", "l2", "l2w", "name")
+
+
+def _header(ws: Worksheet, layout: Layout, col: dict[str, int], r: int) -> int:
+    """The header (one or two rows); returns the row below it."""
+    two = layout.header_rows == 2
+    levels = [c for kind, c in col.items() if kind in LEVEL_COLUMNS]
     for kind, c in col.items():
-        ws.cell(r, c, layout.header.get(kind, HEADERS[kind]))
+        below = two and kind in LEVEL_COLUMNS
+        ws.cell(r + 1 if below else r, c, layout.header.get(kind, HEADERS[kind]))
+        if two and not below:
+            ws.merge_cells(start_row=r, start_column=c, end_row=r + 1, end_column=c)
+    if two:
+        ws.cell(r, levels[0], "绩效指标")
+        ws.merge_cells(start_row=r, start_column=levels[0], end_row=r, end_column=levels[-1])
+    return r + layout.header_rows
 
 
 def _label_text(layout: Layout, level: str, name: str, weight: Decimal, later: bool) -> str:

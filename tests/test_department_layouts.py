@@ -148,6 +148,20 @@ LAYOUTS: dict[str, tuple[Layout, Callable[[], Table]]] = {
         ),
         seed004,
     ),
+    # a two-row header (绩效指标 over the levels), repeated below a page break; merged groups
+    "seed000_two_rows": (
+        Layout(
+            "seed000_two_rows",
+            ("l1", "l2", "name", "target", "actual", "w", "score", "note"),
+            header={"note": "偏差原因分析及改进措施"},
+            title=("新乡县人力资源和社会保障局部门整体支出绩效自评表",),
+            header_rows=2,
+            page_break_before="重点工作 6 计划完成率",
+            total_label="合计",
+            grade_label="等次",
+        ),
+        seed000,
+    ),
     # a 分值 column per level repeated on every row with its label; no 评分标准; shared typed once
     "seed002_level_columns": (
         Layout(

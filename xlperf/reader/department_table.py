@@ -37,14 +37,26 @@ CONTINUED = ("（续）", "(续)", "（续表）", "(续表)")
 TEXT_FIELDS = ("criterion", "target", "input", "note")
 
 
+def _header_cells(grid: Grid, row: int) -> list[tuple[int, str]]:
+    """The header texts of a row, with those of cells merged down into it from the row above
+    (a two-row header: 绩效指标 over 一级/二级/三级指标, 分值 and 得分 spanning both rows)."""
+    out = []
+    for c in range(grid.n_cols):
+        box = grid.merge_box(row, c)
+        r0, c0 = (box[0], box[1]) if box else (row, c)
+        if c0 != c or (r0 != row and r0 != row - 1):
+            continue
+        if isinstance(grid.get(r0, c0), str):
+            out.append((c, grid.key(r0, c0)))
+    return out
+
+
 def header_fields(grid: Grid, row: int) -> dict[str, list[int]]:
     """Field -> columns for an indicator header row; 分值 columns named after their level."""
     fields: dict[str, list[int]] = {}
     last_level: str | None = None
-    for c, v in grid.row_cells(row):
-        if not isinstance(v, str) or grid.is_covered(row, c):
-            continue
-        name = classify(grid.key(row, c), TABLE_COLUMNS)
+    for c, key in _header_cells(grid, row):
+        name = classify(key, TABLE_COLUMNS)
         if name is None:
             continue
         if name == "weight":
@@ -154,7 +166,7 @@ def _kind(grid: Grid, r: int, fields: dict[str, list[int]]) -> str:
     line = [(c, v) for c, v in grid.row_cells(r) if not grid.is_covered(r, c)]
     if not line:
         return "blank" if grid.row_is_empty(r) else "data"
-    if is_table_header(grid, r):
+    if is_table_header(grid, r) or _upper_header(grid, r):
         return "header"
     first = next((grid.key(r, c) for c, v in line if isinstance(v, str)), "")
     if is_total_label(first):
@@ -169,6 +181,15 @@ def _kind(grid: Grid, r: int, fields: dict[str, list[int]]) -> str:
     if not named and not numbers and len(line) == 1 and is_title(first):
         return "title"
     return "data"
+
+
+def _upper_header(grid: Grid, r: int) -> bool:
+    """The first line of a two-row header: its cells merged down into a header row below."""
+    merged_down = any(
+        (box := grid.merge_box(r, c)) is not None and box[0] == r and box[2] > r
+        for c, _ in grid.row_cells(r)
+    )
+    return merged_down and is_table_header(grid, r + 1)
 
 
 def _next_nonempty(grid: Grid, start: int, stop: int) -> int | None:
