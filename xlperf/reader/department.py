@@ -34,7 +34,8 @@ def read_department_forms(
         floor = max([lower, *(r + 1 for r in taken if r < row)])
         title = _title(grid, floor, row)
         if title is None and _project_block(grid, floor, row):
-            continue  # a project form the project reader could not read: not ours to judge
+            lower = row + 1  # a project form the project reader could not read: not ours
+            continue
         form = _read_one(grid, row, title, floor, problems)
         forms.append(form)
         lower = form.last_row

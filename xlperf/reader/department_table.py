@@ -40,14 +40,17 @@ TEXT_FIELDS = ("criterion", "target", "input", "note")
 def _header_cells(grid: Grid, row: int) -> list[tuple[int, str]]:
     """The header texts of a row, with those of cells merged down into it from the row above
     (a two-row header: 绩效指标 over 一级/二级/三级指标, 分值 and 得分 spanning both rows)."""
+    cols = [c for c, v in grid.row_cells(row) if isinstance(v, str)]
+    for c, v in grid.row_cells(row - 1) if row > 0 else []:
+        box = grid.merge_box(row - 1, c)
+        if isinstance(v, str) and box is not None and box[0] == row - 1 and box[2] >= row:
+            cols.append(c)
     out = []
-    for c in range(grid.n_cols):
+    for c in sorted(set(cols)):
         box = grid.merge_box(row, c)
-        r0, c0 = (box[0], box[1]) if box else (row, c)
-        if c0 != c or (r0 != row and r0 != row - 1):
-            continue
-        if isinstance(grid.get(r0, c0), str):
-            out.append((c, grid.key(r0, c0)))
+        r0 = box[0] if box else row
+        if box is None or (box[1] == c and r0 in (row, row - 1)):
+            out.append((c, grid.key(r0, c)))
     return out
 
 
@@ -233,11 +236,8 @@ def _read_row(grid: Grid, cells: CellReader, r: int, fields: dict[str, list[int]
         if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool):
             row.texts["input"] = cells.number(cr, cc, "评分依据")
     if row.name.value is None and row.weight.value is None and row.score.value is None:
-        return (
-            _Row(r, row.labels, row.weights, Val(), Val(), None, Val(), {})
-            if any(v.text for v in row.labels.values())
-            else None
-        )
+        # a group's label on a line of its own (kept for the grouping), or nothing of ours
+        return row if any(v.text for v in row.labels.values()) else None
     return row
 
 
