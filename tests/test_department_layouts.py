@@ -148,6 +148,17 @@ LAYOUTS: dict[str, tuple[Layout, Callable[[], Table]]] = {
         ),
         seed004,
     ),
+    # no group weight anywhere (each group's is the sum of its 分值), other column names
+    "seed004_undeclared": (
+        Layout(
+            "seed004_undeclared",
+            ("l1", "l2", "name", "w", "crit", "score"),
+            header={"name": "具体指标", "w": "标准分值", "crit": "评分细则", "score": "评价得分"},
+            declare=(),
+            title=("部门整体支出绩效评价表",),
+        ),
+        seed004,
+    ),
     # a two-row header (绩效指标 over the levels), repeated below a page break; merged groups
     "seed000_two_rows": (
         Layout(
@@ -385,7 +396,7 @@ def test_seed002_shared_weight_belongs_to_its_set(tmp_path: Path) -> None:
 
 
 def test_seed004_typed_reproduces_88_93_good(tmp_path: Path) -> None:
-    for key in ("seed004", "seed004_merged", "seed004_labels"):
+    for key in ("seed004", "seed004_merged", "seed004_labels", "seed004_undeclared"):
         layout, make = LAYOUTS[key]
         path, _ = _save(tmp_path, key, (make(), layout))
         book, (form,) = _read(path)
