@@ -393,6 +393,10 @@ def test_seed002_shared_weight_belongs_to_its_set(tmp_path: Path) -> None:
             out.cells[("l1", "过程")]
         }  # one group, its label on every row (and again below the page break)
         assert form.total_score.number == 98 and check_workbook(book) == []
+        (dept,) = workbook_dict(book)["forms"]
+        social = next(i for i in dept["indicators"] if i["name"] == "社会效益")
+        assert social["weight_from"] == effect[0].row and social["weight"] is None
+        assert social["rule"]["reason"] == f"与第{effect[0].row}行共用分值"
 
 
 def test_seed004_typed_reproduces_88_93_good(tmp_path: Path) -> None:

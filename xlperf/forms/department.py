@@ -74,6 +74,8 @@ class DepartmentIndicator(BaseModel):
     def rule(self) -> Rule:
         """The 评分标准 as a rule (manual when there is no text or no 分值)."""
         text, weight = self.criterion.text, self.weight.number
+        if weight is None and self.weight_from is not None:
+            return ManualRule(weight=0, text=text or "", reason=f"与第{self.weight_from}行共用分值")
         if weight is None or weight < 0:
             return ManualRule(weight=0, text=text or "", reason="没有分值")
         if not text:
