@@ -28,7 +28,10 @@ MONEY_COLUMNS = ("initial_budget", "annual_budget", "executed")
 
 
 class DepartmentMoney(BaseModel):
-    """部门预算总额, its 资金来源 (财政拨款 / 其他资金) and its split (基本支出 / 项目支出)."""
+    """部门预算总额, its 资金来源 (财政拨款 / 其他资金) and its split (基本支出 / 项目支出).
+
+    A 预算情况 block stating one amount per line (seed 000) fills the 全年预算数 column alone.
+    """
 
     total: BudgetLine = Field(default_factory=BudgetLine)
     appropriation: BudgetLine = Field(default_factory=BudgetLine)
