@@ -6,7 +6,8 @@ action, and raises on an action the client would not know. Values are set as Exc
 ``Range.Value``: a string starting with ``'`` is text (the quote is Excel's text prefix), any
 other string that looks like a formula becomes one, a percentage ``80.3%`` becomes 0.803 shown
 as ``0.0%``. The add-in's own macros, which the
-client runs through ``runMacro``, are mirrored from addin/vba/XlperfNotes.bas.
+client runs through ``runMacro``, are mirrored from addin/vba/XlperfNotes.bas;
+tests/test_vba_libreoffice.py runs that VBA itself in LibreOffice and compares.
 """
 
 from __future__ import annotations
@@ -151,8 +152,11 @@ def xlperf_copy_sheet(wb: Workbook, source: str, new_name: str, inputs: str) -> 
     ws = wb.copy_worksheet(src)
     ws.title = new_name
     wb.move_sheet(ws, wb.index(src) + 1 - wb.index(ws))
+    # Excel points the copy's sheet-scoped names at the copy, however the reference was spelt
+    # (quoted as openpyxl writes it, or bare as Excel and LibreOffice write it)
+    ref = re.compile(rf"(?<![\w'.])(?:{re.escape(quote_sheetname(source))}|{re.escape(source)})!")
     for name, d in src.defined_names.items():
-        text = d.attr_text.replace(quote_sheetname(source), quote_sheetname(new_name))
+        text = ref.sub(lambda _: quote_sheetname(new_name) + "!", d.attr_text)
         ws.defined_names[name] = DefinedName(name, attr_text=text)
     for part in filter(None, (p.strip() for p in inputs.split(","))):
         left, top, right, bottom = range_boundaries(part)

@@ -3,7 +3,8 @@
 The workbook's payload is built as xlwings' VBA client would send it, the operation runs on the
 remote engine, and the actions it returns are applied back to the same workbook by
 tests/remote_client.py; the result must flag what the file path flags, and restore what it
-restores. The add-in's macros are mirrored in Python there: VBA itself cannot run here.
+restores. The add-in's macros are mirrored in Python there (tests/test_vba_libreoffice.py runs
+the VBA itself in LibreOffice against that mirror).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ Public Sub XlperfSetNotes(ByVal wb As Variant, ByVal sheet As Variant, ByVal add
     End If
     For i = LBound(cellList) To UBound(cellList)
         With sht.Range(Trim$(cellList(i)))
-            If Not .Comment Is Nothing Then .Comment.Delete
+            If Not (.Comment Is Nothing) Then .Comment.Delete
             .AddComment XlperfText(noteList(i))
         End With
     Next i
@@ -36,7 +36,7 @@ Public Sub XlperfClearNotes(ByVal wb As Variant, ByVal sheet As Variant, ByVal a
         cellList = Split(CStr(addresses), ",")
         For i = LBound(cellList) To UBound(cellList)
             With sht.Range(Trim$(cellList(i)))
-                If Not .Comment Is Nothing Then .Comment.Delete
+                If Not (.Comment Is Nothing) Then .Comment.Delete
             End With
         Next i
         Exit Sub
@@ -61,8 +61,7 @@ Public Sub XlperfMark(ByVal wb As Variant, ByVal payload As Variant, Optional By
     Set js = XlperfJournal(book)
     If Not IsMissing(separator) Then sep = XlperfText(CStr(separator))
     records = Split(XlperfText(CStr(payload)), Chr(30))
-    r = js.Cells(js.Rows.Count, 2).End(xlUp).Row + 1
-    If r < 2 Then r = 2
+    r = XlperfLastRow(js) + 1
     For i = LBound(records) To UBound(records)
         fields = Split(records(i), Chr(31))
         With book.Worksheets(fields(0)).Range(fields(1))
@@ -93,7 +92,7 @@ Public Sub XlperfUnmark(ByVal wb As Variant)
     Set js = book.Worksheets(JOURNAL_SHEET)
     On Error GoTo 0
     If js Is Nothing Then Exit Sub
-    For r = js.Cells(js.Rows.Count, 2).End(xlUp).Row To 2 Step -1
+    For r = XlperfLastRow(js) To 2 Step -1
         If js.Cells(r, 2).Text <> "" Then
             Set sht = Nothing
             On Error Resume Next
@@ -103,11 +102,11 @@ Public Sub XlperfUnmark(ByVal wb As Variant)
                 With sht.Range(js.Cells(r, 3).Text)
                     colour = js.Cells(r, 4).Text
                     If colour = "" Then
-                        .Interior.Pattern = xlNone
+                        .Interior.ColorIndex = xlColorIndexNone
                     Else
                         .Interior.Color = XlperfRgb(colour)
                     End If
-                    If Not .Comment Is Nothing Then .Comment.Delete
+                    If Not (.Comment Is Nothing) Then .Comment.Delete
                     If js.Cells(r, 5).Text = "1" Then .AddComment js.Cells(r, 6).Text
                 End With
             End If
@@ -158,10 +157,23 @@ Private Function XlperfJournal(ByVal book As Workbook) As Worksheet
     Set XlperfJournal = js
 End Function
 
+Private Function XlperfLastRow(ByVal js As Worksheet) As Long
+    ' The journal's last row with something in column B, 1 if none: what
+    ' Cells(Rows.Count, 2).End(xlUp).Row gives in Excel. LibreOffice runs End() through the
+    ' active sheet's view, and a (very) hidden sheet is never the active one.
+    Dim r As Long
+    r = js.UsedRange.Row + js.UsedRange.Rows.Count - 1
+    Do While r > 1 And IsEmpty(js.Cells(r, 2).Value)
+        r = r - 1
+    Loop
+    XlperfLastRow = r
+End Function
+
 Private Function XlperfColorHex(ByVal fill As Interior) As String
-    ' A solid fill as RRGGBB; "" for no fill.
+    ' A solid fill as RRGGBB; "" for no fill. Not by .Pattern: LibreOffice answers xlNone for a
+    ' fill it loaded from the file (Excel's ColorIndex is xlColorIndexNone whenever Pattern is).
     Dim c As Long
-    If fill.Pattern = xlNone Or fill.ColorIndex = xlColorIndexNone Then
+    If fill.ColorIndex = xlColorIndexNone Then
         XlperfColorHex = ""
         Exit Function
     End If
@@ -185,9 +197,10 @@ End Function
 
 Private Function XlperfText(ByVal s As String) As String
     ' The xlwings VBA client on macOS reads the server's UTF-8 text byte by byte (see setValues).
-    #If Mac Then
+    ' Tested at run time, not with #If Mac: LibreOffice's Basic ignores #If and runs every branch.
+    If Application.OperatingSystem Like "Mac*" Then
         XlperfText = Utf8ToUtf16(s)
-    #Else
+    Else
         XlperfText = s
-    #End If
+    End If
 End Function
