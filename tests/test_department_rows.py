@@ -4,6 +4,7 @@ rows in a group short of its weight, and a project form's table that is not a de
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -91,3 +92,23 @@ def test_a_project_forms_table_is_not_a_department_table(tmp_path: Path) -> None
     ]
     book = _book(tmp_path, rows)
     assert book.departments == []
+
+
+def test_budget_section_with_money_columns_is_read_by_its_columns(tmp_path: Path) -> None:
+    rows = [
+        ["某局部门整体绩效自评表"],
+        ["预算情况", "项目", "全年预算数", "全年执行数"],
+        [None, "部门预算总额", 110, 103.4],
+        [None, "基本支出", 60, 58],
+        [None, "项目支出", 50, 45.4],
+        HEADER,
+        *ROWS,
+        ["合计", None, None, 100, 93],
+    ]
+    book = _book(tmp_path, rows)
+    (form,) = book.departments
+    total = form.money.total
+    assert (total.annual_budget.cell, total.executed.cell) == ("C3", "D3")
+    assert (total.annual_budget.number, total.executed.number) == (110, Decimal("103.4"))
+    assert form.money.project.executed.number == Decimal("45.4")
+    assert form.first_row == 1 and check_workbook(book) == []

@@ -38,7 +38,7 @@ from xlperf.vocabulary.words import classify, value_after_colon
 def read_head(grid: Grid, cells: CellReader, form: DepartmentForm, top: int, header: int) -> int:
     """Read the block's parts into ``form``; returns the first row (0-based) any part stands on."""
     rows = [header]
-    for part in (_read_unit, _read_goals, _read_tasks, _read_budget, _read_money, _read_figures):
+    for part in (_read_unit, _read_goals, _read_tasks, _read_money, _read_budget, _read_figures):
         found = part(grid, cells, form, top, header)
         if found is not None:
             rows.append(found)
@@ -141,7 +141,10 @@ def _numeric(value: object) -> bool:
 
 
 def _read_budget(grid: Grid, cells: CellReader, form: DepartmentForm, top: int, header: int):
-    """预算情况: one amount per line, the lines' labels right of the section's label."""
+    """预算情况: one amount per line, the lines' labels right of the section's label (unless a
+    money block with 全年预算数 / 全年执行数 columns was read)."""
+    if form.has_money:
+        return None
     for r0, c0, key in _labels(grid, top, header):
         if key not in BUDGET_LABELS:
             continue
@@ -179,8 +182,6 @@ def _read_budget(grid: Grid, cells: CellReader, form: DepartmentForm, top: int, 
 
 
 def _read_money(grid: Grid, cells: CellReader, form: DepartmentForm, top: int, header: int):
-    if form.has_money:
-        return None
     for r in range(top, header):
         cols: dict[str, list[int]] = {}
         for c, v in grid.row_cells(r):
