@@ -17,7 +17,7 @@ from xlperf.errors import InputError
 from xlperf.ops.files import clear_file, fix_file
 from xlperf.ops.journal import JOURNAL_SHEET, RESULTS_SHEET
 from xlperf.ops.plan import COMPUTED_COLOR, COMPUTED_NOTE
-from xlperf.ops.rollup import rollup_files, rollup_workbook
+from xlperf.ops.rollup import rollup_books, rollup_workbook
 from xlperf.reader import read_workbook
 
 STYLE_ATTRS = ("font", "fill", "border", "number_format", "alignment", "protection")
@@ -177,8 +177,8 @@ def test_rollup_reproduces_the_seed_summary_where_it_agrees_with_the_forms(
     tmp_path: Path, variant: str
 ) -> None:
     out = tmp_path / "dept.xlsx"
-    result = rollup_files([fixture_path(variant)], out)
-    assert result.projects == 11
+    result = rollup_books([read_workbook(fixture_path(variant))], out)  # as ``xlperf rollup``
+    assert result is not None and result.projects == 11
     department = read_workbook(out).summaries[-1]
     ours = {r.project_name.text: r for r in department.rows}
     sheet = openpyxl.load_workbook(out)[department.sheet]

@@ -41,7 +41,6 @@ from xlperf.reader.grid import Budget, Grid, grid_from_openpyxl
 from xlperf.reader.loader import open_ooxml, sniff
 from xlperf.rules import RuleSet
 
-OUR_SHEETS = (JOURNAL_SHEET, RESULTS_SHEET, REPORT_SHEET)  # the names; see our_sheets()
 NOTE_AUTHOR = "xlperf"
 MACRO_SUFFIXES = {".xlsm", ".xltm"}
 TEMP_PREFIX = ".xlperf-"
@@ -448,8 +447,3 @@ def xls_as_workbook(path: Path, out: Path) -> tuple[Workbook, Workbook]:
                 )
     wb.xlperf_source = str(path)
     return wb, wb
-
-
-def sheet_cells(ws: Any) -> dict[str, Any]:
-    """Every non-empty cell of a sheet by address (for comparisons)."""
-    return {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None}

@@ -4,8 +4,7 @@ Every value xlperf copies out of a unit's workbook (a project name, a 偏差原�
 either) is hostile: ``=HYPERLINK(...)`` or ``=cmd|' /C calc'!A0`` typed as text must stay text in
 the 汇总表, the 检查结果 sheet and the 自评报告 sheet. openpyxl makes any string that starts with
 ``=`` a formula, and Excel (through xlwings) also reads ``+``, ``-`` and ``@`` as the start of
-one; both doors go through this module. xlperf's own formulas are written with
-:func:`put_formula`, so a formula in an output is always one xlperf meant.
+one; both doors go through this module.
 """
 
 from __future__ import annotations
@@ -39,14 +38,6 @@ def put(cell: Any, value: Any) -> Any:
             cell.quotePrefix = True
     else:
         cell.value = value
-    return cell
-
-
-def put_formula(cell: Any, formula: str) -> Any:
-    """Write one of xlperf's own formulas (never text taken from a form)."""
-    if not formula.startswith("="):
-        raise ValueError(f"not a formula: {formula!r}")
-    cell.value = formula
     return cell
 
 

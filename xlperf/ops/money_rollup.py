@@ -17,13 +17,12 @@ import pandas as pd
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlperf.checks.money import check_total_row
-from xlperf.errors import InputError
+from xlperf.checks.money import check_money
 from xlperf.findings import Finding
 from xlperf.forms.money import MoneyBook, MoneyRow, MoneyTable
 from xlperf.ops.files import atomic_save, open_for_edit, refuse_if_open, sheet_grids
 from xlperf.ops.literal import put
-from xlperf.reader.money import read_money_grids, read_money_workbook
+from xlperf.reader.money import read_money_grids
 from xlperf.rules import DEFAULT_RULES, RuleSet
 from xlperf.templates.money_sheet import SHEET_TITLE, add_money_sheet, layouts
 from xlperf.vocabulary.money import SPECS, TABLES
@@ -56,15 +55,6 @@ def column_sums(frame: pd.DataFrame) -> dict[str, dict[str, Decimal]]:
     return out
 
 
-def rollup_table(table: MoneyTable) -> dict[str, Decimal]:
-    """The 汇总 row of one table: the sum of its unit rows, column by column."""
-    return column_sums(units_frame([table])).get(table.kind, {})
-
-
-def has_unit_rows(book: MoneyBook) -> bool:
-    return any(t.units for t in book.tables)
-
-
 def rollup_money_workbook(
     path: Path, out: Path, *, overwrite: bool = False, rules: RuleSet | None = None
 ) -> MoneyRollupResult | None:
@@ -81,7 +71,8 @@ def rollup_money_workbook(
     tables = [t for t in book.tables if t.units and t.total is not None]
     if not tables:
         return None
-    findings = [f for t in tables for f in check_total_row(t, str(path), rules)]
+    checked = check_money(MoneyBook(path=str(path), tables=tables), rules)
+    findings = [f for f in checked if f.code == "XD411"]
     typed = [f for f in findings if f.actual is not None and not _is_formula(wb, f.sheet, f.cell)]
     if typed and not overwrite:
         return MoneyRollupResult(len(tables), _unit_count(tables), typed, written=False)
@@ -111,20 +102,6 @@ def unit_rows(book: MoneyBook, fallback_name: str) -> dict[str, list[MoneyRow]]:
             unit = row.unit if table.units else fallback_name
             out.setdefault(table.kind, []).append(row.model_copy(update={"unit": unit}))
     return out
-
-
-def rollup_money_files(
-    paths: list[Path], out: Path, *, name: str | None = None, base: Path | None = None
-) -> MoneyRollupResult | None:
-    """Units' files into one 收支情况 sheet of ``out`` (added to ``base`` when given; None when
-    no file has a money table)."""
-    books = []
-    for path in paths:
-        try:
-            books.append(read_money_workbook(path))
-        except InputError:
-            continue  # reported by the project step of ``xlperf rollup``
-    return rollup_money_books(books, out, name=name, base=base)
 
 
 def rollup_money_books(

@@ -452,27 +452,6 @@ def read_books(
     return books
 
 
-def rollup_files(
-    paths: list[Path],
-    out: Path,
-    *,
-    rules: RuleSet | None = None,
-    name: str | None = None,
-    progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
-    errors: list[InputError] | None = None,
-) -> RollupResult:
-    """汇总 across units' workbooks into one department workbook: a 汇总表 per unit, then all."""
-    paths, notes = unique_files(paths)
-    books = read_books(paths, progress=progress, errors=errors)
-    result = rollup_books(books, out, rules=rules, name=name)
-    if result is None:
-        raise InputError(
-            str(paths[0]) if paths else ".", "所给文件中没有任何项目支出绩效自评表，无法汇总"
-        )
-    result.notes[:0] = notes
-    return result
-
-
 def rollup_books(
     books: list[WorkbookForms], out: Path, *, rules: RuleSet | None = None, name: str | None = None
 ) -> RollupResult | None:
