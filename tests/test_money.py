@@ -25,9 +25,9 @@ from xlperf.forms.money import MoneyBook, MoneyTable
 from xlperf.ops.money_rollup import (
     column_sums,
     rollup_money_books,
-    rollup_money_workbook,
     units_frame,
 )
+from xlperf.ops.rollup_one import rollup_one_file
 from xlperf.reader import read_workbook
 from xlperf.reader.loader import load_grids
 from xlperf.reader.money import read_money_grids, read_money_workbook
@@ -254,12 +254,12 @@ def test_rollup_reproduces_the_seed_total_row_but_one_cell(tmp_path: Path) -> No
 def test_rollup_workbook_compares_then_overwrites(tmp_path: Path) -> None:
     src = save(seed_workbook(), tmp_path / "seed.xlsx")
     out = tmp_path / "out.xlsx"
-    result = rollup_money_workbook(src, out)
+    result = rollup_one_file(src, out, projects=False).money
     assert result is not None and not result.written and not out.exists()
     assert [(f.code, f.cell, f.expected) for f in result.findings] == [
         ("XD411", "B5", Decimal("3485.76"))
     ]
-    result = rollup_money_workbook(src, out, overwrite=True)
+    result = rollup_one_file(src, out, overwrite=True, projects=False).money
     assert result is not None and result.written and result.units == 8
     before, after = load_workbook(src)[SHEET], load_workbook(out)[SHEET]
     changed = {

@@ -515,7 +515,7 @@ def test_live_excel_reads_the_hidden_params_sheet(tmp_path: Path) -> None:
     wb = project_workbook(TIERED)
     assert wb["参数"].sheet_state == "hidden"
     path = save_reproducibly(wb, tmp_path / "hidden.xlsx")
-    grids, _journal, names = read_live(ExcelIO(xw.Book(json=payload(path))))
+    grids, _journal, names, _ = read_live(ExcelIO(xw.Book(json=payload(path))))
     assert "参数" in names
     assert read_grids(grids, path.name).rules == TIERED != DEFAULT_RULES
 

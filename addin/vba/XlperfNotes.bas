@@ -48,6 +48,90 @@ Public Sub XlperfClearNotes(ByVal wb As Variant, ByVal sheet As Variant, ByVal a
     Next i
 End Sub
 
+Public Sub XlperfClearRange(ByVal wb As Variant, ByVal sheet As Variant, ByVal address As Variant)
+    ' Empties a range before xlperf rewrites it (a summary table written afresh): merged cells in it are
+    ' unmerged, values and notes removed, formats kept, as xlperf's file front empties it.
+    With XlperfSheet(wb, sheet).Range(CStr(address))
+        .UnMerge
+        .ClearContents
+        .ClearComments
+    End With
+End Sub
+
+Public Sub XlperfLayout(ByVal wb As Variant, ByVal sheet As Variant, ByVal payload As Variant)
+    ' The layout the xlwings VBA client cannot set, in one call. payload holds records joined by
+    ' Chr(30), fields by Chr(31); the first field says what: M range (merge), W column width,
+    ' H row height, F range name size bold colour underline (font), A range horizontal vertical
+    ' wrap indent (alignment), B range (thin borders), T range (autofilter), P landscape
+    ' fit-width title-rows print-grid centre footer left right top bottom (A4 page setup).
+    ' An empty field leaves that setting as it is.
+    Dim sht As Worksheet, records() As String, f() As String, i As Long, k As Long
+    Set sht = XlperfSheet(wb, sheet)
+    If Trim$(CStr(payload)) = "" Then Exit Sub
+    records = Split(XlperfText(CStr(payload)), Chr(30))
+    For i = LBound(records) To UBound(records)
+        f = Split(records(i), Chr(31))
+        Select Case f(0)
+        Case "M"
+            sht.Range(f(1)).Merge
+        Case "W"
+            sht.Columns(CLng(f(1))).ColumnWidth = Val(f(2))
+        Case "H"
+            sht.Rows(CLng(f(1))).RowHeight = Val(f(2))
+        Case "F"
+            With sht.Range(f(1)).Font
+                If f(2) <> "" Then .Name = f(2)
+                If f(3) <> "" Then .Size = Val(f(3))
+                .Bold = (f(4) = "1")
+                If f(5) <> "" Then .Color = XlperfRgb(f(5))
+                If f(6) = "1" Then .Underline = xlUnderlineStyleSingle
+            End With
+        Case "A"
+            With sht.Range(f(1))
+                If f(2) = "left" Then .HorizontalAlignment = xlLeft
+                If f(2) = "center" Then .HorizontalAlignment = xlCenter
+                If f(2) = "right" Then .HorizontalAlignment = xlRight
+                If f(3) = "top" Then .VerticalAlignment = xlTop
+                If f(3) = "center" Then .VerticalAlignment = xlCenter
+                .WrapText = (f(4) = "1")
+                If Val(f(5)) > 0 Then .IndentLevel = CLng(f(5))
+            End With
+        Case "B"
+            With sht.Range(f(1)).Borders
+                .LineStyle = xlContinuous
+                .Weight = xlThin
+                .Color = RGB(0, 0, 0)
+            End With
+        Case "T"
+            sht.Range(f(1)).AutoFilter
+        Case "P"
+            With sht.PageSetup
+                .PaperSize = xlPaperA4
+                If f(1) = "1" Then .Orientation = xlLandscape Else .Orientation = xlPortrait
+                If f(2) = "1" Then
+                    .Zoom = False
+                    .FitToPagesWide = 1
+                    .FitToPagesTall = False
+                End If
+                If f(3) <> "" Then .PrintTitleRows = f(3)
+                .PrintGridlines = (f(4) = "1")
+                .CenterHorizontally = (f(5) = "1")
+                If f(6) <> "" Then .CenterFooter = f(6)
+                For k = 7 To 10
+                    If f(k) <> "" Then
+                        Select Case k
+                        Case 7: .LeftMargin = Application.InchesToPoints(Val(f(k)))
+                        Case 8: .RightMargin = Application.InchesToPoints(Val(f(k)))
+                        Case 9: .TopMargin = Application.InchesToPoints(Val(f(k)))
+                        Case 10: .BottomMargin = Application.InchesToPoints(Val(f(k)))
+                        End Select
+                    End If
+                Next k
+            End With
+        End Select
+    Next i
+End Sub
+
 Public Sub XlperfMark(ByVal wb As Variant, ByVal payload As Variant, Optional ByVal separator As Variant)
     ' Flags cells in one call: payload holds records joined by Chr(30), each
     ' sheet Chr(31) address Chr(31) RRGGBB Chr(31) note. Before changing a cell it appends what the

@@ -10,6 +10,7 @@ one; both doors go through this module.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -43,11 +44,14 @@ def put(cell: Any, value: Any) -> Any:
 
 def excel_value(value: Any) -> Any:
     """A value for xlwings' ``Range.value``: Excel parses a string typed into a cell, so text that
-    looks like a formula (or a number with a sign) gets Excel's text prefix ``'``."""
+    looks like a formula or a number (``98.00%``) gets Excel's text prefix ``'``; an exact
+    Decimal becomes the double Excel holds."""
+    if isinstance(value, Decimal):
+        return float(value)
     if isinstance(value, str):
         value = clean_text(value)
-        if looks_like_formula(value):
-            return "'" + value
+        if looks_like_formula(value) or _PLAIN_NUMBER.fullmatch(value.strip()):
+            return "'" + value  # Excel would read "98.00%" or "2021" as a number
     return value
 
 

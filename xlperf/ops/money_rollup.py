@@ -14,15 +14,17 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlperf.checks.money import check_money
 from xlperf.findings import Finding
 from xlperf.forms.money import MoneyBook, MoneyRow, MoneyTable
-from xlperf.ops.files import atomic_save, open_for_edit, refuse_if_open, sheet_grids
+from xlperf.ops.edits import Block, WorkbookPlan
+from xlperf.ops.files import atomic_save, open_for_edit, refuse_if_open
 from xlperf.ops.literal import put
-from xlperf.reader.money import read_money_grids
+from xlperf.reader.grid import Grid, address
 from xlperf.rules import DEFAULT_RULES, RuleSet
 from xlperf.templates.money_sheet import SHEET_TITLE, add_money_sheet, layouts
 from xlperf.vocabulary.money import SPECS, TABLES
@@ -55,38 +57,34 @@ def column_sums(frame: pd.DataFrame) -> dict[str, dict[str, Decimal]]:
     return out
 
 
-def rollup_money_workbook(
-    path: Path, out: Path, *, overwrite: bool = False, rules: RuleSet | None = None
-) -> MoneyRollupResult | None:
-    """Fill the 汇总 rows of a workbook's money tables from their unit rows (None: no tables).
+def plan_money_rollup(
+    book: MoneyBook, grids: list[Grid], *, overwrite: bool = False, rules: RuleSet | None = None
+) -> tuple[MoneyRollupResult, WorkbookPlan | None] | None:
+    """The 汇总 rows of a workbook's money tables filled from their unit rows (None: no tables;
+    no plan when a typed 汇总 cell disagrees and ``overwrite`` is not given).
 
     Only 汇总 cells that disagree with the sum are written: a formula is left to compute itself,
     a blank one gets the sum, a typed one is compared (XD411) and replaced only with
     ``overwrite``.
     """
     rules = rules or DEFAULT_RULES
-    wb, cached = open_for_edit(path)
-    grids = sheet_grids(wb, cached)
-    book = read_money_grids(grids, str(path))
     tables = [t for t in book.tables if t.units and t.total is not None]
     if not tables:
         return None
-    checked = check_money(MoneyBook(path=str(path), tables=tables), rules)
+    formulas = {(g.sheet, address(r, c)) for g in grids for r, c in g.formulas}
+    checked = check_money(MoneyBook(path=book.path, tables=tables), rules)
     findings = [f for f in checked if f.code == "XD411"]
-    typed = [f for f in findings if f.actual is not None and not _is_formula(wb, f.sheet, f.cell)]
+    typed = [f for f in findings if f.actual is not None and (f.sheet, f.cell) not in formulas]
+    result = MoneyRollupResult(len(tables), _unit_count(tables), typed, written=True)
     if typed and not overwrite:
-        return MoneyRollupResult(len(tables), _unit_count(tables), typed, written=False)
+        result.written = False
+        return result, None
+    plan = WorkbookPlan()
     for f in findings:  # only the cells that disagree; a blank 0 stays blank, formulas compute
-        if not _is_formula(wb, f.sheet, f.cell):
-            wb[f.sheet][f.cell] = f.expected
-    refuse_if_open(out)
-    atomic_save(wb, out)
-    return MoneyRollupResult(len(tables), _unit_count(tables), typed)
-
-
-def _is_formula(wb: Workbook, sheet: str, ref: str) -> bool:
-    value = wb[sheet][ref].value
-    return isinstance(value, str) and value.startswith("=")
+        if (f.sheet, f.cell) not in formulas:
+            row, col = coordinate_to_tuple(f.cell)
+            plan.sheet(f.sheet).blocks.append(Block(row, col, [[f.expected]]))
+    return result, plan
 
 
 def _unit_count(tables: list[MoneyTable]) -> int:
@@ -115,7 +113,7 @@ def rollup_money_books(
     if not per_kind:
         return None
     if base is not None:
-        wb, _ = open_for_edit(base)
+        wb = open_for_edit(base)
     else:
         wb = Workbook()
         wb.remove(wb.active)

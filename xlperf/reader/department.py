@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from xlperf.forms.base import Problem, Val
 from xlperf.forms.department import DepartmentForm
-from xlperf.reader.cells import CellReader
+from xlperf.reader.cells import CellReader, val
 from xlperf.reader.department_head import read_head
 from xlperf.reader.department_table import header_fields, is_table_header, read_table
 from xlperf.reader.grid import Grid, address
@@ -48,7 +48,7 @@ def _title(grid: Grid, floor: int, header: int) -> tuple[int, Val] | None:
         line = [(c, v) for c, v in grid.row_cells(r) if not grid.is_covered(r, c)]
         if len(line) == 1 and isinstance(line[0][1], str) and is_title(grid.key(r, line[0][0])):
             c, v = line[0]
-            return r, Val(cell=address(r, c), value=v.strip(), typed=True)
+            return r, val(cell=address(r, c), value=v.strip(), typed=True)
     return None
 
 
@@ -82,11 +82,11 @@ def _read_one(
 def _year(grid: Grid, top: int, header: int, title: Val) -> Val:
     """The year of the title (“…自评表（2021年度）”), or of a line of its own below it."""
     if title.text and (year := find_year(title.text)) is not None:
-        return Val(cell=title.cell, value=Decimal(year), decimals=0, typed=True)
+        return val(cell=title.cell, value=Decimal(year), decimals=0, typed=True)
     for r in range(top, header):
         line = grid.row_cells(r)
         if len(line) == 1 and isinstance(line[0][1], str) and len(grid.key(r, line[0][0])) <= 12:
             year = find_year(line[0][1])
             if year is not None:
-                return Val(cell=address(r, line[0][0]), value=Decimal(year), decimals=0, typed=True)
-    return Val()
+                return val(cell=address(r, line[0][0]), value=Decimal(year), decimals=0, typed=True)
+    return val()

@@ -8,7 +8,6 @@ read into the money block's 全年预算数 column; a money block with 年初预
 
 from __future__ import annotations
 
-from xlperf.forms.base import Val
 from xlperf.forms.department import (
     BudgetLine,
     DepartmentForm,
@@ -16,7 +15,7 @@ from xlperf.forms.department import (
     DepartmentTask,
     MoneyFigure,
 )
-from xlperf.reader.cells import CellReader
+from xlperf.reader.cells import CellReader, val
 from xlperf.reader.grid import Grid, address
 from xlperf.values import NotANumber, is_blank, parse_number
 from xlperf.vocabulary.department import (
@@ -82,7 +81,7 @@ def _read_unit(grid: Grid, cells: CellReader, form: DepartmentForm, top: int, he
         if value is not None:
             form.unit_name = value
         else:
-            form.unit_name = Val(cell=address(r, _end(grid, r, c) + 1))
+            form.unit_name = val(cell=address(r, _end(grid, r, c) + 1))
         return r
     return None
 

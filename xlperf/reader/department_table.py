@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from xlperf.forms.base import Val
 from xlperf.forms.department import DepartmentForm, DepartmentIndicator
-from xlperf.reader.cells import CellReader
+from xlperf.reader.cells import CellReader, val
 from xlperf.reader.grid import Grid, address
 from xlperf.values import fold, is_blank
 from xlperf.vocabulary.department import (
@@ -205,10 +205,10 @@ def _next_nonempty(grid: Grid, start: int, stop: int) -> int | None:
 def _span_val(grid: Grid, cells: CellReader, r: int, span: list[int] | None, what: str = "") -> Val:
     """The field's value on row r; empty when the cell is under a merge from a row above."""
     if not span:
-        return Val()
+        return val()
     cr, cc = cells.first_in_span(r, span)
     if cr != r:
-        return Val()
+        return val()
     return cells.number(cr, cc, WHAT[what]) if what else cells.text(cr, cc)
 
 
@@ -243,7 +243,7 @@ def _read_row(grid: Grid, cells: CellReader, r: int, fields: dict[str, list[int]
 
 def _text(grid: Grid, cells: CellReader, r: int, span: list[int] | None) -> Val:
     if not span:
-        return Val()
+        return val()
     cr, cc = cells.first_in_span(r, span)
     return cells.text(cr, cc)
 
@@ -320,7 +320,7 @@ def _read_grade(grid: Grid, cells: CellReader, form: DepartmentForm, r: int) -> 
 def _grade_at(grid: Grid, cells: CellReader, form: DepartmentForm, r: int, c: int) -> None:
     inline = str(grid.get(r, c)).replace(":", "：").split("：", 1)
     if len(inline) == 2 and inline[1].strip():
-        form.grade = Val(cell=address(r, c), value=inline[1].strip(), typed=True)
+        form.grade = val(cell=address(r, c), value=inline[1].strip(), typed=True)
         return
     end = c + len(grid.col_span(r, c)) - 1
     vc = next(
@@ -331,7 +331,7 @@ def _grade_at(grid: Grid, cells: CellReader, form: DepartmentForm, r: int, c: in
         ),
         None,
     )
-    form.grade = cells.text(r, vc) if vc is not None else Val(cell=address(r, end + 1))
+    form.grade = cells.text(r, vc) if vc is not None else val(cell=address(r, end + 1))
 
 
 # ------------------------------------------------------------------------------ groups and sets
@@ -351,15 +351,15 @@ def _indicators(rows: list[_Row], fields: dict[str, list[int]]) -> list[Departme
         out.append(
             DepartmentIndicator(
                 row=row.r + 1,
-                level1=g1.label if g1 else Val(),
-                level1_weight=g1.declared if g1 else Val(),
-                level2=g2.label if g2 else Val(),
-                level2_weight=g2.declared if g2 else Val(),
+                level1=g1.label if g1 else val(),
+                level1_weight=g1.declared if g1 else val(),
+                level2=g2.label if g2 else val(),
+                level2_weight=g2.declared if g2 else val(),
                 name=row.name,
                 weight=row.weight,
                 weight_from=row.weight_from.r + 1 if row.weight_from else None,
                 score=row.score,
-                **{k: row.texts.get(k, Val()) for k in TEXT_FIELDS},
+                **{k: row.texts.get(k, val()) for k in TEXT_FIELDS},
             )
         )
     return out
@@ -370,12 +370,12 @@ def _group(rows: list[_Row]) -> None:
     current: list[_Group | None] = [None, None]
     for row in rows:
         for i, level in enumerate(("level1", "level2")):
-            label = row.labels.get(level, Val())
+            label = row.labels.get(level, val())
             if label.text:
                 name, declared = _split(label)
                 key = _key(name.text or "")
                 if current[i] is None or current[i].key != key:
-                    weight = row.weights.get(f"{level}_weight", Val())
+                    weight = row.weights.get(f"{level}_weight", val())
                     current[i] = _Group(
                         name, weight if weight.number is not None else declared, key
                     )
@@ -428,6 +428,6 @@ def _split(label: Val) -> tuple[Val, Val]:
     """'履职效能（40分）' -> the name, and the declared weight at the same cell."""
     name, weight = split_declared_weight(str(label.value))
     declared = (
-        Val(cell=label.cell, value=weight, decimals=0, typed=True) if weight is not None else Val()
+        val(cell=label.cell, value=weight, decimals=0, typed=True) if weight is not None else val()
     )
-    return Val(cell=label.cell, value=name, typed=True, formula=label.formula), declared
+    return val(cell=label.cell, value=name, typed=True, formula=label.formula), declared
