@@ -85,6 +85,8 @@ def department_dict(form: DepartmentForm) -> dict[str, Any]:
         "title": _v(form.title),
         "unit_name": _v(form.unit_name),
         "year": _v(form.year),
+        "goals": _v(form.goals),
+        "tasks": [{"name": _v(t.name), "content": _v(t.content)} for t in form.tasks],
         "money": {
             row: {
                 col: _v(getattr(getattr(form.money, row), col)) for col in (*MONEY_COLUMNS, "rate")
@@ -110,7 +112,9 @@ def department_dict(form: DepartmentForm) -> dict[str, Any]:
                 "level2_weight": _v(i.level2_weight),
                 "name": _v(i.name),
                 "weight": _v(i.weight),
+                "weight_from": i.weight_from,
                 "criterion": _v(i.criterion),
+                "target": _v(i.target),
                 "rule": i.rule.model_dump(mode="json"),
                 "input": _v(i.input),
                 "score": _v(i.score),

@@ -10,7 +10,7 @@ from xlperf.findings import Finding
 from xlperf.forms.base import Val
 from xlperf.forms.department import MONEY_COLUMNS, DepartmentForm, DepartmentIndicator
 from xlperf.rules import RuleSet
-from xlperf.scoring.department import DepartmentScore, score_department
+from xlperf.scoring.department import DepartmentScore, score_department, weight_sets
 from xlperf.values import fmt_decimal, fmt_percent
 
 
@@ -25,12 +25,22 @@ def _name(ind: DepartmentIndicator) -> str:
 
 @unit("XD401")
 def score_within_weight(form: DepartmentForm, result: DepartmentScore, rules: RuleSet) -> Flags:
-    """Every indicator's 得分 lies in [0, 分值]."""
+    """Every indicator's 得分 lies in [0, 分值]; a shared 分值's set scores no more than it."""
     for ind in (item.indicator for item in result.items):
         w, s = ind.weight.number, ind.score.number
         if s is not None and w is not None and (s > w or s < 0):
             message = f"指标“{_name(ind)}”得分{fmt_decimal(s)}，应在0至分值{fmt_decimal(w)}之间"
             yield Flag(ind.score.cell, message, w, s)
+    for group in weight_sets(form):  # 分值 typed once for several rows, or merged over them
+        w, own = group.leader.weight.number, group.leader.score.number
+        if w is None or (own is not None and (own > w or own < 0)):
+            continue  # no 分值, or the leader's own score is flagged above
+        if group.score > w:
+            names = "、".join(f"“{_name(m)}”" for m in group.members)
+            message = (
+                f"指标{names}共用分值{fmt_decimal(w)}，得分合计{fmt_decimal(group.score)}，超过分值"
+            )
+            yield Flag(group.leader.weight.cell, message, w, group.score)
 
 
 @unit("XD402")
@@ -166,5 +176,7 @@ def indicator_complete(form: DepartmentForm, result: DepartmentScore, rules: Rul
     for item in result.items:
         ind = item.indicator
         w, s = ind.weight.number, ind.score.number
+        if ind.weight_from is not None:
+            continue  # its 分值 is the set's (XD401 checks the set)
         if ind.name.text and (w is None or (started and s is None and item.score is None)):
             yield Flag(ind.name.cell, f"指标“{_name(ind)}”没有{'分值' if w is None else '得分'}")

@@ -28,7 +28,10 @@ MONEY_COLUMNS = ("initial_budget", "annual_budget", "executed")
 
 
 class DepartmentMoney(BaseModel):
-    """部门预算总额, its 资金来源 (财政拨款 / 其他资金) and its split (基本支出 / 项目支出)."""
+    """部门预算总额, its 资金来源 (财政拨款 / 其他资金) and its split (基本支出 / 项目支出).
+
+    A 预算情况 block stating one amount per line (seed 000) fills the 全年预算数 column alone.
+    """
 
     total: BudgetLine = Field(default_factory=BudgetLine)
     appropriation: BudgetLine = Field(default_factory=BudgetLine)
@@ -61,7 +64,11 @@ class DepartmentIndicator(BaseModel):
     level2_weight: Val = Field(default_factory=empty)
     name: Val = Field(default_factory=empty)
     weight: Val = Field(default_factory=empty)
+    # The row (1-based) of the indicator whose 分值 this one shares (typed once for the set, or
+    # merged over it): its own 分值 is empty, the set's is counted once, on that row.
+    weight_from: int | None = None
     criterion: Val = Field(default_factory=empty)
+    target: Val = Field(default_factory=empty)  # 指标值 / 年度指标值
     input: Val = Field(default_factory=empty)  # 评分依据 / 实际完成值
     score: Val = Field(default_factory=empty)
     note: Val = Field(default_factory=empty)
@@ -70,11 +77,20 @@ class DepartmentIndicator(BaseModel):
     def rule(self) -> Rule:
         """The 评分标准 as a rule (manual when there is no text or no 分值)."""
         text, weight = self.criterion.text, self.weight.number
+        if weight is None and self.weight_from is not None:
+            return ManualRule(weight=0, text=text or "", reason=f"与第{self.weight_from}行共用分值")
         if weight is None or weight < 0:
             return ManualRule(weight=0, text=text or "", reason="没有分值")
         if not text:
             return ManualRule(weight=weight, text="", reason="没有评分标准")
         return read_criterion(text, weight, name=self.name.text)
+
+
+class DepartmentTask(BaseModel):
+    """One line of 年度主要任务: the task's name and its 主要内容."""
+
+    name: Val = Field(default_factory=empty)
+    content: Val = Field(default_factory=empty)
 
 
 class DepartmentForm(BaseModel):
@@ -87,6 +103,8 @@ class DepartmentForm(BaseModel):
     title: Val = Field(default_factory=empty)
     year: Val = Field(default_factory=empty)
     unit_name: Val = Field(default_factory=empty)
+    goals: Val = Field(default_factory=empty)  # 年度履职目标
+    tasks: list[DepartmentTask] = Field(default_factory=list)  # 年度主要任务
     money: DepartmentMoney = Field(default_factory=DepartmentMoney)
     has_money: bool = False
     figures: list[MoneyFigure] = Field(default_factory=list)
@@ -95,6 +113,9 @@ class DepartmentForm(BaseModel):
     total_score: Val = Field(default_factory=empty)
     grade: Val = Field(default_factory=empty)
     total_label_cell: str | None = None
+
+    def indicator_at(self, row: int) -> DepartmentIndicator | None:
+        return next((i for i in self.indicators if i.row == row), None)
 
     def figure(self, name: str) -> MoneyFigure | None:
         return next((f for f in self.figures if f.name == name), None)

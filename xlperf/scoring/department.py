@@ -106,6 +106,31 @@ def compute_rates(form: DepartmentForm) -> dict[str, Decimal | None]:
     return rates
 
 
+@dataclass
+class WeightSet:
+    """Indicators sharing one 分值 (typed once on the first row, or merged over the rows)."""
+
+    leader: DepartmentIndicator  # the row holding the 分值
+    members: list[DepartmentIndicator]  # the leader and the rows sharing its 分值
+
+    @property
+    def score(self) -> Decimal:
+        return sum((m.score.number or Decimal(0) for m in self.members), Decimal(0))
+
+
+def weight_sets(form: DepartmentForm) -> list[WeightSet]:
+    """Every shared 分值 of the form with the indicators it covers."""
+    sets: dict[int, WeightSet] = {}
+    for ind in form.indicators:
+        if ind.weight_from is None:
+            continue
+        leader = form.indicator_at(ind.weight_from)
+        if leader is None:
+            continue
+        sets.setdefault(leader.row, WeightSet(leader, [leader])).members.append(ind)
+    return list(sets.values())
+
+
 def score_department(form: DepartmentForm, rules: RuleSet) -> DepartmentScore:
     rates = compute_rates(form)
     items = [score_indicator(ind, rates, rules) for ind in form.indicators]

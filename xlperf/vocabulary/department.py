@@ -1,21 +1,49 @@
-"""The 部门整体支出绩效自评表's labels: title words, indicator table, money block, 指标计算数据."""
+"""The 部门整体支出绩效自评表's labels: titles, header block, indicator table, money, totals, grades."""
 
 from __future__ import annotations
 
 from xlperf.values import fold
 
-TITLE_WORDS = ("部门整体", "整体支出", "评分表", "指标体系")
-# Indicator table columns; 分值 columns are resolved by position (see module doc).
+# Words of the titles in use (部门整体支出绩效自评表, 部门（单位）整体绩效自评表, 整体支出绩效评价评分表,
+# 部门整体支出项目绩效评价指标体系及得分 …). A title only names the form: the table is found by its
+# header's columns, with or without one.
+TITLE_WORDS = ("部门整体", "整体支出", "整体绩效", "评分表", "指标体系")
+TITLE_MAX_CHARS = 48
+# Indicator table columns; 分值 columns are resolved by position (see xlperf.reader.department).
 TABLE_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("level1", ("一级指标",)),
     ("level2", ("二级指标",)),
-    ("name", ("三级指标", "指标名称")),
-    ("criterion", ("评分标准", "评价标准", "评分细则", "计分方法")),
-    ("input", ("评分依据", "实际完成值", "完成值", "实际值", "指标值", "评价依据")),
-    ("score", ("得分",)),
-    ("weight", ("分值", "权重")),
+    ("name", ("三级指标", "指标名称", "具体指标", "指标内容")),
+    ("criterion", ("评分标准", "评价标准", "评分细则", "计分方法", "评分办法")),
+    ("input", ("评分依据", "实际完成值", "完成值", "实际值", "评价依据", "完成情况")),
+    ("target", ("年度指标值", "指标值", "目标值")),
+    ("score", ("得分", "自评分")),
+    ("weight", ("分值", "权重", "分数", "满分", "标准分")),
     ("note", ("扣分原因", "偏差", "原因", "改进措施", "备注")),
 )
+LEVEL_FIELDS = ("level1", "level2", "name")
+# Rows that end the table: the total by its label (or, unlabelled, by its figures), a note below.
+TOTAL_LABELS = ("总分", "合计", "总计", "综合得分", "得分合计", "合计得分", "总得分", "综合评分")
+NOTE_PREFIXES = ("注:", "注：", "注1", "说明:", "说明：", "备注:", "备注：")
+GRADE_LABELS = (
+    "等次",
+    "等级",
+    "评价等级",
+    "自评等级",
+    "绩效等级",
+    "评价结论",
+    "评定等级",
+    "评价结果",
+)
+GRADE_MAX_CHARS = 8
+# The header block above the table (seed 000's 部门（单位）整体绩效自评表).
+UNIT_LABELS = ("部门(单位)名称", "部门名称", "单位名称", "名称")
+GOAL_LABELS = ("年度履职目标", "年度总体目标", "整体绩效目标", "年度绩效目标")
+TASK_LABELS = ("年度主要任务", "主要任务")
+TASK_HEADER_WORDS = ("任务名称", "主要内容")
+BUDGET_LABELS = ("预算情况", "部门预算情况", "预算安排情况")
+# Labels that mark a project form's block (the project reader's, left to it).
+PROJECT_MARKS = ("项目名称", "年度资金总额")
 MONEY_HEADERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("initial_budget", ("年初预算",)),
     ("rate", ("执行率",)),
@@ -24,14 +52,13 @@ MONEY_HEADERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 MONEY_ROW_LABELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("total", ("预算总额", "资金总额", "部门预算", "收入合计", "合计")),
-    ("appropriation", ("财政拨款",)),
+    ("appropriation", ("财政拨款", "财政性资金", "财政资金")),
     ("other", ("其他资金", "其他收入")),
     ("basic", ("基本支出",)),
     ("project", ("项目支出",)),
 )
 FIGURE_VALUE_LABELS = ("计算值", "指标值", "比率", "实际值")
 FIGURE_WHAT = {"numerator": "分子", "denominator": "分母", "value": "计算值"}
-GRADE_LABELS = ("等次", "等级", "评价等级", "自评等级")
 WHAT = {
     "weight": "分值",
     "score": "得分",
@@ -41,6 +68,7 @@ WHAT = {
     "annual_budget": "全年预算数（万元）",
     "executed": "全年执行数（万元）",
     "rate": "执行率",
+    "budget": "预算金额（万元）",
 }
 
 INDICATOR_NAMES = {
@@ -58,6 +86,27 @@ INDICATOR_NAMES = {
 }
 """The canonical names of the money-derived indicators (quotes dropped: “三公经费”控制率 →
 三公经费控制率), by the :mod:`xlperf.criteria.money` function that computes each."""
+
+
+def is_total_label(key: str) -> bool:
+    """A folded label naming the table's total row (合计, 总分, 综合得分 …)."""
+    return any(key.startswith(w) for w in TOTAL_LABELS)
+
+
+def is_note(key: str) -> bool:
+    return key.startswith(NOTE_PREFIXES)
+
+
+def grade_label(key: str) -> str | None:
+    """'等次' / '评价等级' … (the label, perhaps with its value after a colon), else None."""
+    head = key.replace(":", "：").split("：", 1)[0]
+    if len(head) <= GRADE_MAX_CHARS and any(head.endswith(w) for w in GRADE_LABELS):
+        return head
+    return None
+
+
+def is_title(key: str) -> bool:
+    return len(key) <= TITLE_MAX_CHARS and any(w in key for w in TITLE_WORDS)
 
 
 def canonical_indicator(text: str | None) -> str | None:
