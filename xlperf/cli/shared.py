@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from xlperf.cli.frame import EXIT_INPUT
 from xlperf.errors import InputError
-from xlperf.findings import Finding
-from xlperf.rules import RuleSet, RulesFileError, load_rules
+
+if TYPE_CHECKING:
+    from xlperf.findings import Finding
+    from xlperf.rules import RuleSet
 
 
 def rules_from(path: Path | None) -> RuleSet | None:
@@ -20,6 +22,8 @@ def rules_from(path: Path | None) -> RuleSet | None:
     rules) apply. A rule file that cannot be used stops the command: exit status 2."""
     if path is None:
         return None
+    from xlperf.rules import RulesFileError, load_rules
+
     try:
         return load_rules(path)
     except RulesFileError as exc:
@@ -34,6 +38,13 @@ rules_option = click.option(
     "rules_path",
     type=click.Path(path_type=Path),
     help="评分规则文件（.json/.toml）；不给时用工作簿的“参数”表，没有则用全国规则",
+)
+
+
+jobs_option = click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="同时处理的文件数（默认：本机 CPU 核数）",
 )
 
 

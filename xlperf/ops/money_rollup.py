@@ -113,7 +113,7 @@ def rollup_money_books(
     if not per_kind:
         return None
     if base is not None:
-        wb, _ = open_for_edit(base)
+        wb = open_for_edit(base)
     else:
         wb = Workbook()
         wb.remove(wb.active)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from xlperf.forms.base import Problem, Val
 from xlperf.forms.project import FundRow, Funds, Indicator, ProjectForm
-from xlperf.reader.cells import CellReader
+from xlperf.reader.cells import CellReader, val
 from xlperf.reader.grid import Grid, address
 from xlperf.values import clean_text, is_blank
 from xlperf.vocabulary.project import (
@@ -32,11 +34,15 @@ def funds_anchor_rows(grid: Grid) -> list[tuple[int, int]]:
     found = []
     for r in range(grid.n_rows):
         for c, v in grid.row_cells(r):
-            key = grid.key(r, c)
-            if isinstance(v, str) and any(w in key for w in MONEY_ROWS[0][1]) and len(key) <= 12:
+            if isinstance(v, str) and _names_funds(grid.key(r, c)):
                 found.append((r, c))
                 break
     return found
+
+
+@lru_cache(maxsize=4096)
+def _names_funds(key: str) -> bool:
+    return len(key) <= 12 and any(w in key for w in MONEY_ROWS[0][1])
 
 
 def header_columns(
@@ -164,7 +170,7 @@ def _label_value(grid: Grid, cells: CellReader, row: int, col: int) -> Val:
     text = grid.get(row, col)
     inline = value_after_colon(text) if isinstance(text, str) else None
     if inline:
-        return Val(cell=address(row, col), value=inline)
+        return val(cell=address(row, col), value=inline)
     span = grid.col_span(row, col)
     for c in range(span[-1] + 1, grid.n_cols):
         if grid.is_covered(row, c):
@@ -177,7 +183,7 @@ def _label_value(grid: Grid, cells: CellReader, row: int, col: int) -> Val:
         ):
             break
         return cells.text(row, c)
-    return Val(cell=address(row, span[-1] + 1))
+    return val(cell=address(row, span[-1] + 1))
 
 
 def _read_header(
@@ -189,10 +195,10 @@ def _read_header(
                 continue
             key = grid.key(r, c)
             if "自评表" in key and form.title.value is None:
-                form.title = Val(cell=address(r, c), value=strip_year(v))
+                form.title = val(cell=address(r, c), value=strip_year(v))
             year = find_year(v) if "年" in key and len(key) <= 30 else None
             if year and form.year.value is None and ("年度" in key or "自评表" in key):
-                form.year = Val(cell=address(r, c), value=str(year))
+                form.year = val(cell=address(r, c), value=str(year))
             for field_name, words in HEADER_FIELDS.items():
                 if getattr(form, field_name).value is None and any(
                     key.startswith(w) for w in words
@@ -233,7 +239,7 @@ def _goal_value(grid: Grid, cells: CellReader, row: int, col: int, stop: int) ->
     text = grid.get(row, col)
     inline = value_after_colon(text) if isinstance(text, str) else None
     if inline:
-        return Val(cell=address(row, col), value=inline)
+        return val(cell=address(row, col), value=inline)
     box = grid.merge_box(row, col)
     below = (box[2] if box else row) + 1
     if below < stop:
@@ -247,9 +253,9 @@ def _read_indicators(
     grid: Grid, cells: CellReader, cols: dict[str, list[int]], start: int, stop: int
 ) -> list[Indicator]:
     indicators: list[Indicator] = []
-    level1: Val = Val()
+    level1: Val = val()
     level1_weight = None
-    level2: Val = Val()
+    level2: Val = val()
     used = sorted({c for cs in cols.values() for c in cs})
     for r in range(start, stop):
         if grid.row_is_empty(r, used) and not any(grid.merge_box(r, c) for c in used):
@@ -259,12 +265,12 @@ def _read_indicators(
             raw = grid.get(rr, cc)
             if not is_blank(raw) and (rr, cc) != _row_col(level1.cell):
                 name, declared = split_declared_weight(str(raw))
-                level1, level1_weight = Val(cell=address(rr, cc), value=name), declared
+                level1, level1_weight = val(cell=address(rr, cc), value=name), declared
         if "level2" in cols:
             rr, cc = cells.first_in_span(r, cols["level2"])
             raw = grid.get(rr, cc)
             if not is_blank(raw) and (rr, cc) != _row_col(level2.cell):
-                level2 = Val(cell=address(rr, cc), value=clean_text(raw))
+                level2 = val(cell=address(rr, cc), value=clean_text(raw))
         ind = Indicator(
             row=r + 1, level1=level1, level1_declared_weight=level1_weight, level2=level2
         )
@@ -272,7 +278,7 @@ def _read_indicators(
             if field_name in cols:
                 rr, cc = cells.first_in_span(r, cols[field_name])
                 setattr(
-                    ind, field_name, cells.text(rr, cc) if rr == r else Val(cell=address(r, cc))
+                    ind, field_name, cells.text(rr, cc) if rr == r else val(cell=address(r, cc))
                 )
         for field_name in ("weight", "score"):
             if field_name in cols:
@@ -280,7 +286,7 @@ def _read_indicators(
                 value = (
                     cells.number(rr, cc, INDICATOR_LABELS[field_name])
                     if rr == r
-                    else Val(cell=address(r, cc))
+                    else val(cell=address(r, cc))
                 )
                 setattr(ind, field_name, value)
         if all(

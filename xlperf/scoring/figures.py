@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from xlperf.findings import Finding
+from xlperf.findings import Finding, cell_position
 from xlperf.forms.project import NO_UNIT, ProjectForm
 from xlperf.forms.summary import SummaryForm
 from xlperf.forms.workbook import WorkbookForms
@@ -151,11 +151,9 @@ def department_summaries(book: WorkbookForms) -> list[SummaryForm]:
 
 
 def in_form(f: Finding, sheet: str, first: int, last: int) -> bool:
-    from openpyxl.utils.cell import coordinate_from_string
-
     if f.sheet != sheet:
         return False
-    row = coordinate_from_string(f.cell)[1]
+    row = cell_position(f.cell)[0]
     return first <= row <= last
 
 

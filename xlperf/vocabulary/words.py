@@ -15,10 +15,30 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _TITLE_YEAR = re.compile(r"[（(]?\s*(?:19|20)\d{2}\s*年度?\s*[)）]?")
 
 
-def classify(key: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
-    """The field a header label names, by the first rule whose word it contains."""
+Table = tuple[tuple[str, tuple[str, ...]], ...]
+_CLASSIFIED: dict[int, tuple[Table, dict[str, str | None]]] = {}
+
+
+def classify(key: str, table: Table) -> str | None:
+    """The field a header label names, by the first rule whose word it contains (remembered per
+    table and label: the same headers recur on every form)."""
     if not key:
         return None
+    entry = _CLASSIFIED.get(id(table))
+    if entry is None or entry[0] is not table:
+        entry = _CLASSIFIED[id(table)] = (table, {})
+    known = entry[1]
+    try:
+        return known[key]
+    except KeyError:
+        pass
+    name = _classify(key, table)
+    if len(known) < 4096:
+        known[key] = name
+    return name
+
+
+def _classify(key: str, table: Table) -> str | None:
     for field_name, words in table:
         if any(w in key for w in words):
             if field_name in ("score", "weight") and "得分率" in key:
