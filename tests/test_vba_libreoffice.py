@@ -45,9 +45,9 @@ from tests.remote_client import (
 )
 from xlperf import excel
 from xlperf.addin import build, ovba
+from xlperf.ops.edits import PREVIOUS_NOTE
 from xlperf.ops.journal import JOURNAL_SHEET
 from xlperf.ops.new_sheet import input_ranges
-from xlperf.ops.plan import PREVIOUS_NOTE
 from xlperf.rules import DEFAULT_RULES
 from xlperf.templates.build import department_workbook, save_reproducibly
 
