@@ -318,9 +318,9 @@ def test_usage_errors_are_chinese_exit_2(tmp_path: Path) -> None:
 
 
 def test_internal_error_is_one_line_naming_the_file(capsys, monkeypatch) -> None:
-    from xlperf.cli import _Failed, reporting
+    from xlperf.cli.frame import Failed, reporting
 
-    with pytest.raises(_Failed), reporting("单位.xlsx"):
+    with pytest.raises(Failed), reporting("单位.xlsx"):
         {}["缺少的键"]  # a real KeyError, as a bug in a reader would raise
     err = capsys.readouterr().err.strip()
     assert err == "单位.xlsx: 内部错误（KeyError: '缺少的键'），请将此文件报告给开发者"

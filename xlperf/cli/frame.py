@@ -88,7 +88,7 @@ class _Context(click.Context):
     formatter_class = _Formatter
 
 
-def _chinese_metavars(command: click.Command) -> None:
+def chinese_metavars(command: click.Command) -> None:
     """Chinese placeholders (文本, 路径) where click would print TEXT, PATH, PATHS..."""
     for param in command.params:
         if param.metavar is None:
@@ -97,7 +97,7 @@ def _chinese_metavars(command: click.Command) -> None:
             elif not getattr(param, "is_flag", False):
                 param.metavar = _METAVARS.get(param.type.name.upper())
     for sub in getattr(command, "commands", {}).values():
-        _chinese_metavars(sub)
+        chinese_metavars(sub)
 
 
 def _chinese_error(message: str) -> str:
@@ -106,28 +106,28 @@ def _chinese_error(message: str) -> str:
     return message
 
 
-class _Failed(Exception):
+class Failed(Exception):
     """A file could not be processed; its line is already on stderr."""
 
 
 @contextmanager
 def reporting(name: object) -> Iterator[None]:
-    """Turn what goes wrong with one file into its one Chinese line on stderr (then _Failed):
+    """Turn what goes wrong with one file into its one Chinese line on stderr (then Failed):
     an InputError as it is, anything unexpected as an internal error naming the file."""
     try:
         yield
-    except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, _Failed):
+    except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, Failed):
         raise
     except BrokenPipeError:
         raise  # the reader of stdout went away (``| head``): click ends quietly, no file is at fault
     except InputError as exc:
         click.echo(str(exc), err=True)
-        raise _Failed from None
+        raise Failed from None
     except Exception as exc:  # noqa: BLE001 - the one place internal errors are reported
         if os.environ.get(DEBUG_ENV) == "1":
             raise
         click.echo(str(internal_error(name, exc)), err=True)
-        raise _Failed from None
+        raise Failed from None
 
 
 def _named_file(ctx: click.Context) -> str:
@@ -158,7 +158,7 @@ class Command(_Chinese, click.Command):
         try:
             with reporting(_named_file(ctx)):
                 return super().invoke(ctx)
-        except _Failed:
+        except Failed:
             sys.exit(EXIT_INPUT)
 
 
