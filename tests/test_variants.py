@@ -142,6 +142,34 @@ VARIANTS: dict[str, Variant] = {
         indicators=_indicators(weight="权重"),
         percent_weights=True,
     ),
+    "beijing_haidian_2016": variant(
+        source="北京市海淀区学院路街道 2016年度 项目支出绩效自评表（wenku365.com/s-60761775）：年初预算数(A)、"
+        "全年执行数(B)、分值(10分)、执行率(B/A)、得分计算方法；本年一般公共预算拨款；分值在年度指标值之前，"
+        "全年实际值(B)，未完成原因分析",
+        parts=(
+            ("current_appropriation", "其中：本年一般公共预算拨款", D(1)),
+            ("other", "其他资金", None),
+        ),
+        money=(
+            ("initial_budget", "年初预算数(A)"),
+            ("executed", "全年执行数(B)"),
+            ("weight", "分值(10分)"),
+            ("rate", "执行率(B/A)"),
+            ("score", "得分"),
+            ("extra", "得分计算方法"),
+        ),
+        indicators=(
+            ("level1", "一级指标"),
+            ("level2", "二级指标"),
+            ("name", "三级指标"),
+            ("weight", "分值"),
+            ("target", "年度指标值(A)"),
+            ("actual", "全年实际值(B)"),
+            ("extra", "得分计算方法"),
+            ("score", "得分"),
+            ("note", "未完成原因分析"),
+        ),
+    ),
     "plain_and_adjusted_budget": variant(
         source="DOMAIN.md §6 (调整后预算数 beside a column that says only 预算数)",
         money=(

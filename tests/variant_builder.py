@@ -257,6 +257,7 @@ def write_variant(ws: Worksheet, v: Variant, data: dict[str, Any], top: int = 1)
         r += 1
         ws.cell(r, 2, label)
         values = dict(zip(order, data["funds"][key], strict=True))
+        values["extra"] = "执行率×该指标分值，最高不超过分值" if key == "total" else None
         for role, col in money_col.items():
             value = values[role]
             cell = ws.cell(
@@ -333,6 +334,7 @@ def _write_indicators(
             "weight": weight,
             "score": score,
             "note": note,
+            "extra": "完成值达到指标值记满分" if name and name != "/" else None,
         }
         if v.percent_weights and isinstance(weight, Decimal):
             values["weight"] = float(weight / 100)

@@ -206,6 +206,12 @@ def load_rules(path: Path) -> RuleSet:
         except (json.JSONDecodeError, RecursionError) as exc:
             where = f"第 {exc.lineno} 行第 {exc.colno} 列" if hasattr(exc, "lineno") else "嵌套过深"
             raise RulesFileError(f"不是有效的 JSON（{where}）") from None
+    return rules_from_data(data)
+
+
+def rules_from_data(data: Any) -> RuleSet:
+    """A rule set from parsed JSON or TOML; keys left out keep the national defaults, a key that
+    is not a rule (a typo) is an error, never silently ignored."""
     if not isinstance(data, dict):
         raise RulesFileError('内容应为键值表（JSON 对象或 TOML 表），如 {"rate_cap": 1}')
     _check_keys(RuleSet, data, "")

@@ -160,6 +160,9 @@ def rule(code: str | None, markdown: bool) -> None:
 @click.command(cls=Command)
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["json"]), default="json", help="输出格式")
-def extract(path: Path, fmt: str) -> None:
-    """按读取结果输出工作簿中的各表（JSON）。"""
-    click.echo(json.dumps(workbook_dict(read_workbook(path)), ensure_ascii=False, indent=1))
+@rules_option
+def extract(path: Path, fmt: str, rules_path: Path | None) -> None:
+    """按读取结果输出工作簿中的各表（JSON），含各项目表的评分口径与读法说明。"""
+    rules = rules_from(rules_path)
+    book = read_workbook(path)
+    click.echo(json.dumps(workbook_dict(book, rules), ensure_ascii=False, indent=1))

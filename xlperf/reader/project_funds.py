@@ -65,6 +65,12 @@ def _budget_roles(grid: Grid, form: ProjectForm, cols: Columns) -> dict[str, lis
     """Money columns by field. Two budget columns where one says only 预算数: that one is the
     年初预算数, the other (全年预算数, 调整后预算数) the one the 执行率 divides by."""
     fields = dict(cols.fields)
+    if "annual_budget" not in fields and "initial_budget" in fields:
+        fields["annual_budget"] = fields["initial_budget"]
+        label = cols.label(grid, "initial_budget")
+        form.readings.append(
+            f"无全年预算数栏：执行率的分母取“{label}”（如北京市表样 执行率(B/A) 中的 A）"
+        )
     for name, r, c in cols.duplicates:
         if name != "annual_budget" or "initial_budget" in fields:
             continue

@@ -27,7 +27,10 @@ PLAIN_BUDGET_LABELS = ("预算数",)
 MONEY_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("total", ("资金总额", "资金合计", "财政资金总额")),
     ("special_account", ("财政专户管理资金", "财政专户")),
-    ("current_appropriation", ("当年财政拨款", "本年财政拨款", "财政拨款", "财政资金")),
+    (
+        "current_appropriation",
+        ("当年财政拨款", "本年财政拨款", "财政拨款", "财政资金", "一般公共预算"),
+    ),
     ("carryover", ("上年结转", "结转资金")),
     ("unit_funds", ("单位资金", "单位自有资金", "自有资金")),
     ("other", ("其他资金",)),
