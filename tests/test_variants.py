@@ -275,6 +275,7 @@ def _bump_weight(d: dict) -> None:
 
 
 def _bump_part(d: dict) -> None:
+    d["funds"]["current_appropriation"][0] += 1
     d["funds"]["current_appropriation"][1] += 1
 
 
@@ -301,7 +302,11 @@ MISTAKES: dict[str, tuple[Callable[[dict], None], str, Callable[[Built], str]]] 
         "XP202",
         lambda b: b.cells.get("total_weight") or b.cells["total.weight"],
     ),
-    "part": (_bump_part, "XP104", lambda b: b.cells["total.annual_budget"]),
+    "part": (
+        _bump_part,
+        "XP104",
+        lambda b: b.cells.get("total.annual_budget") or b.cells["total.initial_budget"],
+    ),
     "over": (_score_over, "XP201", lambda b: b.cells["ind.培训人数.score"]),
     "missing": (_missing_actual, "XP206", lambda b: b.cells["ind.培训人数.actual"]),
     "declared": (_declared_wrong, "XP203", lambda b: b.cells["ind.就业能力.level1"]),

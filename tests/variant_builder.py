@@ -360,6 +360,7 @@ def _write_indicators(
                 start_row=start, start_column=cols["level1"], end_row=end, end_column=cols["level1"]
             )
     ws.cell(r, 1, "总分")
+    cells["total_label"] = ws.cell(r, 1).coordinate
     if "weight" in cols:
         ws.cell(r, cols["weight"], _cell_value(data["total_weight"], False))
         cells["total_weight"] = ws.cell(r, cols["weight"]).coordinate

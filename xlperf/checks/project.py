@@ -9,19 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from xlperf.checks.convention import check_convention
 from xlperf.findings import Finding, finding
 from xlperf.forms.project import FUND_ROWS, ProjectForm
 from xlperf.rules import RuleSet
 from xlperf.scoring.project import (
     ZERO,
-    correct_rate_score,
-    correct_total,
     execution_rate,
     judge_indicator,
     level1_groups,
     rate_score_candidates,
     scoring_rate,
-    weight_sum,
 )
 from xlperf.values import fmt_decimal as num
 from xlperf.values import fmt_percent as pct
@@ -52,7 +50,7 @@ def check_project(form: ProjectForm, file: str, rules: RuleSet) -> list[Finding]
         )
 
     out: list[Finding] = []
-    for check in (_funds, _weights, _indicators, _totals):
+    for check in (_funds, _weights, _indicators, check_convention):
         out.extend(check(form, rules, emit))
     return out
 
@@ -122,29 +120,8 @@ def _funds(form: ProjectForm, rules: RuleSet, emit) -> Iterator[Finding]:
 
 
 def _weights(form: ProjectForm, rules: RuleSet, emit) -> Iterator[Finding]:
-    if not form.scored_indicators():
+    if form.weights_at == "labels":  # the labels are the weights: nothing to compare them with
         return
-    total = weight_sum(form)
-    if total != rules.total_weight:
-        rate_weight = form.funds.total.weight.number or ZERO
-        yield emit(
-            form.total_weight.cell or form.funds.total.weight.cell,
-            "XP202",
-            f"分值合计为 {num(total)}（执行率 {num(rate_weight)} + 指标 {num(total - rate_weight)}），应为 {num(rules.total_weight)}",
-            rules.total_weight,
-            total,
-        )
-    stated = form.total_weight.number
-    # a 总分 row that states the rule's total where the weights miss it is XP202's one finding
-    explained = total != rules.total_weight and stated == rules.total_weight
-    if stated is not None and not explained and not rules.tolerance.scores_agree(stated, total):
-        yield emit(
-            form.total_weight.cell,
-            "XP209",
-            f"总分行的分值为 {num(stated)}，执行率与各指标分值之和为 {num(total)}",
-            total,
-            stated,
-        )
     for level1, inds in level1_groups(form).items():
         declared = inds[0].level1_declared_weight
         if declared is None:
@@ -178,6 +155,8 @@ def _indicators(form: ProjectForm, rules: RuleSet, emit) -> Iterator[Finding]:
                 weight,
                 value,
             )
+    if form.weights_at == "labels":
+        yield from _label_weight_scores(form, rules, emit)
     for ind in form.scored_indicators():
         name = ind.name.text or ""
         if ind.name.value is not None:
@@ -189,7 +168,7 @@ def _indicators(form: ProjectForm, rules: RuleSet, emit) -> Iterator[Finding]:
                     ("分值", ind.weight),
                     ("得分", ind.score),
                 )
-                if val.value is None
+                if val.value is None and not (label == "分值" and form.weights_at == "labels")
             ]
             if missing:
                 yield emit(
@@ -225,35 +204,19 @@ def _indicators(form: ProjectForm, rules: RuleSet, emit) -> Iterator[Finding]:
             )
 
 
-def _totals(form: ProjectForm, rules: RuleSet, emit) -> Iterator[Finding]:
-    stated = form.total_score.number
-    expected = correct_total(form, rules)
-    if stated is not None and not rules.tolerance.scores_agree(stated, expected):
-        rate_score = correct_rate_score(form, rules)
-        stated_rate_score = form.funds.total.score.number
-        if (
-            rate_score is not None
-            and stated_rate_score is not None
-            and not rules.tolerance.scores_agree(stated_rate_score, rate_score)
-        ):
-            parts = f"按规则的预算执行率得分 {num(rate_score)} 与各指标得分之和"
-        else:
-            parts = "预算执行率得分与各指标得分之和"
-        yield emit(
-            form.total_score.cell,
-            "XP204",
-            f"总分为 {num(stated)}，{parts}为 {num(expected)}",
-            expected,
-            stated,
-        )
-    grade = form.grade.text
-    if grade and stated is not None:
-        expected_grade = rules.grade(expected)
-        if rules.normalise_grade(grade) != expected_grade:
+def _label_weight_scores(form: ProjectForm, rules: RuleSet, emit) -> Iterator[Finding]:
+    """No 分值 column: a 一级指标's scores together stay within the 分值 its label declares."""
+    for level1, inds in level1_groups(form).items():
+        declared = inds[0].level1_declared_weight
+        scored = [i for i in inds if i.score.number is not None]
+        if declared is None or not scored:
+            continue
+        held = sum((i.score.number or ZERO for i in scored), ZERO)
+        if held > declared + rules.tolerance.epsilon:
             yield emit(
-                form.grade.cell,
-                "XP208",
-                f"等次为“{grade}”，总分 {num(rules.round_score(expected))} 对应“{expected_grade}”",
-                expected_grade,
-                grade,
+                scored[-1].score.cell,
+                "XP201",
+                f"一级指标“{level1}”各指标得分之和 {num(held)} 超出其标注的 {num(declared)} 分",
+                declared,
+                held,
             )

@@ -15,6 +15,7 @@ from xlperf.extract import workbook_dict
 from xlperf.findings import CODES, FINDING_KEYS, Finding, select
 from xlperf.reader import read_workbook
 from xlperf.reader.loader import workbook_paths
+from xlperf.registry import SEVERITY_NAME
 
 CHECK_FORMATS = ["text", "json", "jsonl", "csv"]
 
@@ -86,7 +87,7 @@ def emit_findings(findings: list[Finding], fmt: str, statistics: bool) -> None:
         keys = ["code", "severity", "title", "count"]
         if fmt == "text":
             for row in rows:
-                level = "错误" if row["severity"] == "error" else "警告"
+                level = SEVERITY_NAME.get(str(row["severity"]), "警告")
                 click.echo(f"{row['count']:>6}\t{row['code']}\t[{level}] {row['title']}")
     else:
         rows = [f.model_dump(mode="json", include=set(FINDING_KEYS)) for f in findings]
@@ -112,7 +113,10 @@ def emit_findings(findings: list[Finding], fmt: str, statistics: bool) -> None:
         click.echo(buffer.getvalue(), nl=False)
     else:
         errors = sum(f.severity == "error" for f in findings)
-        click.echo(f"共 {len(findings)} 条：错误 {errors}，警告 {len(findings) - errors}", err=True)
+        warnings = sum(f.severity == "warning" for f in findings)
+        infos = len(findings) - errors - warnings
+        extra = f"，提示 {infos}" if infos else ""
+        click.echo(f"共 {len(findings)} 条：错误 {errors}，警告 {warnings}{extra}", err=True)
 
 
 def finding_statistics(findings: list[Finding]) -> list[dict[str, object]]:

@@ -28,7 +28,7 @@ OVERVIEW, FINDINGS, PROJECTS, BY_CODE, UNREAD = (
     "按代码统计",
     "未审核文件",
 )
-SEVERITY = {"error": "错误", "warning": "警告"}
+SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 ERROR_FILL = PatternFill(fill_type="solid", fgColor="FFC7CE")
 WARNING_FILL = PatternFill(fill_type="solid", fgColor="FFEB9C")
 HEADER_FILL = PatternFill(fill_type="solid", fgColor="DDEBF7")

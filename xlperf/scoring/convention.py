@@ -98,18 +98,19 @@ def fallback(form: ProjectForm) -> Convention:
 
 
 def infer_convention(form: ProjectForm, rules: RuleSet) -> ConventionFit:
-    """The first accepted convention both the 分值 and the 总分 fit; else the first the 分值 fit
-    (its 总分 is then wrong); else the first the 总分 fits (its 分值 are then wrong); else the
-    form's own 执行率 分值 inside the 总分."""
+    """The first accepted convention both the 分值 and the 总分 fit. Else the first the stated
+    总分 fits (the 总分 says how the unit scored; its 分值 are then wrong: XP202); else the first
+    the 分值 fit (its 总分 is then wrong: XP204); else the form's own 执行率 分值 inside the 总分."""
     tried = tuple(rules.conventions)
     weights = [c for c in tried if _weights_fit(form, c, rules)]
     for c in weights:
         if _total_fits(form, c, rules):
             return ConventionFit(c, True, True, tried)
+    if form.total_score.number is not None:
+        for c in tried:
+            if _total_fits(form, c, rules):
+                return ConventionFit(c, False, True, tried)
     if weights:
         return ConventionFit(weights[0], True, False, tried)
-    for c in tried:
-        if _total_fits(form, c, rules) and form.total_score.number is not None:
-            return ConventionFit(c, False, True, tried)
     own = fallback(form)
     return ConventionFit(own, False, _total_fits(form, own, rules), tried)

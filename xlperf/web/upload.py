@@ -27,6 +27,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from xlperf import limits
 from xlperf.errors import InputError
 from xlperf.findings import Finding
+from xlperf.registry import SEVERITY_NAME
 
 log = logging.getLogger(__name__)
 
@@ -338,7 +339,7 @@ def _finding(f: Finding) -> dict[str, str]:
         "cell": f.cell,
         "code": f.code,
         "severity": f.severity,
-        "level": "错误" if f.severity == "error" else "警告",
+        "level": SEVERITY_NAME.get(f.severity, "警告"),
         "message": f.message,
     }
 
