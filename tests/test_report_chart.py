@@ -30,6 +30,7 @@ from tests.test_report import EXAMPLE, scorer_figures
 from xlperf.cli import main
 from xlperf.reader import read_workbook
 from xlperf.report import build_report
+from xlperf.report.blocks import Heading, Para, Report, ReportContent, Table
 from xlperf.report.chart import (
     DPI,
     ChartRow,
@@ -40,16 +41,8 @@ from xlperf.report.chart import (
     cjk_font,
     wrap_name,
 )
-from xlperf.report.content import (
-    FIGURES_HEADER,
-    Heading,
-    Para,
-    Report,
-    ReportContent,
-    Table,
-    is_figures_table,
-)
 from xlperf.report.docx_writer import TEXT_WIDTH_CM, report_docx
+from xlperf.report.projects import FIGURES_HEADER, is_figures_table
 from xlperf.scoring.figures import name_key
 
 REPO = Path(__file__).resolve().parents[1]

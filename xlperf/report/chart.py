@@ -25,7 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from xlperf.report.content import FIGURES_HEADER, Table, is_figures_table
+from xlperf.report.blocks import Table
+from xlperf.report.projects import FIGURES_HEADER, is_figures_table
 
 CJK_FONTS = (
     "Noto Sans CJK SC",

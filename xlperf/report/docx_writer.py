@@ -23,7 +23,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from xlperf.report.content import Heading, Para, Report, ReportContent, Table, is_figures_table
+from xlperf.report.blocks import Heading, Para, Report, ReportContent, Table
+from xlperf.report.projects import is_figures_table
 
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
@@ -180,9 +181,10 @@ def _page_number_footer(section) -> None:
         run.font.size = Pt(14)
 
 
-def _add_para(doc, block: Para) -> None:
+def _add_para(doc, block: Para, keep_with_next: bool = False) -> None:
     p = doc.add_paragraph()
     fmt = p.paragraph_format
+    fmt.keep_with_next = keep_with_next or None
     size = BODY_PT
     font = BODY_FONT
     if block.kind == "note":
@@ -340,11 +342,14 @@ def _add_report(doc, report: Report, first: bool) -> None:
     run = sub.add_run(f"（{report.subtitle}）")
     set_fonts(run._r, HEADING2_FONT)
     charts = 0
-    for block in report.blocks:
+    blocks = report.blocks
+    for i, block in enumerate(blocks):
         if isinstance(block, Heading):
             doc.add_paragraph(block.text, style="Heading 1" if block.level == 1 else "Heading 2")
         elif isinstance(block, Para):
-            _add_para(doc, block)
+            after = blocks[i + 1] if i + 1 < len(blocks) else None
+            # the signature does not stand alone on a page: the line before it goes along
+            _add_para(doc, block, isinstance(after, Para) and after.kind == "sign")
         elif isinstance(block, Table):
             _add_table(doc, block)
             if is_figures_table(block):

@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xlperf.ops.journal import REPORT_SHEET
 from xlperf.ops.literal import put
-from xlperf.report.content import Heading, Para, ReportContent, Table
+from xlperf.report.blocks import Heading, Para, ReportContent, Table
 
 COLUMNS = 11  # as many as the figure tables have
 CM_TO_CHARS = 4.4  # Excel column width units per centimetre (default font)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from xlperf.criteria import MONEY_INDICATORS
 from xlperf.values import fold
 
 TITLE_WORDS = ("部门整体", "整体支出", "评分表", "指标体系")
@@ -44,6 +43,22 @@ WHAT = {
     "rate": "执行率",
 }
 
+INDICATOR_NAMES = {
+    "budget_execution_rate": "预算执行率",
+    "budget_adjustment_rate": "预算调整率",
+    "carryover_rate": "结转结余率",
+    "carryover_change_rate": "结转结余变动率",
+    "three_public_control_rate": "三公经费控制率",
+    "three_public_change_rate": "三公经费变动率",
+    "procurement_execution_rate": "政府采购执行率",
+    "public_expense_control_rate": "公用经费控制率",
+    "fixed_asset_utilisation_rate": "固定资产利用率",
+    "key_expenditure_rate": "重点支出安排率",
+    "staff_control_rate": "在职人员控制率",
+}
+"""The canonical names of the money-derived indicators (quotes dropped: “三公经费”控制率 →
+三公经费控制率), by the :mod:`xlperf.criteria.money` function that computes each."""
+
 
 def canonical_indicator(text: str | None) -> str | None:
     """The money-derived indicator a label names (“三公经费”控制率 → 三公经费控制率), else None."""
@@ -53,7 +68,7 @@ def canonical_indicator(text: str | None) -> str | None:
     for ch in "“”\"'‘’「」①②③④⑤⑥⑦⑧⑨⑩":
         key = key.replace(ch, "")
     key = key.rstrip(":：")
-    for name in sorted(MONEY_INDICATORS, key=len, reverse=True):
+    for name in sorted(INDICATOR_NAMES.values(), key=len, reverse=True):
         if key == name or key.endswith(name) or key.startswith(name):
             return name
     return None
