@@ -114,3 +114,13 @@ def infer_convention(form: ProjectForm, rules: RuleSet) -> ConventionFit:
         return ConventionFit(weights[0], True, False, tried)
     own = fallback(form)
     return ConventionFit(own, False, _total_fits(form, own, rules), tried)
+
+
+def form_total(form: ProjectForm, rules: RuleSet) -> Decimal:
+    """The 总分 as it should stand under the convention the form follows, unrounded."""
+    return expected_total(form, infer_convention(form, rules).convention, rules)
+
+
+def form_weight_total(form: ProjectForm, rules: RuleSet) -> Decimal:
+    """The 分值合计 under the convention the form follows (the 执行率 inside or outside it)."""
+    return weights_total(form, infer_convention(form, rules).convention)
