@@ -170,6 +170,24 @@ VARIANTS: dict[str, Variant] = {
             ("note", "未完成原因分析"),
         ),
     ),
+    "operator_spellings": variant(
+        source="issue 12 (≧ ≦ ═ 不低于 不高于 以上 以内 in the targets)",
+        targets=(
+            ("培训人数", "不低于100人"),
+            ("合格率", "95%以上"),
+            ("人均成本", "500元/人以内"),
+            ("学员满意度", "≧90%"),
+        ),
+    ),
+    "operator_symbols": variant(
+        source="issue 12 (≧ ≦ ═ 不低于 不高于 以上 以内 in the targets)",
+        targets=(
+            ("培训人数", "≧100人"),
+            ("合格率", "不低于95%"),
+            ("人均成本", "≦500元/人"),
+            ("学员满意度", "不高于100%"),
+        ),
+    ),
     "plain_and_adjusted_budget": variant(
         source="DOMAIN.md §6 (调整后预算数 beside a column that says only 预算数)",
         money=(

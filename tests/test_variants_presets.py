@@ -140,3 +140,20 @@ def test_a_field_the_header_lacks_is_named_with_its_cells(tmp_path: Path) -> Non
 def test_every_variant_is_described_with_its_source() -> None:
     assert len(VARIANTS) >= 12
     assert all(v.source for v in VARIANTS.values())
+
+
+def test_operator_spellings_of_the_provinces() -> None:
+    from xlperf.targets import parse_target
+
+    spelled = {
+        "≧95%": ">=",
+        "≦500元/人": "<=",
+        "═100%": "=",
+        "不低于90%": ">=",
+        "不高于5%": "<=",
+        "95%以上": ">=",
+        "10万元以内": "<=",
+    }
+    for text, op in spelled.items():
+        target = parse_target(text)
+        assert (target.kind, target.op) == ("quantitative", op), text

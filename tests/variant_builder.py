@@ -63,6 +63,7 @@ class Variant:
     placeholder_rows: bool = False
     grade_row: bool = True
     percent_weights: bool = False  # 权重 typed as 20%
+    targets: tuple[tuple[str, str], ...] = ()  # indicator name -> the target as this form spells it
 
 
 @dataclass
@@ -159,6 +160,9 @@ def variant_data(v: Variant, budget: str = "50", executed: str = "45") -> dict[s
             ["满意度指标", w_sat, "服务对象满意度指标", "学员满意度", "≥90%", "95%", w_sat, None]
         )
     inds = [i for i in inds if i[1] != 0]
+    spelled = dict(v.targets)
+    for ind in inds:
+        ind[4] = spelled.get(ind[3], ind[4])
     rows = []
     for level1, declared, level2, name, target, actual, weight, note in inds:
         score = weight

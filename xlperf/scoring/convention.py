@@ -67,26 +67,48 @@ def weights_total(form: ProjectForm, convention: Convention) -> Decimal:
     return inds + (form.funds.total.weight.number or ZERO)
 
 
-def _weights_fit(form: ProjectForm, c: Convention, rules: RuleSet) -> bool:
-    if form.weights_at not in c.weights_at:
+@dataclass(frozen=True)
+class _Figures:
+    """What the inference compares, worked out once per form."""
+
+    rate_weight: Decimal
+    indicator_weights: Decimal
+    split: list[Decimal]
+    scores: Decimal
+    rate_score: Decimal
+
+
+def _figures(form: ProjectForm, rules: RuleSet) -> _Figures:
+    return _Figures(
+        rate_weight=form.funds.total.weight.number or ZERO,
+        indicator_weights=indicator_weight_total(form),
+        split=list(level_split(form)),
+        scores=sum((i.score.number or ZERO for i in form.scored_indicators()), ZERO),
+        rate_score=correct_rate_score(form, rules) or ZERO,
+    )
+
+
+def _weights_fit(form: ProjectForm, fig: _Figures, c: Convention, rules: RuleSet) -> bool:
+    if form.weights_at not in c.weights_at or fig.rate_weight != c.rate_weight:
         return False
-    rate = form.funds.total.weight.number or ZERO
-    if rate != c.rate_weight or weights_total(form, c) != rules.total_weight:
+    total = fig.indicator_weights + (fig.rate_weight if c.total_includes_rate else ZERO)
+    if total != rules.total_weight:
         return False
-    return not c.splits or list(level_split(form)) in [list(s) for s in c.splits]
+    return not c.splits or fig.split in [list(s) for s in c.splits]
 
 
 def expected_total(form: ProjectForm, c: Convention, rules: RuleSet) -> Decimal:
     """总分 under the convention: Σ 指标得分, plus the correct 预算执行率得分 where it counts."""
-    scores = sum((i.score.number or ZERO for i in form.scored_indicators()), ZERO)
-    if not c.total_includes_rate:
-        return scores
-    return (correct_rate_score(form, rules) or ZERO) + scores
+    return _expected(_figures(form, rules), c)
 
 
-def _total_fits(form: ProjectForm, c: Convention, rules: RuleSet) -> bool:
+def _expected(fig: _Figures, c: Convention) -> Decimal:
+    return fig.scores + (fig.rate_score if c.total_includes_rate else ZERO)
+
+
+def _total_fits(form: ProjectForm, fig: _Figures, c: Convention, rules: RuleSet) -> bool:
     stated = form.total_score.number
-    return stated is None or rules.tolerance.scores_agree(stated, expected_total(form, c, rules))
+    return stated is None or rules.tolerance.scores_agree(stated, _expected(fig, c))
 
 
 def fallback(form: ProjectForm) -> Convention:
@@ -102,18 +124,19 @@ def infer_convention(form: ProjectForm, rules: RuleSet) -> ConventionFit:
     总分 fits (the 总分 says how the unit scored; its 分值 are then wrong: XP202); else the first
     the 分值 fit (its 总分 is then wrong: XP204); else the form's own 执行率 分值 inside the 总分."""
     tried = tuple(rules.conventions)
-    weights = [c for c in tried if _weights_fit(form, c, rules)]
+    fig = _figures(form, rules)
+    weights = [c for c in tried if _weights_fit(form, fig, c, rules)]
     for c in weights:
-        if _total_fits(form, c, rules):
+        if _total_fits(form, fig, c, rules):
             return ConventionFit(c, True, True, tried)
     if form.total_score.number is not None:
         for c in tried:
-            if _total_fits(form, c, rules):
+            if _total_fits(form, fig, c, rules):
                 return ConventionFit(c, False, True, tried)
     if weights:
         return ConventionFit(weights[0], True, False, tried)
     own = fallback(form)
-    return ConventionFit(own, False, _total_fits(form, own, rules), tried)
+    return ConventionFit(own, False, _total_fits(form, fig, own, rules), tried)
 
 
 def form_total(form: ProjectForm, rules: RuleSet) -> Decimal:
