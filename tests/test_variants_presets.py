@@ -157,3 +157,16 @@ def test_operator_spellings_of_the_provinces() -> None:
     for text, op in spelled.items():
         target = parse_target(text)
         assert (target.kind, target.op) == ("quantitative", op), text
+
+
+def test_a_money_header_without_any_budget_column_is_named(tmp_path: Path) -> None:
+    v = variant(
+        money=tuple(r for r in variant().money if r[0] not in ("initial_budget", "annual_budget"))
+    )
+    wb = openpyxl.Workbook()
+    built = write_variant(wb.active, v, variant_data(v))
+    path = tmp_path / "no_budget.xlsx"
+    wb.save(path)
+    found = [f for f in check_workbook(read_workbook(path)) if f.code == "XP000"]
+    assert [f.cell for f in found] == [built.cells["header.executed"]]
+    assert "全年预算数" in found[0].message

@@ -37,6 +37,13 @@ def read_funds(
 ) -> Funds:
     funds = Funds()
     fields = _budget_roles(grid, form, cols)
+    if "annual_budget" not in fields:
+        cells.problem(
+            cols.first_row,
+            cols.all_columns()[0],
+            f"项目资金表头（{cols.span_text()}）中未找到“全年预算数”栏（也无年初预算数），"
+            "无法读取预算数与执行率的分母",
+        )
     labels = money_labels(form.unit)
     first_money_col = min(c for span in fields.values() for c in span)
     for r in range(anchor, min(anchor + FUND_ROW_REACH, stop)):
