@@ -6,7 +6,8 @@ action, and raises on an action the client would not know. Values are set as Exc
 ``Range.Value``: a string starting with ``'`` is text (the quote is Excel's text prefix), any
 other string that looks like a formula becomes one, a percentage ``80.3%`` becomes 0.803 shown
 as ``0.0%``. The add-in's own macros, which the
-client runs through ``runMacro``, are mirrored from addin/vba/XlperfNotes.bas.
+client runs through ``runMacro``, are mirrored from addin/vba/XlperfNotes.bas;
+tests/test_vba_libreoffice.py runs that VBA itself in LibreOffice and compares.
 """
 
 from __future__ import annotations
@@ -151,8 +152,11 @@ def xlperf_copy_sheet(wb: Workbook, source: str, new_name: str, inputs: str) -> 
     ws = wb.copy_worksheet(src)
     ws.title = new_name
     wb.move_sheet(ws, wb.index(src) + 1 - wb.index(ws))
+    # Excel points the copy's sheet-scoped names at the copy, however the reference was spelt
+    # (quoted as openpyxl writes it, or bare as Excel and LibreOffice write it)
+    ref = re.compile(rf"(?<![\w'.])(?:{re.escape(quote_sheetname(source))}|{re.escape(source)})!")
     for name, d in src.defined_names.items():
-        text = d.attr_text.replace(quote_sheetname(source), quote_sheetname(new_name))
+        text = ref.sub(lambda _: quote_sheetname(new_name) + "!", d.attr_text)
         ws.defined_names[name] = DefinedName(name, attr_text=text)
     for part in filter(None, (p.strip() for p in inputs.split(","))):
         left, top, right, bottom = range_boundaries(part)
@@ -163,7 +167,121 @@ def xlperf_copy_sheet(wb: Workbook, source: str, new_name: str, inputs: str) -> 
                     cell.value = None
 
 
+def xlperf_set_notes(wb: Workbook, sheet: str, addresses: str, texts: str) -> None:
+    ws = wb[sheet]
+    if not addresses.strip():
+        return
+    cells, notes = addresses.split(","), texts.split(RECORD)
+    assert len(cells) == len(notes), "addresses and texts differ in count"
+    for address, text in zip(cells, notes, strict=True):
+        ws[address.strip()].comment = Comment(text, "")
+
+
+def xlperf_clear_notes(wb: Workbook, sheet: str, addresses: str, prefix: str = "") -> None:
+    ws = wb[sheet]
+    if addresses.strip():
+        for address in addresses.split(","):
+            if not isinstance(ws[address.strip()], MergedCell):  # a merged cell has no note
+                ws[address.strip()].comment = None
+        return
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.comment is not None and cell.comment.text.startswith(prefix):
+                cell.comment = None
+
+
+def xlperf_clear_range(wb: Workbook, sheet: str, address: str) -> None:
+    ws = wb[sheet]
+    left, top, right, bottom = range_boundaries(address)
+    for merged in list(ws.merged_cells.ranges):
+        rows = merged.min_row <= bottom and merged.max_row >= top
+        if rows and merged.min_col <= right and merged.max_col >= left:
+            ws.unmerge_cells(str(merged))
+    for row in ws.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right):
+        for cell in row:
+            cell.value = None
+            cell.comment = None
+
+
+def xlperf_layout(wb: Workbook, sheet: str, payload_text: str) -> None:
+    """XlperfLayout: merges, widths, heights, fonts, alignment, borders, autofilter, page."""
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    ws = wb[sheet]
+    thin = Side(style="thin", color="000000")
+    for record in filter(None, payload_text.split(RECORD)):
+        f = record.split(FIELD)
+        area = f[1]
+        cells = (
+            [c for row in ws[area] for c in row]
+            if ":" in area
+            else [ws[area]]
+            if f[0] in "FAB"
+            else []
+        )
+        if f[0] == "M":
+            ws.merge_cells(area)
+        elif f[0] == "W":
+            ws.column_dimensions[get_column_letter(int(f[1]))].width = float(f[2])
+        elif f[0] == "H":
+            ws.row_dimensions[int(f[1])].height = float(f[2])
+        elif f[0] == "F":
+            for c in cells:
+                c.font = Font(
+                    name=f[2] or None,
+                    size=float(f[3]) if f[3] else None,
+                    bold=f[4] == "1",
+                    color=f[5] or None,
+                    underline="single" if f[6] == "1" else None,
+                )
+        elif f[0] == "A":
+            for c in cells:
+                c.alignment = Alignment(
+                    horizontal=f[2] or None,
+                    vertical=f[3] or None,
+                    wrap_text=f[4] == "1" or None,
+                    indent=int(f[5]),
+                )
+        elif f[0] == "B":
+            for c in cells:
+                c.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        elif f[0] == "T":
+            ws.auto_filter.ref = area
+        elif f[0] == "P":
+            ws.page_setup.paperSize = ws.PAPERSIZE_A4
+            ws.page_setup.orientation = "landscape" if f[1] == "1" else "portrait"
+            if f[2] == "1":
+                ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+                ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+            if f[3]:
+                ws.print_title_rows = f[3].replace("$", "")
+            ws.print_options.gridLines = f[4] == "1" or None
+            ws.print_options.horizontalCentered = f[5] == "1" or None
+            if f[6]:
+                ws.oddFooter.center.text = f[6]
+            for side, inches in zip(("left", "right", "top", "bottom"), f[7:11], strict=True):
+                if inches:
+                    setattr(ws.page_margins, side, float(inches))
+
+
+def insert_rows(ws: Any, before: int, count: int) -> None:
+    """Excel's Insert Shift:=xlDown of whole rows: cells and merges below move down."""
+    below = [m for m in ws.merged_cells.ranges if m.min_row >= before]
+    for merged in below:
+        ws.unmerge_cells(str(merged))
+    ws.insert_rows(before, count)
+    for merged in below:
+        merged.shift(0, count)
+        ws.merge_cells(merged.coord)
+
+
 MACROS = {
+    "XlperfSetNotes": xlperf_set_notes,
+    "XlperfClearRange": xlperf_clear_range,
+    "XlperfLayout": xlperf_layout,
+    "XlperfClearNotes": xlperf_clear_notes,
     "XlperfMark": xlperf_mark,
     "XlperfUnmark": xlperf_unmark,
     "XlperfCopySheet": xlperf_copy_sheet,
@@ -197,7 +315,14 @@ def apply_actions(wb: Workbook, actions: list[dict[str, Any]]) -> list[str]:
             for i, row in enumerate(action["values"]):
                 for j, value in enumerate(row):
                     cell = sheet.cell(action["start_row"] + 1 + i, action["start_column"] + 1 + j)
-                    set_value(cell, value)
+                    if not isinstance(cell, MergedCell):  # Excel keeps a merge's first value
+                        set_value(cell, value)
+        elif func == "rangeClearContents":
+            for cell in _cells(sheet, action):
+                if not isinstance(cell, MergedCell):
+                    cell.value = None
+        elif func == "rangeInsert":
+            insert_rows(sheet, action["start_row"] + 1, action["row_count"])
         elif func == "addSheet":
             wb.create_sheet(args[1], args[0])
         elif func == "sheetDelete":

@@ -32,6 +32,7 @@ EXPECTED_ACTIONS = {
     "XlperfRecalcAndCheck": "recalc_and_check",
     "XlperfClearFlags": "clear_flags",
     "XlperfRollup": "rollup",
+    "XlperfRollupOverwrite": "rollup_overwrite",
     "XlperfNewProjectSheet": "new_project_sheet",
     "XlperfGenerateReport": "generate_report",
     "XlperfAbout": "about",
@@ -326,6 +327,7 @@ def test_custom_ui_structure() -> None:
     assert labels["XlperfRecalcAndCheck"] == "重新计算并检查"
     assert labels["XlperfClearFlags"] == "清除标记"
     assert labels["XlperfRollup"] == "汇总到汇总表"
+    assert labels["XlperfRollupOverwrite"] == "覆盖汇总"
     assert labels["XlperfNewProjectSheet"] == "新增项目表"
     assert labels["XlperfGenerateReport"] == "生成自评报告"
     assert labels["XlperfAbout"] == "关于/帮助"

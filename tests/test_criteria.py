@@ -781,3 +781,20 @@ def test_any_text_parses_to_a_rule_that_scores_within_its_weight(
     if expected_input(rule) == "rate":
         score = evaluate(rule, value)
         assert score is None or 0 <= score <= rule.weight
+
+
+def test_a_criterion_longer_than_the_limit_is_manual_at_once() -> None:
+    """Reading prose is quadratic in its length: a 32,767-character cell (the fuzz run's mutant)
+    took minutes; beyond the limit it is left to the reviewer, with the reason."""
+    import time
+
+    from xlperf.criteria import ManualRule
+    from xlperf.limits import MAX_CRITERION_CHARS
+
+    started = time.perf_counter()
+    rule = read_criterion("9" * 32767, 10)
+    assert time.perf_counter() - started < 1
+    assert isinstance(rule, ManualRule) and str(MAX_CRITERION_CHARS) in rule.reason
+    padded = "按规定公开得10分，否则不得分。" + "（说明）" * ((MAX_CRITERION_CHARS - 20) // 4)
+    assert len(padded) <= MAX_CRITERION_CHARS
+    assert not isinstance(read_criterion(padded, 10), ManualRule)  # under the limit: still read

@@ -23,7 +23,6 @@ from xlperf.extract import workbook_dict
 from xlperf.findings import CODES
 from xlperf.reader import read_workbook
 from xlperf.rules import DEFAULT_RULES
-from xlperf.rules_sheet import SheetSettings
 from xlperf.scoring.department import score_department
 from xlperf.templates.build import OVERALL_FILE, _new_workbook, overall_workbook
 from xlperf.templates.department_sheet import (
@@ -32,14 +31,12 @@ from xlperf.templates.department_sheet import (
     FIG_FIRST,
     IND_FIRST,
     MONEY_FIRST,
-    Item,
-    Level1,
-    Level2,
     add_department_sheet,
     department_checks,
     figure_rows,
 )
-from xlperf.templates.params_sheet import add_params_sheet
+from xlperf.templates.department_structure import Item, Level1, Level2
+from xlperf.templates.params_sheet import SheetSettings, add_params_sheet
 
 DATA = REPO / "tests" / "data"
 CRITERIA = {i["id"]: i for i in json.loads((DATA / "criteria_seed004.json").read_text())["items"]}

@@ -3,7 +3,8 @@
 The workbook's payload is built as xlwings' VBA client would send it, the operation runs on the
 remote engine, and the actions it returns are applied back to the same workbook by
 tests/remote_client.py; the result must flag what the file path flags, and restore what it
-restores. The add-in's macros are mirrored in Python there: VBA itself cannot run here.
+restores. The add-in's macros are mirrored in Python there (tests/test_vba_libreoffice.py runs
+the VBA itself in LibreOffice against that mirror).
 """
 
 from __future__ import annotations
@@ -17,20 +18,15 @@ import xlwings as xw
 
 from tests.builders import clean_project, write_project
 from tests.conftest import fixture_path
-from tests.remote_client import apply_actions, payload, set_value
+from tests.remote_client import apply_actions, payload
 from xlperf import excel
 from xlperf.extract import summary_dict
+from xlperf.ops.apply_live import format_ranges, value_runs
 from xlperf.ops.files import fix_file
+from xlperf.ops.fix import fix_edits
 from xlperf.ops.journal import JOURNAL_SHEET, RESULTS_SHEET
-from xlperf.ops.rollup import rollup_workbook
+from xlperf.ops.rollup_one import rollup_one_file
 from xlperf.reader import read_workbook
-
-
-def excel_reads(value: object) -> object:
-    """What Excel holds after being sent ``value`` (it reads "80.3%" as the number 0.803)."""
-    wb = openpyxl.Workbook()
-    set_value(wb.active["A1"], value)
-    return wb.active["A1"].value
 
 
 def _run_remote(path: Path, operation, out: Path) -> tuple[object, list[str], excel.ExcelIO]:
@@ -106,8 +102,11 @@ def test_live_fix_flags_what_the_file_path_flags(workbook: Path, tmp_path: Path)
     # Calls are bounded by sheets (reads, block writes, one macro), not by the cells flagged.
     sheets = len(openpyxl.load_workbook(workbook).sheetnames)
     assert len(plan.marks) > 60
-    assert io.calls <= 3 * sheets + 10 + len(excel._runs(plan.writes))
-    assert len(excel._runs(plan.writes)) <= len(plan.writes)
+    results = fix_edits(plan, []).sheets[0]
+    formats = len(format_ranges(results.styles))  # fills of 级别, formats of 期望值/实际值
+    assert formats < len(plan.findings)
+    assert io.calls <= 3 * sheets + 10 + len(value_runs(plan.writes)) + formats
+    assert len(value_runs(plan.writes)) <= len(plan.writes)
 
 
 def test_live_fix_twice_and_clear_restore_the_workbook(workbook: Path, tmp_path: Path) -> None:
@@ -149,7 +148,7 @@ def test_live_rollup_writes_the_summary_the_file_path_writes(tmp_path: Path) -> 
     path = tmp_path / "units.xlsx"
     wb.save(path)
     by_file, by_excel = tmp_path / "file.xlsx", tmp_path / "excel.xlsx"
-    rollup_workbook(path, by_file)
+    rollup_one_file(path, by_file, money=False)
     message, _, io = _run_remote(path, lambda b, io: excel.rollup_live(b, io=io), by_excel)
     assert "已汇总 2 个项目" in message
     ours = summary_dict(read_workbook(by_excel).summaries[0])
@@ -176,17 +175,18 @@ def test_ribbon_actions_answer_with_a_chinese_message(workbook: Path, tmp_path: 
 def test_live_report_writes_the_sheet_the_file_path_writes(workbook: Path, tmp_path: Path) -> None:
     from xlperf.ops.journal import REPORT_SHEET
     from xlperf.report.content import build_report
-    from xlperf.report.sheet_writer import write_report_sheet_file
+    from xlperf.report.sheet_writer import report_edit, write_report_sheet_file
 
     by_file = tmp_path / "file.xlsx"
     write_report_sheet_file(workbook, by_file, build_report(read_workbook(workbook)))
     message, alerts, io = _run_remote(workbook, excel.report_live, tmp_path / "excel.xlsx")
     assert message.startswith("已生成自评报告") and "Word" not in message  # no disk on a server
-    sheets = len(openpyxl.load_workbook(workbook).sheetnames)
-    assert io.calls <= 2 * sheets + 4
+    sheets = openpyxl.load_workbook(workbook).sheetnames
+    styles = report_edit(build_report(read_workbook(workbook)), sheets).sheets[0].styles
+    assert io.calls <= 2 * len(sheets) + 4 + len(format_ranges(styles))  # yellow places
     ours, theirs = (
         [
-            [excel_reads(v) if p == by_file else v for v in row if v is not None]
+            [v for v in row if v is not None]  # text stays text: "98.00%" is not read as 0.98
             for row in openpyxl.load_workbook(p)[REPORT_SHEET].iter_rows(values_only=True)
         ]
         for p in (tmp_path / "excel.xlsx", by_file)

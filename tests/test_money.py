@@ -22,7 +22,12 @@ from tests.conftest import REPO, soffice
 from xlperf.checks import check_workbook
 from xlperf.checks.money import check_money
 from xlperf.forms.money import MoneyBook, MoneyTable
-from xlperf.ops.money_rollup import rollup_money_files, rollup_money_workbook, rollup_table
+from xlperf.ops.money_rollup import (
+    column_sums,
+    rollup_money_books,
+    units_frame,
+)
+from xlperf.ops.rollup_one import rollup_one_file
 from xlperf.reader import read_workbook
 from xlperf.reader.loader import load_grids
 from xlperf.reader.money import read_money_grids, read_money_workbook
@@ -226,10 +231,15 @@ def test_check_workbook_runs_money_checks(tmp_path: Path) -> None:
 # --- roll-up -------------------------------------------------------------------------------
 
 
+def _sums(table: MoneyTable) -> dict[str, Decimal]:
+    """The engine's 汇总 row of one table: its unit rows summed column by column."""
+    return column_sums(units_frame([table])).get(table.kind, {})
+
+
 def test_rollup_reproduces_the_seed_total_row_but_one_cell(tmp_path: Path) -> None:
     book = read(seed_workbook(), tmp_path)
     for table in book.tables:
-        sums = rollup_table(table)
+        sums = _sums(table)
         keys = SEED["tables"][table.kind]["columns"]
         seed = dict(zip(keys, seed_figures(table.kind)["汇总"], strict=True))
         differ = {k: (sums[k], seed[k]) for k in sums if sums[k] != seed[k]}
@@ -237,19 +247,19 @@ def test_rollup_reproduces_the_seed_total_row_but_one_cell(tmp_path: Path) -> No
             assert differ == {"total": (Decimal("3485.76"), Decimal("3485.75"))}
         else:
             assert differ == {}, table.kind
-    expense = rollup_table(book.tables[1])
+    expense = _sums(book.tables[1])
     assert expense["total"] == Decimal("3434.96") and expense["balance"] == Decimal("50.8")
 
 
 def test_rollup_workbook_compares_then_overwrites(tmp_path: Path) -> None:
     src = save(seed_workbook(), tmp_path / "seed.xlsx")
     out = tmp_path / "out.xlsx"
-    result = rollup_money_workbook(src, out)
+    result = rollup_one_file(src, out, projects=False).money
     assert result is not None and not result.written and not out.exists()
     assert [(f.code, f.cell, f.expected) for f in result.findings] == [
         ("XD411", "B5", Decimal("3485.76"))
     ]
-    result = rollup_money_workbook(src, out, overwrite=True)
+    result = rollup_one_file(src, out, overwrite=True, projects=False).money
     assert result is not None and result.written and result.units == 8
     before, after = load_workbook(src)[SHEET], load_workbook(out)[SHEET]
     changed = {
@@ -286,7 +296,8 @@ def unit_files(tmp_path: Path) -> list[Path]:
 
 def test_rollup_of_units_files(tmp_path: Path) -> None:
     out = tmp_path / "dept.xlsx"
-    result = rollup_money_files(unit_files(tmp_path), out, name="某区人社局")
+    books = [read_money_workbook(p) for p in unit_files(tmp_path)]
+    result = rollup_money_books(books, out, name="某区人社局")
     assert result is not None and result.written and (result.tables, result.units) == (4, 8)
     book = read_money_workbook(out)
     assert [t.kind for t in book.tables] == ["income", "expense", "three_public", "assets"]
@@ -438,7 +449,7 @@ def test_template_recalculated_in_libreoffice(tmp_path: Path) -> None:
     for table in book.tables:
         assert [u.unit for u in table.units] == UNITS
         assert table.total is not None
-        engine = rollup_table(table)
+        engine = _sums(table)
         assert {k: table.total.amount(k) for k in table.columns} == engine
     income, expense = book.tables[0], book.tables[1]
     # 合计 by formula: the parts, not the seed's typed 1115.55 / 1096.25

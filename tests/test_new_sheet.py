@@ -14,6 +14,7 @@ from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from tests.conftest import fixture_path
 from tests.remote_client import apply_actions, payload
+from tests.template_fill import fill_project, set_year
 from tests.test_templates import PROJECT_A, PROJECT_B
 from xlperf import excel
 from xlperf.cli import main
@@ -22,7 +23,6 @@ from xlperf.ops.new_sheet import add_project_file, input_ranges, project_title
 from xlperf.reader import read_workbook
 from xlperf.rules import DEFAULT_RULES
 from xlperf.templates.build import department_workbook, project_workbook, save_reproducibly
-from xlperf.templates.fill import fill_project, set_year
 
 
 def _cells(ws) -> dict[str, object]:

@@ -17,7 +17,8 @@ from xlperf.errors import InputError
 from xlperf.ops.files import clear_file, fix_file
 from xlperf.ops.journal import JOURNAL_SHEET, RESULTS_SHEET
 from xlperf.ops.plan import COMPUTED_COLOR, COMPUTED_NOTE
-from xlperf.ops.rollup import rollup_files, rollup_workbook
+from xlperf.ops.rollup import rollup_books
+from xlperf.ops.rollup_one import rollup_one_file
 from xlperf.reader import read_workbook
 
 STYLE_ATTRS = ("font", "fill", "border", "number_format", "alignment", "protection")
@@ -177,8 +178,8 @@ def test_rollup_reproduces_the_seed_summary_where_it_agrees_with_the_forms(
     tmp_path: Path, variant: str
 ) -> None:
     out = tmp_path / "dept.xlsx"
-    result = rollup_files([fixture_path(variant)], out)
-    assert result.projects == 11
+    result = rollup_books([read_workbook(fixture_path(variant))], out)  # as ``xlperf rollup``
+    assert result is not None and result.projects == 11
     department = read_workbook(out).summaries[-1]
     ours = {r.project_name.text: r for r in department.rows}
     sheet = openpyxl.load_workbook(out)[department.sheet]
@@ -225,13 +226,13 @@ def test_rollup_into_the_workbook_compares_a_hand_filled_summary(
     fixture_copy: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "out.xlsx"
-    result = rollup_workbook(fixture_copy, out)
+    result = rollup_one_file(fixture_copy, out, money=False).result
     assert not result.written and result.flagged  # compared; the marked copy is the output
     assert {f.code for f in result.findings} >= {"XS301"}
     marked = openpyxl.load_workbook(out)
     assert "检查结果" in marked.sheetnames
     assert all(marked[f.sheet][f.cell].comment is not None for f in result.findings)
-    result = rollup_workbook(fixture_copy, out, overwrite=True)
+    result = rollup_one_file(fixture_copy, out, overwrite=True, money=False).result
     assert result.written
     book = read_workbook(out)
     summary = next(s for s in book.summaries if s.sheet == "汇总表")

@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
 
 from tests.conftest import REPO
+from xlperf.checks.unit import UNITS, Flag, unit
 from xlperf.cli import main
 from xlperf.findings import CODES
 from xlperf.registry import REGISTRY, markdown_table, matching, rule_text, with_table
@@ -175,3 +178,31 @@ def test_template_formats_take_titles_from_the_registry() -> None:
         if not f.code:
             assert f.rule is None and f.title == ""
     assert {code for code, _, _ in department_checks(40, 41)} <= set(REGISTRY)
+
+
+def test_every_code_is_one_unit() -> None:
+    """A code's unit is its registry entry plus its one function, joined by the code: every
+    documented code has exactly one function and every function its documentation; a function
+    names no code (its decorator does), so it can emit only its own."""
+    import xlperf.checks  # noqa: F401 (registers every unit)
+
+    assert set(UNITS) == set(REGISTRY)
+    for code, u in UNITS.items():
+        assert u.code == code and u.check.__doc__, f"{code}: {u.check.__name__} has no docstring"
+        body = inspect.getsource(u.check).split("\n", 1)[1]
+        assert not CODE.search(body), f"{code}: {u.check.__name__} names a code"
+
+
+def test_unit_refuses_a_bad_registration() -> None:
+    def check(*args: object) -> Iterator[Flag]:
+        """A unit."""
+        yield Flag("A1", "消息")
+
+    before = dict(UNITS)
+    with pytest.raises(ValueError, match="kind 'test_registry'"):
+        unit("XP101")(check)  # a module whose name is no form kind
+    with pytest.raises(ValueError, match="XQ999 is not in xlperf/registry"):
+        unit("XQ999", kind="project")(check)
+    with pytest.raises(ValueError, match="XP101 is already rate_matches_amounts"):
+        unit("XP101", kind="project")(check)
+    assert before == UNITS

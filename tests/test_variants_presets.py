@@ -16,7 +16,7 @@ from xlperf.cli import main
 from xlperf.presets import preset, presets
 from xlperf.reader import read_workbook
 from xlperf.rules import DEFAULT_RULES
-from xlperf.rules_sheet import write_rules_sheet
+from xlperf.templates.params_sheet import add_params_sheet
 
 
 def _errors(path: Path, rules=None) -> list[tuple[str, str, str]]:
@@ -78,8 +78,7 @@ def test_a_preset_with_one_split_rejects_another(tmp_path: Path) -> None:
 def test_the_rules_sheet_can_name_a_preset(tmp_path: Path) -> None:
     path, _ = build(tmp_path, "total_without_rate")
     wb = openpyxl.load_workbook(path)
-    ws = wb.create_sheet("参数")
-    write_rules_sheet(ws, DEFAULT_RULES)
+    ws = add_params_sheet(wb, DEFAULT_RULES)
     row = ws.max_row + 2
     ws.cell(row, 1, "规则预设")
     ws.cell(row, 2, "national-2020")

@@ -31,27 +31,6 @@ class Finding(BaseModel):
         return value
 
 
-def finding(
-    file: str,
-    sheet: str,
-    cell: str | None,
-    code: str,
-    message: str,
-    expected: Decimal | str | None = None,
-    actual: Decimal | str | None = None,
-) -> Finding:
-    return Finding(
-        file=file,
-        sheet=sheet,
-        cell=cell or "A1",
-        code=code,
-        severity=CODES[code][0],
-        message=message,
-        expected=expected,
-        actual=actual,
-    )
-
-
 def code_matches(code: str, patterns: list[str]) -> bool:
     """Ruff-style selection: 'XP1' selects XP101..XP104, 'XP' every XP code, 'ALL' everything."""
     return any(p == "ALL" or code.startswith(p) for p in patterns)

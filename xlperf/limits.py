@@ -23,6 +23,7 @@ MAX_BOOK_AREA = 10_000_000  # the same, all sheets of a workbook together
 MAX_MERGED_CELLS = 1_000_000  # cells under merges, in all sheets (openpyxl makes each one)
 MAX_NUMBER = Decimal("1e15")  # amounts (万元, 元), weights and scores beyond this are unreadable
 MAX_NUMBER_TEXT = 64  # characters of a number typed as text
+MAX_CRITERION_CHARS = 1000  # a 评分标准 text (the longest in the seeds: 524); reading is quadratic
 MAX_RULES_BYTES = 1024 * 1024  # a --rules file (a real one is a few hundred bytes)
 
 

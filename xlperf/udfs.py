@@ -20,8 +20,8 @@ from xlperf.criteria import evaluate, read_criterion
 from xlperf.forms.base import Val
 from xlperf.forms.project import Indicator
 from xlperf.reader.grid import Grid
+from xlperf.reader.rules_sheet import rules_for
 from xlperf.rules import DEFAULT_RULES, RuleSet
-from xlperf.rules_source import rules_for
 from xlperf.scoring.project import judge_indicator
 from xlperf.values import NotANumber, is_blank, parse_number
 

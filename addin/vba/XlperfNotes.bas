@@ -21,7 +21,7 @@ Public Sub XlperfSetNotes(ByVal wb As Variant, ByVal sheet As Variant, ByVal add
     End If
     For i = LBound(cellList) To UBound(cellList)
         With sht.Range(Trim$(cellList(i)))
-            If Not .Comment Is Nothing Then .Comment.Delete
+            If Not (.Comment Is Nothing) Then .Comment.Delete
             .AddComment XlperfText(noteList(i))
         End With
     Next i
@@ -36,7 +36,7 @@ Public Sub XlperfClearNotes(ByVal wb As Variant, ByVal sheet As Variant, ByVal a
         cellList = Split(CStr(addresses), ",")
         For i = LBound(cellList) To UBound(cellList)
             With sht.Range(Trim$(cellList(i)))
-                If Not .Comment Is Nothing Then .Comment.Delete
+                If Not (.Comment Is Nothing) Then .Comment.Delete
             End With
         Next i
         Exit Sub
@@ -45,6 +45,90 @@ Public Sub XlperfClearNotes(ByVal wb As Variant, ByVal sheet As Variant, ByVal a
     For i = sht.Comments.Count To 1 Step -1
         Set cmt = sht.Comments(i)
         If Left$(cmt.Text, Len(start)) = start Then cmt.Delete
+    Next i
+End Sub
+
+Public Sub XlperfClearRange(ByVal wb As Variant, ByVal sheet As Variant, ByVal address As Variant)
+    ' Empties a range before xlperf rewrites it (a summary table written afresh): merged cells in it are
+    ' unmerged, values and notes removed, formats kept, as xlperf's file front empties it.
+    With XlperfSheet(wb, sheet).Range(CStr(address))
+        .UnMerge
+        .ClearContents
+        .ClearComments
+    End With
+End Sub
+
+Public Sub XlperfLayout(ByVal wb As Variant, ByVal sheet As Variant, ByVal payload As Variant)
+    ' The layout the xlwings VBA client cannot set, in one call. payload holds records joined by
+    ' Chr(30), fields by Chr(31); the first field says what: M range (merge), W column width,
+    ' H row height, F range name size bold colour underline (font), A range horizontal vertical
+    ' wrap indent (alignment), B range (thin borders), T range (autofilter), P landscape
+    ' fit-width title-rows print-grid centre footer left right top bottom (A4 page setup).
+    ' An empty field leaves that setting as it is.
+    Dim sht As Worksheet, records() As String, f() As String, i As Long, k As Long
+    Set sht = XlperfSheet(wb, sheet)
+    If Trim$(CStr(payload)) = "" Then Exit Sub
+    records = Split(XlperfText(CStr(payload)), Chr(30))
+    For i = LBound(records) To UBound(records)
+        f = Split(records(i), Chr(31))
+        Select Case f(0)
+        Case "M"
+            sht.Range(f(1)).Merge
+        Case "W"
+            sht.Columns(CLng(f(1))).ColumnWidth = Val(f(2))
+        Case "H"
+            sht.Rows(CLng(f(1))).RowHeight = Val(f(2))
+        Case "F"
+            With sht.Range(f(1)).Font
+                If f(2) <> "" Then .Name = f(2)
+                If f(3) <> "" Then .Size = Val(f(3))
+                .Bold = (f(4) = "1")
+                If f(5) <> "" Then .Color = XlperfRgb(f(5))
+                If f(6) = "1" Then .Underline = xlUnderlineStyleSingle
+            End With
+        Case "A"
+            With sht.Range(f(1))
+                If f(2) = "left" Then .HorizontalAlignment = xlLeft
+                If f(2) = "center" Then .HorizontalAlignment = xlCenter
+                If f(2) = "right" Then .HorizontalAlignment = xlRight
+                If f(3) = "top" Then .VerticalAlignment = xlTop
+                If f(3) = "center" Then .VerticalAlignment = xlCenter
+                .WrapText = (f(4) = "1")
+                If Val(f(5)) > 0 Then .IndentLevel = CLng(f(5))
+            End With
+        Case "B"
+            With sht.Range(f(1)).Borders
+                .LineStyle = xlContinuous
+                .Weight = xlThin
+                .Color = RGB(0, 0, 0)
+            End With
+        Case "T"
+            sht.Range(f(1)).AutoFilter
+        Case "P"
+            With sht.PageSetup
+                .PaperSize = xlPaperA4
+                If f(1) = "1" Then .Orientation = xlLandscape Else .Orientation = xlPortrait
+                If f(2) = "1" Then
+                    .Zoom = False
+                    .FitToPagesWide = 1
+                    .FitToPagesTall = False
+                End If
+                If f(3) <> "" Then .PrintTitleRows = f(3)
+                .PrintGridlines = (f(4) = "1")
+                .CenterHorizontally = (f(5) = "1")
+                If f(6) <> "" Then .CenterFooter = f(6)
+                For k = 7 To 10
+                    If f(k) <> "" Then
+                        Select Case k
+                        Case 7: .LeftMargin = Application.InchesToPoints(Val(f(k)))
+                        Case 8: .RightMargin = Application.InchesToPoints(Val(f(k)))
+                        Case 9: .TopMargin = Application.InchesToPoints(Val(f(k)))
+                        Case 10: .BottomMargin = Application.InchesToPoints(Val(f(k)))
+                        End Select
+                    End If
+                Next k
+            End With
+        End Select
     Next i
 End Sub
 
@@ -61,8 +145,7 @@ Public Sub XlperfMark(ByVal wb As Variant, ByVal payload As Variant, Optional By
     Set js = XlperfJournal(book)
     If Not IsMissing(separator) Then sep = XlperfText(CStr(separator))
     records = Split(XlperfText(CStr(payload)), Chr(30))
-    r = js.Cells(js.Rows.Count, 2).End(xlUp).Row + 1
-    If r < 2 Then r = 2
+    r = XlperfLastRow(js) + 1
     For i = LBound(records) To UBound(records)
         fields = Split(records(i), Chr(31))
         With book.Worksheets(fields(0)).Range(fields(1))
@@ -93,7 +176,7 @@ Public Sub XlperfUnmark(ByVal wb As Variant)
     Set js = book.Worksheets(JOURNAL_SHEET)
     On Error GoTo 0
     If js Is Nothing Then Exit Sub
-    For r = js.Cells(js.Rows.Count, 2).End(xlUp).Row To 2 Step -1
+    For r = XlperfLastRow(js) To 2 Step -1
         If js.Cells(r, 2).Text <> "" Then
             Set sht = Nothing
             On Error Resume Next
@@ -103,11 +186,11 @@ Public Sub XlperfUnmark(ByVal wb As Variant)
                 With sht.Range(js.Cells(r, 3).Text)
                     colour = js.Cells(r, 4).Text
                     If colour = "" Then
-                        .Interior.Pattern = xlNone
+                        .Interior.ColorIndex = xlColorIndexNone
                     Else
                         .Interior.Color = XlperfRgb(colour)
                     End If
-                    If Not .Comment Is Nothing Then .Comment.Delete
+                    If Not (.Comment Is Nothing) Then .Comment.Delete
                     If js.Cells(r, 5).Text = "1" Then .AddComment js.Cells(r, 6).Text
                 End With
             End If
@@ -158,10 +241,23 @@ Private Function XlperfJournal(ByVal book As Workbook) As Worksheet
     Set XlperfJournal = js
 End Function
 
+Private Function XlperfLastRow(ByVal js As Worksheet) As Long
+    ' The journal's last row with something in column B, 1 if none: what
+    ' Cells(Rows.Count, 2).End(xlUp).Row gives in Excel. LibreOffice runs End() through the
+    ' active sheet's view, and a (very) hidden sheet is never the active one.
+    Dim r As Long
+    r = js.UsedRange.Row + js.UsedRange.Rows.Count - 1
+    Do While r > 1 And IsEmpty(js.Cells(r, 2).Value)
+        r = r - 1
+    Loop
+    XlperfLastRow = r
+End Function
+
 Private Function XlperfColorHex(ByVal fill As Interior) As String
-    ' A solid fill as RRGGBB; "" for no fill.
+    ' A solid fill as RRGGBB; "" for no fill. Not by .Pattern: LibreOffice answers xlNone for a
+    ' fill it loaded from the file (Excel's ColorIndex is xlColorIndexNone whenever Pattern is).
     Dim c As Long
-    If fill.Pattern = xlNone Or fill.ColorIndex = xlColorIndexNone Then
+    If fill.ColorIndex = xlColorIndexNone Then
         XlperfColorHex = ""
         Exit Function
     End If
@@ -185,9 +281,10 @@ End Function
 
 Private Function XlperfText(ByVal s As String) As String
     ' The xlwings VBA client on macOS reads the server's UTF-8 text byte by byte (see setValues).
-    #If Mac Then
+    ' Tested at run time, not with #If Mac: LibreOffice's Basic ignores #If and runs every branch.
+    If Application.OperatingSystem Like "Mac*" Then
         XlperfText = Utf8ToUtf16(s)
-    #Else
+    Else
         XlperfText = s
-    #End If
+    End If
 End Function

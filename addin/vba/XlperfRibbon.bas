@@ -28,6 +28,10 @@ Public Sub XlperfRollup(control As IRibbonControl)
     XlperfRun "rollup"
 End Sub
 
+Public Sub XlperfRollupOverwrite(control As IRibbonControl)
+    XlperfRun "rollup_overwrite"
+End Sub
+
 Public Sub XlperfNewProjectSheet(control As IRibbonControl)
     XlperfRun "new_project_sheet"
 End Sub

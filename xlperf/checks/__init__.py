@@ -1,4 +1,5 @@
-"""Every check of a workbook: project forms (XP), 汇总表 (XS), and what could not be read (XP000)."""
+"""Every check of a workbook: project forms (XP), 汇总表 (XS), 部门整体 forms and 收支情况
+tables (XD), and what could not be read (XP000); each code one unit (see checks/unit.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from xlperf.checks.department import check_department
 from xlperf.checks.money import check_money
 from xlperf.checks.project import check_project
 from xlperf.checks.summary import check_summaries
-from xlperf.findings import Finding, finding
+from xlperf.checks.unit import run
+from xlperf.checks.workbook import readable  # noqa: F401 (registers XP000)
+from xlperf.findings import Finding
 from xlperf.forms.money import MoneyBook
 from xlperf.forms.workbook import WorkbookForms
 from xlperf.rules import RuleSet
@@ -16,10 +19,7 @@ def check_workbook(book: WorkbookForms, rules: RuleSet | None = None) -> list[Fi
     """All findings of a workbook, in sheet order then row, then column, under ``rules``, else
     the workbook's own 参数 sheet, else the national rules."""
     rules = book.rule_set(rules)
-    found = [
-        finding(book.path, p.sheet, p.cell, "XP000", p.message, None, p.actual)
-        for p in book.problems
-    ]
+    found = run("workbook", book.path, book, rules)
     for form in book.projects:
         found.extend(check_project(form, book.path, rules))
     found.extend(check_summaries(book.summaries, book.projects, book.path, rules))

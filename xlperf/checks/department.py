@@ -1,111 +1,51 @@
-"""Checks of a 部门整体支出绩效自评表 (codes XD401–XD409, see :data:`xlperf.findings.CODES`)."""
+"""The units XD401–XD409 of a 部门整体支出绩效自评表, one function per code."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from xlperf.findings import Finding, finding
+from xlperf.checks.project import COLUMN_NAMES
+from xlperf.checks.unit import Flag, Flags, run, unit
+from xlperf.findings import Finding
 from xlperf.forms.base import Val
-from xlperf.forms.department import MONEY_COLUMNS, BudgetLine, DepartmentForm
+from xlperf.forms.department import MONEY_COLUMNS, DepartmentForm, DepartmentIndicator
 from xlperf.rules import RuleSet
 from xlperf.scoring.department import DepartmentScore, score_department
 from xlperf.values import fmt_decimal, fmt_percent
 
-COLUMN_NAMES = {
-    "initial_budget": "年初预算数",
-    "annual_budget": "全年预算数",
-    "executed": "全年执行数",
-}
-
 
 def check_department(form: DepartmentForm, path: str, rules: RuleSet) -> list[Finding]:
-    result = score_department(form, rules)
-    out: list[Finding] = []
+    """The findings of every department unit on ``form``, scored once."""
+    return run("department", path, form, score_department(form, rules), rules, sheet=form.sheet)
 
-    def add(cell: str | None, code: str, message: str, expected=None, actual=None) -> None:
-        out.append(finding(path, form.sheet, cell, code, message, expected, actual))
 
-    tol = rules.tolerance
-    stated_sum = Decimal(0)
-    weight_sum = Decimal(0)
-    # a form nobody has scored yet (a blank template) lacks every 得分: nothing to report there
-    started = any(item.indicator.score.number is not None for item in result.items)
-    for item in result.items:
-        ind = item.indicator
-        name = ind.name.text or f"第{ind.row}行"
+def _name(ind: DepartmentIndicator) -> str:
+    return ind.name.text or f"第{ind.row}行"
+
+
+@unit("XD401")
+def score_within_weight(form: DepartmentForm, result: DepartmentScore, rules: RuleSet) -> Flags:
+    """Every indicator's 得分 lies in [0, 分值]."""
+    for ind in (item.indicator for item in result.items):
         w, s = ind.weight.number, ind.score.number
-        if ind.name.text and (w is None or (started and s is None and item.score is None)):
-            missing = "分值" if w is None else "得分"
-            add(ind.name.cell, "XD409", f"指标“{name}”没有{missing}", None, None)
-        weight_sum += w or 0
-        stated_sum += s or 0
         if s is not None and w is not None and (s > w or s < 0):
-            add(
-                ind.score.cell,
-                "XD401",
-                f"指标“{name}”得分{fmt_decimal(s)}，应在0至分值{fmt_decimal(w)}之间",
-                w,
-                s,
-            )
-        for use in item.money:
-            if use.typed is None or use.typed_value is None:
-                continue
-            if not tol.rates_agree(use.typed_value, use.computed, use.typed.rate_decimals()):
-                add(
-                    use.typed.cell,
-                    "XD405",
-                    f"指标“{name}”填写的{use.name}为{fmt_percent(use.typed_value, 2)}，"
-                    f"按指标计算数据应为{fmt_percent(use.computed, 2)}",
-                    use.computed,
-                    use.typed_value,
-                )
-        if item.score is not None and s is not None and not tol.scores_agree(item.score, s):
-            add(
-                ind.score.cell,
-                "XD406",
-                f"指标“{name}”得分{fmt_decimal(s)}，按其评分标准应为{fmt_decimal(item.score)}",
-                item.score,
-                s,
-            )
+            message = f"指标“{_name(ind)}”得分{fmt_decimal(s)}，应在0至分值{fmt_decimal(w)}之间"
+            yield Flag(ind.score.cell, message, w, s)
+
+
+@unit("XD402")
+def weights_add_up(form: DepartmentForm, result: DepartmentScore, rules: RuleSet) -> Flags:
+    """The indicators' 分值 make the rule's total (100)."""
+    weight_sum = sum((item.indicator.weight.number or 0 for item in result.items), Decimal(0))
     if form.indicators and weight_sum != rules.total_weight:
         cell = form.total_weight.cell or form.total_label_cell or form.indicators[0].weight.cell
-        add(
-            cell,
-            "XD402",
-            f"各指标分值合计{fmt_decimal(weight_sum)}，应为{fmt_decimal(rules.total_weight)}",
-            rules.total_weight,
-            weight_sum,
-        )
-    _declared(form, add)
-    _figures(form, result, add, tol)
-    total = form.total_score.number
-    complete = all(i.score.number is not None for i in form.indicators if i.weight.number)
-    if total is not None and complete and not tol.scores_agree(total, stated_sum):
-        add(
-            form.total_score.cell,
-            "XD404",
-            f"总分{fmt_decimal(total)}，各指标得分之和为{fmt_decimal(stated_sum)}",
-            stated_sum,
-            total,
-        )
-    if form.grade.text and (total is not None or form.indicators):
-        basis = total if total is not None else stated_sum
-        expected = rules.grade(basis)
-        if rules.normalise_grade(form.grade.text) != expected:
-            add(
-                form.grade.cell,
-                "XD407",
-                f"等次“{form.grade.text}”与总分{fmt_decimal(basis)}不符，应为“{expected}”",
-                expected,
-                form.grade.text,
-            )
-    if form.has_money:
-        _money(form, add, tol)
-    return out
+        message = f"各指标分值合计{fmt_decimal(weight_sum)}，应为{fmt_decimal(rules.total_weight)}"
+        yield Flag(cell, message, rules.total_weight, weight_sum)
 
 
-def _declared(form: DepartmentForm, add) -> None:
-    """XD403: a declared 一级 (or 二级) 指标 weight ≠ the sum of its indicators' 分值."""
+@unit("XD403")
+def declared_weights_match(form: DepartmentForm, result: DepartmentScore, rules: RuleSet) -> Flags:
+    """A declared 一级 (or 二级) 指标 分值 equals the sum of its indicators' 分值."""
     for level, weight_field in (("level1", "level1_weight"), ("level2", "level2_weight")):
         groups: dict[tuple[str | None, str | None], tuple[Val, Decimal]] = {}
         for ind in form.indicators:
@@ -116,38 +56,81 @@ def _declared(form: DepartmentForm, add) -> None:
             key = (label.cell, label.text)
             prev = groups.get(key, (declared, Decimal(0)))
             groups[key] = (prev[0], prev[1] + (ind.weight.number or 0))
+        kind = "一级指标" if level == "level1" else "二级指标"
         for (_, text), (declared, total) in groups.items():
             if declared.number != total:
-                kind = "一级指标" if level == "level1" else "二级指标"
-                add(
-                    declared.cell,
-                    "XD403",
-                    f"{kind}“{text}”标注分值{fmt_decimal(declared.number)}，所属指标分值之和为{fmt_decimal(total)}",
-                    total,
-                    declared.number,
+                message = f"{kind}“{text}”标注分值{fmt_decimal(declared.number)}，所属指标分值之和为{fmt_decimal(total)}"
+                yield Flag(declared.cell, message, total, declared.number)
+
+
+def _stated_sum(result: DepartmentScore) -> Decimal:
+    return sum((item.indicator.score.number or 0 for item in result.items), Decimal(0))
+
+
+@unit("XD404")
+def total_adds_up(form: DepartmentForm, result: DepartmentScore, rules: RuleSet) -> Flags:
+    """总分 = Σ 指标得分, once every weighted indicator has its 得分."""
+    total, stated_sum = form.total_score.number, _stated_sum(result)
+    complete = all(i.score.number is not None for i in form.indicators if i.weight.number)
+    if total is not None and complete and not rules.tolerance.scores_agree(total, stated_sum):
+        message = f"总分{fmt_decimal(total)}，各指标得分之和为{fmt_decimal(stated_sum)}"
+        yield Flag(form.total_score.cell, message, stated_sum, total)
+
+
+@unit("XD405")
+def rates_match_figures(form: DepartmentForm, result: DepartmentScore, rules: RuleSet) -> Flags:
+    """A rate the form shows (in an indicator or a 指标计算数据 row) equals 分子 ÷ 分母."""
+    tol = rules.tolerance
+    for item in result.items:
+        for use in item.money:
+            if use.typed is None or use.typed_value is None:
+                continue
+            if not tol.rates_agree(use.typed_value, use.computed, use.typed.rate_decimals()):
+                message = (
+                    f"指标“{_name(item.indicator)}”填写的{use.name}为{fmt_percent(use.typed_value, 2)}，"
+                    f"按指标计算数据应为{fmt_percent(use.computed, 2)}"
                 )
-
-
-def _figures(form: DepartmentForm, result: DepartmentScore, add, tol) -> None:
-    """XD405 on the 指标计算数据 rows: the shown rate ≠ 分子/分母 computed."""
+                yield Flag(use.typed.cell, message, use.computed, use.typed_value)
     for fig in form.figures:
-        computed = result.rates.get(fig.name)
-        shown = fig.value.rate_fraction()
+        computed, shown = result.rates.get(fig.name), fig.value.rate_fraction()
         if computed is None or shown is None:
             continue
         if not tol.rates_agree(shown, computed, fig.value.rate_decimals()):
-            add(
-                fig.value.cell,
-                "XD405",
-                f"{fig.name}填写为{fmt_percent(shown, 2)}，按分子、分母计算应为{fmt_percent(computed, 2)}",
-                computed,
-                shown,
-            )
+            message = f"{fig.name}填写为{fmt_percent(shown, 2)}，按分子、分母计算应为{fmt_percent(computed, 2)}"
+            yield Flag(fig.value.cell, message, computed, shown)
 
 
-def _money(form: DepartmentForm, add, tol) -> None:
-    """XD408: 总额 ≠ 财政拨款 + 其他资金, or ≠ 基本支出 + 项目支出 (per column)."""
-    m = form.money
+@unit("XD406")
+def score_follows_criteria(form: DepartmentForm, result: DepartmentScore, rules: RuleSet) -> Flags:
+    """An indicator's 得分 is the one its 评分标准 gives, where the engine can apply it."""
+    for item in result.items:
+        ind, s = item.indicator, item.indicator.score.number
+        if item.score is None or s is None or rules.tolerance.scores_agree(item.score, s):
+            continue
+        message = (
+            f"指标“{_name(ind)}”得分{fmt_decimal(s)}，按其评分标准应为{fmt_decimal(item.score)}"
+        )
+        yield Flag(ind.score.cell, message, item.score, s)
+
+
+@unit("XD407")
+def grade_matches_total(form: DepartmentForm, result: DepartmentScore, rules: RuleSet) -> Flags:
+    """The 等次 is the one the 总分 (else Σ 指标得分) falls in."""
+    total, grade = form.total_score.number, form.grade.text
+    if grade and (total is not None or form.indicators):
+        basis = total if total is not None else _stated_sum(result)
+        expected = rules.grade(basis)
+        if rules.normalise_grade(grade) != expected:
+            message = f"等次“{grade}”与总分{fmt_decimal(basis)}不符，应为“{expected}”"
+            yield Flag(form.grade.cell, message, expected, grade)
+
+
+@unit("XD408")
+def budget_adds_up(form: DepartmentForm, result: DepartmentScore, rules: RuleSet) -> Flags:
+    """部门预算总额 = 财政拨款 + 其他资金 = 基本支出 + 项目支出 per column; 执行率 = 执行数 ÷ 预算数."""
+    if not form.has_money:
+        return
+    m, tol = form.money, rules.tolerance
     for parts, what in (
         ((m.appropriation, m.other), "资金来源（财政拨款+其他资金）"),
         ((m.basic, m.project), "基本支出+项目支出"),
@@ -161,30 +144,27 @@ def _money(form: DepartmentForm, add, tol) -> None:
                 continue
             total = sum(values, Decimal(0))  # type: ignore[arg-type]
             if not tol.amounts_agree(whole.number, total):
-                add(
-                    whole.cell,
-                    "XD408",
-                    f"部门预算总额的{COLUMN_NAMES[col]}{fmt_decimal(whole.number)}万元，{what}为{fmt_decimal(total)}万元",
-                    total,
-                    whole.number,
-                )
-    _rate(m.total, add, tol)
-
-
-def _rate(row: BudgetLine, add, tol) -> None:
-    shown, budget, executed = (
-        row.rate.rate_fraction(),
-        row.annual_budget.number,
-        row.executed.number,
-    )
+                message = f"部门预算总额的{COLUMN_NAMES[col]}{fmt_decimal(whole.number)}万元，{what}为{fmt_decimal(total)}万元"
+                yield Flag(whole.cell, message, total, whole.number)
+    rate, budget, executed = m.total.rate, m.total.annual_budget.number, m.total.executed.number
+    shown = rate.rate_fraction()
     if shown is None or not budget or executed is None:
         return
     exact = executed / budget
-    if not tol.rates_agree(shown, exact, row.rate.rate_decimals()):
-        add(
-            row.rate.cell,
-            "XD408",
-            f"执行率填写为{fmt_percent(shown, 2)}，全年执行数÷全年预算数应为{fmt_percent(exact, 2)}",
-            exact,
-            shown,
+    if not tol.rates_agree(shown, exact, rate.rate_decimals()):
+        message = (
+            f"执行率填写为{fmt_percent(shown, 2)}，全年执行数÷全年预算数应为{fmt_percent(exact, 2)}"
         )
+        yield Flag(rate.cell, message, exact, shown)
+
+
+@unit("XD409")
+def indicator_complete(form: DepartmentForm, result: DepartmentScore, rules: RuleSet) -> Flags:
+    """A named indicator has its 分值, and its 得分 once the form is being scored."""
+    # a form nobody has scored yet (a blank template) lacks every 得分: nothing to report there
+    started = any(item.indicator.score.number is not None for item in result.items)
+    for item in result.items:
+        ind = item.indicator
+        w, s = ind.weight.number, ind.score.number
+        if ind.name.text and (w is None or (started and s is None and item.score is None)):
+            yield Flag(ind.name.cell, f"指标“{_name(ind)}”没有{'分值' if w is None else '得分'}")

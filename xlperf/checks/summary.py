@@ -1,4 +1,4 @@
-"""Checks XS301–XS303: 汇总表 rows against their project forms, and total rows against rows."""
+"""The units XS301–XS303: 汇总表 rows against their project forms, and total rows against rows."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from xlperf.findings import Finding, finding
+from xlperf.checks.unit import Flag, Flags, run, unit
+from xlperf.findings import Finding
 from xlperf.forms.base import Val
 from xlperf.forms.project import ProjectForm
 from xlperf.forms.summary import SummaryForm, SummaryRow
@@ -100,50 +101,54 @@ def stated_text(val: Val, *, rate: bool = False) -> str:
 def check_summaries(
     summaries: list[SummaryForm], projects: list[ProjectForm], file: str, rules: RuleSet
 ) -> list[Finding]:
-    out: list[Finding] = []
+    """The findings of every summary unit on a workbook's 汇总表 and its project forms."""
+    return run("summary", file, summaries, projects, rules)
+
+
+def _pairs(
+    summaries: list[SummaryForm], projects: list[ProjectForm]
+) -> Iterator[tuple[SummaryForm, SummaryRow, ProjectForm | None]]:
+    """Every 汇总表 row with the project form of its name (None: the workbook has none)."""
     by_name = {name_key(p.project_name.text): p for p in projects}
-    listed: set[str] = set()
     for summary in summaries:
         for row in summary.rows:
-            key = name_key(row.project_name.text)
-            listed.add(key)
-            form = by_name.get(key)
-            if form is None:
-                if key and projects:  # a workbook of summaries alone has nothing to match
-                    out.append(
-                        finding(
-                            file,
-                            summary.sheet,
-                            row.project_name.cell,
-                            "XS302",
-                            f"汇总表中的项目“{row.project_name.text}”在本工作簿中没有对应的项目支出绩效自评表",
-                        )
-                    )
-                continue
-            out.extend(_compare_row(summary, row, form, file, rules))
-        out.extend(_check_total(summary, file, rules))
-    if summaries:
-        for form in projects:
-            key = name_key(form.project_name.text)
-            if key and key not in listed:
-                out.append(
-                    finding(
-                        file,
-                        form.sheet,
-                        form.project_name.cell,
-                        "XS302",
-                        f"项目“{form.project_name.text}”有项目支出绩效自评表，但未列入任何汇总表",
-                    )
-                )
-    return out
+            yield summary, row, by_name.get(name_key(row.project_name.text))
 
 
-def _compare_row(
-    summary: SummaryForm, row: SummaryRow, form: ProjectForm, file: str, rules: RuleSet
-) -> Iterator[Finding]:
-    """Each figure of the row against the project's figure as the rules give it: the message
+@unit("XS301")
+def rows_match_forms(
+    summaries: list[SummaryForm], projects: list[ProjectForm], rules: RuleSet
+) -> Flags:
+    """Each figure of a 汇总表 row is its project's figure as the rules give it: the message
     names the 汇总表 cell that is wrong, the right figure and how it is worked out, and says
     when the form itself states another (wrong) figure."""
+    for summary, row, form in _pairs(summaries, projects):
+        if form is not None:
+            yield from _compare_row(summary, row, form, rules)
+
+
+@unit("XS302")
+def rows_and_forms_pair(
+    summaries: list[SummaryForm], projects: list[ProjectForm], rules: RuleSet
+) -> Flags:
+    """Every 汇总表 row has its project form and every project form its 汇总表 row."""
+    listed: set[str] = set()
+    for summary, row, form in _pairs(summaries, projects):
+        key = name_key(row.project_name.text)
+        listed.add(key)
+        if form is None and key and projects:  # a workbook of summaries alone has nothing to match
+            message = (
+                f"汇总表中的项目“{row.project_name.text}”在本工作簿中没有对应的项目支出绩效自评表"
+            )
+            yield Flag(row.project_name.cell, message, sheet=summary.sheet)
+    for form in projects if summaries else []:
+        key = name_key(form.project_name.text)
+        if key and key not in listed:
+            message = f"项目“{form.project_name.text}”有项目支出绩效自评表，但未列入任何汇总表"
+            yield Flag(form.project_name.cell, message, sheet=form.sheet)
+
+
+def _compare_row(summary: SummaryForm, row: SummaryRow, form: ProjectForm, rules: RuleSet) -> Flags:
     tol = rules.tolerance
     figures = row_figures(form, rules)
     labels = {
@@ -163,17 +168,11 @@ def _compare_row(
         actual = val.rate_fraction() if is_rate else val.number
         expected_text = pct(expected, 2) if is_rate else num(expected)
         here = f"{summary.sheet}!{val.cell}"
+        should = f"应为 {expected_text}（{figure.basis}）"
         if actual is None:
             if val.value is None:
-                yield finding(
-                    file,
-                    summary.sheet,
-                    val.cell,
-                    "XS301",
-                    f"汇总表项目“{name}”的{label}为空（{here}），应为 {expected_text}（{figure.basis}）",
-                    expected,
-                    None,
-                )
+                message = f"汇总表项目“{name}”的{label}为空（{here}），{should}"
+                yield Flag(val.cell, message, expected, None, summary.sheet)
             continue
         if is_rate:
             agrees = tol.rates_agree(actual, expected, val.rate_decimals(), figure.shown)
@@ -186,48 +185,36 @@ def _compare_row(
             shown_text = num(actual)
         if agrees:
             continue
-        message = (
-            f"汇总表项目“{name}”的{label} {shown_text} 有误（{here}），"
-            f"应为 {expected_text}（{figure.basis}）"
-        )
+        message = f"汇总表项目“{name}”的{label} {shown_text} 有误（{here}），{should}"
         if figure.stated is not None and figure.stated_wrong:
             message += (
                 f"；项目自评表所填 {stated_text(figure.stated, rate=is_rate)}"
                 f"（{form.sheet}!{figure.stated.cell}）亦不符合评分规则"
             )
-        yield finding(file, summary.sheet, val.cell, "XS301", message, expected, actual)
+        yield Flag(val.cell, message, expected, actual, summary.sheet)
 
 
-def _check_total(summary: SummaryForm, file: str, rules: RuleSet) -> Iterator[Finding]:
-    total = summary.total
-    if total is None:
-        return
-    for field_name, label in SUM_FIELDS.items():
-        stated = getattr(total, field_name).number
-        if stated is None:
+@unit("XS303")
+def total_rows_add_up(
+    summaries: list[SummaryForm], projects: list[ProjectForm], rules: RuleSet
+) -> Flags:
+    """A 汇总表's 合计 row: its amounts the sums of the rows, its 执行率 合计执行数 ÷ 合计预算数."""
+    tol = rules.tolerance
+    for summary in (s for s in summaries if s.total is not None):
+        total, sheet = summary.total, summary.sheet
+        for field_name, label in SUM_FIELDS.items():
+            stated = getattr(total, field_name).number
+            parts = sum((getattr(r, field_name).number or ZERO for r in summary.rows), ZERO)
+            if stated is not None and not tol.amounts_agree(stated, parts):
+                message = f"汇总表合计行{label}为 {num(stated)}，各行之和为 {num(parts)}"
+                yield Flag(getattr(total, field_name).cell, message, parts, stated, sheet)
+        budget, executed = total.annual_budget.number, total.executed.number
+        rate = total.rate.rate_fraction()
+        if not budget or executed is None or rate is None:
             continue
-        parts = sum((getattr(r, field_name).number or ZERO for r in summary.rows), ZERO)
-        if not rules.tolerance.amounts_agree(stated, parts):
-            yield finding(
-                file,
-                summary.sheet,
-                getattr(total, field_name).cell,
-                "XS303",
-                f"汇总表合计行{label}为 {num(stated)}，各行之和为 {num(parts)}",
-                parts,
-                stated,
-            )
-    budget, executed = total.annual_budget.number, total.executed.number
-    stated_rate = total.rate.rate_fraction()
-    if budget and executed is not None and stated_rate is not None:
         exact = executed / budget
-        if not rules.tolerance.rates_agree(stated_rate, exact, total.rate.rate_decimals()):
-            yield finding(
-                file,
-                summary.sheet,
-                total.rate.cell,
-                "XS303",
-                f"汇总表合计行执行率为 {pct(stated_rate, 2)}，合计执行数 ÷ 合计预算数为 {pct(exact, 2)}",
-                exact,
-                stated_rate,
+        if not tol.rates_agree(rate, exact, total.rate.rate_decimals()):
+            message = (
+                f"汇总表合计行执行率为 {pct(rate, 2)}，合计执行数 ÷ 合计预算数为 {pct(exact, 2)}"
             )
+            yield Flag(total.rate.cell, message, exact, rate, sheet)

@@ -218,15 +218,7 @@ def rollup(
 
 def _rollup_one(path: Path, out: Path, overwrite: bool, rules: RuleSet | None):
     """汇总 within one workbook: its 汇总表, then its 收支情况 汇总 rows (either may be absent)."""
-    from xlperf.ops.money_rollup import rollup_money_workbook
-    from xlperf.ops.rollup import rollup_workbook
+    from xlperf.ops.rollup_one import rollup_one_file
 
-    try:
-        result = rollup_workbook(path, out, overwrite=overwrite, rules=rules)
-    except InputError as exc:
-        result, no_projects = None, exc  # the workbook may hold money tables only
-    saved = result is not None and (result.written or result.flagged)
-    money = rollup_money_workbook(out if saved else path, out, overwrite=overwrite, rules=rules)
-    if result is None and money is None:
-        raise no_projects
-    return result, money
+    one = rollup_one_file(path, out, overwrite=overwrite, rules=rules)
+    return one.result, one.money

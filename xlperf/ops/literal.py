@@ -4,13 +4,13 @@ Every value xlperf copies out of a unit's workbook (a project name, a 偏差原�
 either) is hostile: ``=HYPERLINK(...)`` or ``=cmd|' /C calc'!A0`` typed as text must stay text in
 the 汇总表, the 检查结果 sheet and the 自评报告 sheet. openpyxl makes any string that starts with
 ``=`` a formula, and Excel (through xlwings) also reads ``+``, ``-`` and ``@`` as the start of
-one; both doors go through this module. xlperf's own formulas are written with
-:func:`put_formula`, so a formula in an output is always one xlperf meant.
+one; both doors go through this module.
 """
 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -42,21 +42,16 @@ def put(cell: Any, value: Any) -> Any:
     return cell
 
 
-def put_formula(cell: Any, formula: str) -> Any:
-    """Write one of xlperf's own formulas (never text taken from a form)."""
-    if not formula.startswith("="):
-        raise ValueError(f"not a formula: {formula!r}")
-    cell.value = formula
-    return cell
-
-
 def excel_value(value: Any) -> Any:
     """A value for xlwings' ``Range.value``: Excel parses a string typed into a cell, so text that
-    looks like a formula (or a number with a sign) gets Excel's text prefix ``'``."""
+    looks like a formula or a number (``98.00%``) gets Excel's text prefix ``'``; an exact
+    Decimal becomes the double Excel holds."""
+    if isinstance(value, Decimal):
+        return float(value)
     if isinstance(value, str):
         value = clean_text(value)
-        if looks_like_formula(value):
-            return "'" + value
+        if looks_like_formula(value) or _PLAIN_NUMBER.fullmatch(value.strip()):
+            return "'" + value  # Excel would read "98.00%" or "2021" as a number
     return value
 
 

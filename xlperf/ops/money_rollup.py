@@ -14,16 +14,17 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlperf.checks.money import check_total_row
-from xlperf.errors import InputError
+from xlperf.checks.money import check_money
 from xlperf.findings import Finding
 from xlperf.forms.money import MoneyBook, MoneyRow, MoneyTable
-from xlperf.ops.files import atomic_save, open_for_edit, refuse_if_open, sheet_grids
+from xlperf.ops.edits import Block, WorkbookPlan
+from xlperf.ops.files import atomic_save, open_for_edit, refuse_if_open
 from xlperf.ops.literal import put
-from xlperf.reader.money import read_money_grids, read_money_workbook
+from xlperf.reader.grid import Grid, address
 from xlperf.rules import DEFAULT_RULES, RuleSet
 from xlperf.templates.money_sheet import SHEET_TITLE, add_money_sheet, layouts
 from xlperf.vocabulary.money import SPECS, TABLES
@@ -56,46 +57,34 @@ def column_sums(frame: pd.DataFrame) -> dict[str, dict[str, Decimal]]:
     return out
 
 
-def rollup_table(table: MoneyTable) -> dict[str, Decimal]:
-    """The 汇总 row of one table: the sum of its unit rows, column by column."""
-    return column_sums(units_frame([table])).get(table.kind, {})
-
-
-def has_unit_rows(book: MoneyBook) -> bool:
-    return any(t.units for t in book.tables)
-
-
-def rollup_money_workbook(
-    path: Path, out: Path, *, overwrite: bool = False, rules: RuleSet | None = None
-) -> MoneyRollupResult | None:
-    """Fill the 汇总 rows of a workbook's money tables from their unit rows (None: no tables).
+def plan_money_rollup(
+    book: MoneyBook, grids: list[Grid], *, overwrite: bool = False, rules: RuleSet | None = None
+) -> tuple[MoneyRollupResult, WorkbookPlan | None] | None:
+    """The 汇总 rows of a workbook's money tables filled from their unit rows (None: no tables;
+    no plan when a typed 汇总 cell disagrees and ``overwrite`` is not given).
 
     Only 汇总 cells that disagree with the sum are written: a formula is left to compute itself,
     a blank one gets the sum, a typed one is compared (XD411) and replaced only with
     ``overwrite``.
     """
     rules = rules or DEFAULT_RULES
-    wb, cached = open_for_edit(path)
-    grids = sheet_grids(wb, cached)
-    book = read_money_grids(grids, str(path))
     tables = [t for t in book.tables if t.units and t.total is not None]
     if not tables:
         return None
-    findings = [f for t in tables for f in check_total_row(t, str(path), rules)]
-    typed = [f for f in findings if f.actual is not None and not _is_formula(wb, f.sheet, f.cell)]
+    formulas = {(g.sheet, address(r, c)) for g in grids for r, c in g.formulas}
+    checked = check_money(MoneyBook(path=book.path, tables=tables), rules)
+    findings = [f for f in checked if f.code == "XD411"]
+    typed = [f for f in findings if f.actual is not None and (f.sheet, f.cell) not in formulas]
+    result = MoneyRollupResult(len(tables), _unit_count(tables), typed, written=True)
     if typed and not overwrite:
-        return MoneyRollupResult(len(tables), _unit_count(tables), typed, written=False)
+        result.written = False
+        return result, None
+    plan = WorkbookPlan()
     for f in findings:  # only the cells that disagree; a blank 0 stays blank, formulas compute
-        if not _is_formula(wb, f.sheet, f.cell):
-            wb[f.sheet][f.cell] = f.expected
-    refuse_if_open(out)
-    atomic_save(wb, out)
-    return MoneyRollupResult(len(tables), _unit_count(tables), typed)
-
-
-def _is_formula(wb: Workbook, sheet: str, ref: str) -> bool:
-    value = wb[sheet][ref].value
-    return isinstance(value, str) and value.startswith("=")
+        if (f.sheet, f.cell) not in formulas:
+            row, col = coordinate_to_tuple(f.cell)
+            plan.sheet(f.sheet).blocks.append(Block(row, col, [[f.expected]]))
+    return result, plan
 
 
 def _unit_count(tables: list[MoneyTable]) -> int:
@@ -111,20 +100,6 @@ def unit_rows(book: MoneyBook, fallback_name: str) -> dict[str, list[MoneyRow]]:
             unit = row.unit if table.units else fallback_name
             out.setdefault(table.kind, []).append(row.model_copy(update={"unit": unit}))
     return out
-
-
-def rollup_money_files(
-    paths: list[Path], out: Path, *, name: str | None = None, base: Path | None = None
-) -> MoneyRollupResult | None:
-    """Units' files into one 收支情况 sheet of ``out`` (added to ``base`` when given; None when
-    no file has a money table)."""
-    books = []
-    for path in paths:
-        try:
-            books.append(read_money_workbook(path))
-        except InputError:
-            continue  # reported by the project step of ``xlperf rollup``
-    return rollup_money_books(books, out, name=name, base=base)
 
 
 def rollup_money_books(

@@ -14,12 +14,10 @@ from pathlib import Path
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from xlperf.errors import InputError
+from xlperf.ops.apply_file import apply_file
+from xlperf.ops.edits import ProjectSheet, WorkbookPlan
 from xlperf.ops.files import atomic_save, open_for_edit, refuse_if_open
-from xlperf.rules import DEFAULT_RULES
 from xlperf.templates.names import PROJECT_INPUTS
-from xlperf.templates.params_sheet import SHEET_NAME as PARAMS_SHEET
-from xlperf.templates.params_sheet import add_params_sheet
-from xlperf.templates.project_sheet import add_project_sheet
 
 TEMPLATE_MARK = "xp_indicators"  # a sheet-scoped name only the template's project sheets carry
 RULE_MARK = "xr_grade_name"  # a workbook-scoped name of the 参数 sheet the formulas read
@@ -58,15 +56,33 @@ def input_ranges(regions: Mapping[str, str]) -> list[str]:
     return ranges
 
 
+def plan_new_project(
+    names: list[str],
+    regions: Mapping[str, Mapping[str, str]],
+    workbook_names: Iterable[str],
+    title: str | None,
+    file: str,
+) -> WorkbookPlan:
+    """新增项目表 in a workbook with sheets ``names``, sheet-scoped names ``regions`` ({sheet:
+    {name: range}}) and workbook-scoped names ``workbook_names``."""
+    source = next((s for s in names if TEMPLATE_MARK in regions.get(s, {})), None)
+    inputs = tuple(input_ranges(regions[source])) if source is not None else ()
+    title = project_title(names, title, file)
+    params = RULE_MARK not in set(workbook_names)
+    return WorkbookPlan(project=ProjectSheet(title, source, inputs, params))
+
+
 def add_project_file(path: Path, out: Path, title: str | None = None) -> str:
     """Add a blank project form to the workbook at ``path``, saved to ``out``; its sheet name."""
     wb, _ = open_for_edit(path)
-    title = project_title(wb.sheetnames, title, str(path))
-    if RULE_MARK not in wb.defined_names:
-        add_params_sheet(wb, DEFAULT_RULES)
-    ws = add_project_sheet(wb, title)
-    if PARAMS_SHEET in wb.sheetnames:  # the template's order: forms first, 参数 last
-        wb.move_sheet(ws, wb.sheetnames.index(PARAMS_SHEET) - wb.sheetnames.index(title))
+    regions = {
+        ws.title: {
+            n: d.attr_text.rpartition("!")[2].replace("$", "") for n, d in ws.defined_names.items()
+        }
+        for ws in wb
+    }
+    plan = plan_new_project(wb.sheetnames, regions, wb.defined_names, title, str(path))
+    apply_file(wb, plan)
     refuse_if_open(out)
     atomic_save(wb, out)
-    return title
+    return plan.project.title

@@ -19,6 +19,7 @@ from xlperf.findings import Finding
 from xlperf.forms.base import Val
 from xlperf.forms.project import ProjectForm
 from xlperf.forms.workbook import WorkbookForms
+from xlperf.ops.edits import Flag, ValueWrite
 from xlperf.rules import RuleSet
 from xlperf.scoring.figures import name_key
 from xlperf.values import fmt_decimal as num
@@ -29,7 +30,6 @@ COMPUTED_COLOR = "DDEBF7"  # light blue: a value xlperf filled in
 SEVERITY_NAME = {"error": "错误", "warning": "警告", "info": "提示"}
 NOTE_TITLE = "【xlperf 检查】"
 COMPUTED_NOTE = "由 xlperf 计算："
-PREVIOUS_NOTE = "\n——原批注——\n"
 ROW_NAMES = {
     "total": "年度资金总额",
     "current_appropriation": "当年财政拨款",
@@ -54,15 +54,6 @@ SUMMARY_FIELDS = {
 
 
 @dataclass(frozen=True)
-class ValueWrite:
-    sheet: str
-    cell: str
-    value: float | str
-    number_format: str | None  # applied only where the cell's own format is General
-    note: str = ""  # how it was computed, for the cell's note
-
-
-@dataclass(frozen=True)
 class Mark:
     sheet: str
     cell: str
@@ -73,9 +64,8 @@ class Mark:
     def color(self) -> str:
         return COMPUTED_COLOR if self.severity == "computed" else SEVERITY_COLOR[self.severity]
 
-    def note_over(self, previous: str | None) -> str:
-        """The note to show: ours, with the cell's own note kept below it."""
-        return self.note if previous is None else f"{self.note}{PREVIOUS_NOTE}{previous}"
+    def flag(self) -> Flag:
+        return Flag(self.sheet, self.cell, self.color, self.note)
 
 
 @dataclass

@@ -10,8 +10,8 @@ from xlperf.forms.workbook import WorkbookForms
 from xlperf.reader.grid import Grid
 from xlperf.reader.loader import load_grids
 from xlperf.reader.project import read_project_forms
+from xlperf.reader.rules_sheet import rules_for
 from xlperf.reader.summary import read_summaries
-from xlperf.rules_source import rules_for
 
 
 def read_grids(grids: list[Grid], path: str) -> WorkbookForms:

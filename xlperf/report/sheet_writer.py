@@ -1,8 +1,7 @@
 """The report as a sheet 自评报告 of the workbook (openpyxl), from the same content as the .docx.
 
-:func:`report_rows` is pure (content -> rows of text), so the live-Excel path can write the very
-same rows through xlwings; :func:`write_report_sheet` adds layout for files: merged paragraph
-rows with wrapped text, column widths, yellow places that need human words, A4 print setup.
+:func:`report_edit` plans the sheet (:mod:`xlperf.ops.edits`): the rows of :func:`report_rows`
+and their layout, for the file adapter and the live one alike.
 """
 
 from __future__ import annotations
@@ -10,22 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
-
+from xlperf.ops.edits import Align, Block, Font, PageSetup, SheetEdit, Style, WorkbookPlan, ref
 from xlperf.ops.journal import REPORT_SHEET
-from xlperf.ops.literal import put
 from xlperf.report.blocks import Heading, Para, ReportContent, Table
 
 COLUMNS = 11  # as many as the figure tables have
 CM_TO_CHARS = 4.4  # Excel column width units per centimetre (default font)
 FONT = "仿宋"
 HEADING_FONT = "黑体"
-YELLOW = PatternFill(fill_type="solid", fgColor="FFF2CC")  # light yellow: places needing words
-THIN = Side(style="thin", color="000000")
-GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+YELLOW = "FFF2CC"  # light yellow: places needing words
 
 
 @dataclass(frozen=True)
@@ -76,31 +68,35 @@ def _height(text: str, width_chars: float, points: float) -> float:
     return lines * points * 1.5
 
 
-def write_report_sheet(wb: Workbook, content: ReportContent) -> Worksheet:
-    """(Re)write the 自评报告 sheet; every other sheet stays as it is."""
+def report_edit(content: ReportContent, names: list[str]) -> WorkbookPlan:
+    """The 自评报告 sheet (re)written at the end of a workbook with sheets ``names``, laid out
+    as a document: merged paragraph rows with wrapped text, column widths, yellow places that
+    need human words, A4 print setup. Every other sheet stays as it is."""
     widths = next(
         (b.widths for r in content.reports for b in r.blocks if isinstance(b, Table)),
         (1.6,) * COLUMNS,
     )
-    if REPORT_SHEET in wb.sheetnames:
-        del wb[REPORT_SHEET]
-    ws = wb.create_sheet(REPORT_SHEET)
     chars = [w * CM_TO_CHARS for w in widths]
-    for c, width in enumerate(chars, 1):
-        ws.column_dimensions[get_column_letter(c)].width = round(width, 1)
     total_chars = sum(chars)
-    last = get_column_letter(COLUMNS)
+    edit = SheetEdit(
+        REPORT_SHEET, add=True, widths={c: round(w, 1) for c, w in enumerate(chars, 1)}
+    )
+    edit.blocks.append(Block(1, 1, report_rows(content)))
     for r, row in enumerate(sheet_layout(content), 1):
         if row.kind in ("header", "row", "total"):
-            for c, text in enumerate(row.cells, 1):
-                cell = put(ws.cell(r, c), text)
-                bold = row.kind != "row"
-                cell.font = Font(name=HEADING_FONT if bold else FONT, size=9, bold=False)
-                cell.border = GRID
+            bold = row.kind != "row"
+            for c in range(1, len(row.cells) + 1):
                 horizontal = "left" if c == 2 and row.kind == "row" else "center"
                 if c > 2 and c < len(row.cells) and row.kind != "header":
                     horizontal = "right"
-                cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=True)
+                edit.styles.append(
+                    Style(
+                        ref(r, c),
+                        font=Font(name=HEADING_FONT if bold else FONT, size=9),
+                        align=Align(horizontal=horizontal, vertical="center", wrap=True),
+                        border=True,
+                    )
+                )
             wrapped = max(
                 (
                     _height(t or "", chars[c] if c < len(chars) else 8, 9)
@@ -108,11 +104,9 @@ def write_report_sheet(wb: Workbook, content: ReportContent) -> Worksheet:
                 ),
                 default=0,
             )  # a long sheet name or 问题 in the 附表 wraps inside its cell
-            ws.row_dimensions[r].height = max(36 if row.kind == "header" else 24, wrapped)
+            edit.heights[r] = max(36 if row.kind == "header" else 24, wrapped)
             continue
-        text = row.cells[0]
-        cell = put(ws.cell(r, 1), text)
-        ws.merge_cells(f"A{r}:{last}{r}")
+        edit.merges.append(ref(r, 1, r, COLUMNS))
         size, font, horizontal = 12, FONT, "left"
         if row.kind == "title":
             size, font, horizontal = 18, HEADING_FONT, "center"
@@ -125,34 +119,30 @@ def write_report_sheet(wb: Workbook, content: ReportContent) -> Worksheet:
             size = 10.5
         elif row.kind == "sign":
             horizontal = "right"
-        cell.font = Font(name=font, size=size)
         indent = 2 if row.kind in ("body", "note", "item", "finding", "heading") else 0
-        cell.alignment = Alignment(
-            horizontal=horizontal, vertical="center", wrap_text=True, indent=indent
+        edit.styles.append(
+            Style(
+                ref(r, 1),
+                fill=YELLOW if row.blank else None,
+                font=Font(name=font, size=size),
+                align=Align(horizontal=horizontal, vertical="center", wrap=True, indent=indent),
+            )
         )
-        if row.blank:
-            cell.fill = YELLOW
-        ws.row_dimensions[r].height = _height(text, total_chars * 0.95 - indent * 2, size)
-    ws.sheet_view.showGridLines = False
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.7
-    ws.page_margins.top, ws.page_margins.bottom = 0.9, 0.9
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    return ws
+        edit.heights[r] = _height(row.cells[0], total_chars * 0.95 - indent * 2, size)
+    edit.gridlines = False
+    edit.page = PageSetup(margins=(0.7, 0.7, 0.9, 0.9), center=True, footer="第 &P 页，共 &N 页")
+    gone = [REPORT_SHEET] if REPORT_SHEET in names else []
+    return WorkbookPlan(delete=gone, sheets=[edit])
 
 
 def write_report_sheet_file(path: Path, out: Path, content: ReportContent) -> None:
     """Add the 自评报告 sheet to a copy of the workbook (or to itself when ``out`` is ``path``);
     the forms' cells are left exactly as typed. Saved atomically."""
+    from xlperf.ops.apply_file import apply_file
     from xlperf.ops.files import atomic_save, open_for_edit, refuse_if_open
 
     wb, _ = open_for_edit(path)
-    write_report_sheet(wb, content)
+    apply_file(wb, report_edit(content, wb.sheetnames))
     if out.resolve() != path.resolve():
         refuse_if_open(out)
     atomic_save(wb, out)

@@ -8,7 +8,7 @@
   per project) and 参数.
 
 Every region code reads or writes has a defined name (:mod:`xlperf.templates.names`); the 参数
-sheet's names are listed in :mod:`xlperf.rules_sheet`.
+sheet's names are listed in :mod:`xlperf.vocabulary.params`.
 """
 
 from xlperf.templates.build import build_templates

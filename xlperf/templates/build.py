@@ -12,10 +12,9 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from xlperf.rules import DEFAULT_RULES, RuleSet
-from xlperf.rules_sheet import SheetSettings
 from xlperf.templates.department_sheet import DEPARTMENT_SHEET, add_department_sheet
 from xlperf.templates.guide_sheet import add_guide_sheet
-from xlperf.templates.params_sheet import add_params_sheet, hint_params
+from xlperf.templates.params_sheet import SheetSettings, add_params_sheet, hint_params
 from xlperf.templates.project_sheet import add_project_sheet
 from xlperf.templates.summary_sheet import add_summary_sheet
 

@@ -39,7 +39,7 @@ Project form sheets carry sheet-scoped names (a copied sheet keeps its own set):
 =======================  =================================================================
 
 The 参数 sheet carries workbook-scoped names, read by every formula: see
-:data:`xlperf.rules_sheet.NAMES`.
+:data:`xlperf.vocabulary.params.NAMES`.
 """
 
 from __future__ import annotations
@@ -106,23 +106,3 @@ def define_local(ws: Worksheet, name: str, ref: str) -> None:
 def define_global(wb: Workbook, ws: Worksheet, name: str, ref: str) -> None:
     """A workbook-scoped name."""
     wb.defined_names[name] = DefinedName(name, attr_text=reference(ws, ref))
-
-
-def resolve(wb: Workbook, name: str, sheet: str | None = None) -> tuple[Worksheet, str]:
-    """The sheet and range (``A1:B2`` without ``$``) a name points at.
-
-    A sheet-scoped name is looked up on ``sheet``; a workbook-scoped one when ``sheet`` is None or
-    the sheet has no such name.
-    """
-    defined = None
-    if sheet is not None:
-        defined = wb[sheet].defined_names.get(name)
-    if defined is None:
-        defined = wb.defined_names.get(name)
-    if defined is None:
-        raise KeyError(f"工作簿中没有名称 {name}" + (f"（工作表 {sheet}）" if sheet else ""))
-    destinations = list(defined.destinations)
-    if len(destinations) != 1:
-        raise KeyError(f"名称 {name} 不是单一区域")
-    title, ref = destinations[0]
-    return wb[title], ref.replace("$", "")

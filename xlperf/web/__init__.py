@@ -2,7 +2,8 @@
 
 The page is three static files here (``index.html``, ``page.css``, ``page.js``: plain HTML, CSS
 and ES5 JavaScript, nothing loaded from elsewhere, so it works offline on an intranet and in the
-older engines WPS ships with); :mod:`xlperf.web.upload` expands and checks what a unit uploads.
+older engines WPS ships with); :mod:`xlperf.web.upload` receives and checks what a unit uploads
+(:mod:`xlperf.web.archive` expands its .zip files, :mod:`xlperf.web.files` names them).
 """
 
 from __future__ import annotations

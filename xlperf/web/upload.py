@@ -2,12 +2,11 @@
 folder that the server deletes after the request.
 
 Nothing here trusts the upload: file names are display text only (each file is stored under a
-name of our own making, so no name reaches outside the folder), a .zip is expanded within fixed
-bounds (members, total size, compression ratio; nested archives are not expanded), and each
-workbook goes through the same functions as ``xlperf check`` (:func:`read_workbook`,
-:func:`check_workbook`) and ``xlperf fix`` (:func:`fix_file`) for its flagged copy, with the
-loader's own bounds on what a workbook may make xlperf read. One file that cannot be read is a
-Chinese message in the answer, never the end of the request.
+name of our own making, :mod:`xlperf.web.files`), a .zip is expanded within fixed bounds
+(:mod:`xlperf.web.archive`), and each workbook goes through the same functions as ``xlperf
+check`` (:func:`read_workbook`, :func:`check_workbook`) and ``xlperf fix`` (:func:`fix_file`)
+for its flagged copy, with the loader's own bounds on what a workbook may make xlperf read. One
+file that cannot be read is a Chinese message in the answer, never the end of the request.
 """
 
 from __future__ import annotations
@@ -17,66 +16,21 @@ import logging
 import re
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from xlperf import limits
 from xlperf.errors import InputError
 from xlperf.findings import Finding
 from xlperf.registry import SEVERITY_NAME
+from xlperf.web.archive import expand
+from xlperf.web.files import MAX_FILES, Upload, UploadRefused, disk_name, display_name, refused
 
 log = logging.getLogger(__name__)
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-ARCHIVE_SUFFIX = ".zip"
-MAX_FILES = 200  # workbooks in one upload, archives expanded
 MAX_FIELD_BYTES = 1024  # a form field that is not a file (none is expected)
-# A .zip of workbooks is bounded as the loader bounds a workbook's own package (xlperf.limits):
-# parts, ratio, total size; each workbook taken out of it no larger than a workbook may be.
-ZIP_MAX_MEMBERS = limits.MAX_ZIP_MEMBERS
-ZIP_MAX_MEMBER_BYTES = limits.MAX_FILE_BYTES  # one member, uncompressed
-ZIP_MAX_TOTAL_BYTES = limits.MAX_TOTAL_BYTES  # all members of all archives, uncompressed
-ZIP_MAX_RATIO = limits.MAX_RATIO  # uncompressed ÷ compressed size of a member over the floor
-ZIP_RATIO_FLOOR = limits.RATIO_FLOOR
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
-_CHUNK = 1024 * 1024
-
-
-class UploadRefused(Exception):
-    """The whole upload is refused: the HTTP status and the Chinese message for the page."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status, self.message = status, message
-
-
-@dataclass
-class Upload:
-    """One file of the upload: the name the unit gave it (display text) and where it is."""
-
-    name: str
-    path: Path
-
-
-def display_name(name: str) -> str:
-    """The last part of a file name as sent (old browsers send the whole Windows path), at most
-    200 characters."""
-    return re.split(r"[\\/]", name)[-1].strip()[:200] or "未命名"
-
-
-def disk_name(name: str) -> str:
-    """A name for the file on disk made from the one sent: no path, no character a file system
-    or a shell treats specially, at most 100 characters, its suffix kept."""
-    base = _UNSAFE.sub("_", display_name(name)).strip(" .") or "未命名"
-    stem, dot, suffix = base.rpartition(".")
-    if not dot or len(suffix) > 8:
-        stem, suffix = base, ""
-    stem = stem[: 100 - len(suffix) - 1] or "未命名"
-    return f"{stem}.{suffix}" if suffix else stem
 
 
 class MultipartSink:
@@ -171,169 +125,6 @@ class MultipartSink:
         self.close()
 
 
-@dataclass
-class Expanded:
-    """The workbooks of an upload once its archives are expanded, and what was left out."""
-
-    workbooks: list[Upload] = field(default_factory=list)
-    refused: list[dict[str, Any]] = field(default_factory=list)  # files with their reason
-    notes: list[str] = field(default_factory=list)
-    expanded: int = 0  # bytes the archives declare for the workbooks taken out of them
-
-
-def _member_name(info: zipfile.ZipInfo) -> str:
-    """A member's name as its maker wrote it: Windows' zip tools store GBK without saying so."""
-    if info.flag_bits & 0x800:
-        return info.filename
-    raw = info.filename.encode("cp437", "replace")
-    for codec in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(codec)
-        except UnicodeDecodeError:
-            continue
-    return info.filename
-
-
-def _refused(name: str, message: str) -> dict[str, Any]:
-    return {"name": name, "error": message, "forms": [], "errors": 0, "warnings": 0}
-
-
-def expand(uploads: list[Upload], max_files: int = MAX_FILES) -> Expanded:
-    """The uploaded workbooks, each archive's workbooks in its place (within the bounds above)."""
-    out = Expanded()
-    for upload in uploads:
-        suffix = Path(upload.name).suffix.lower()
-        if suffix == ARCHIVE_SUFFIX:
-            _expand_zip(upload, out)
-        elif suffix in WORKBOOK_SUFFIXES:
-            out.workbooks.append(upload)
-        else:
-            out.refused.append(
-                _refused(
-                    upload.name, "不是 Excel 工作簿：只接受 .xlsx、.xlsm、.xls 文件或其 .zip 压缩包"
-                )
-            )
-        if len(out.workbooks) > max_files:
-            raise UploadRefused(
-                413, f"一次最多检查 {max_files} 个工作簿（含压缩包中的），请分批上传"
-            )
-    return out
-
-
-def _expand_zip(upload: Upload, out: Expanded) -> None:
-    name = upload.name
-    try:
-        with zipfile.ZipFile(upload.path) as z:
-            infos = z.infolist()
-            if len(infos) > ZIP_MAX_MEMBERS:
-                out.refused.append(
-                    _refused(name, f"压缩包中有 {len(infos)} 个文件，超过上限 {ZIP_MAX_MEMBERS} 个")
-                )
-                return
-            chosen, skipped, nested = _choose_members(infos)
-            if len(out.workbooks) + len(chosen) > MAX_FILES:
-                raise UploadRefused(
-                    413, f"一次最多检查 {MAX_FILES} 个工作簿（含压缩包中的），请分批上传"
-                )
-            total = sum(info.file_size for _, info in chosen)
-            if total > ZIP_MAX_TOTAL_BYTES:
-                out.refused.append(
-                    _refused(
-                        name,
-                        f"压缩包中的工作簿解压后共 {limits.mb(total)}，"
-                        f"超过上限 {limits.mb(ZIP_MAX_TOTAL_BYTES)}",
-                    )
-                )
-                return
-            if out.expanded + total > ZIP_MAX_TOTAL_BYTES:
-                out.refused.append(
-                    _refused(
-                        name,
-                        f"各压缩包中的工作簿解压后合计超过上限 "
-                        f"{limits.mb(ZIP_MAX_TOTAL_BYTES)}，请分批上传",
-                    )
-                )
-                return
-            out.expanded += total
-            for member, info in chosen:
-                shown = f"{name}/{member[:200]}"
-                reason = _member_refusal(info)
-                if reason:
-                    out.refused.append(_refused(shown, reason))
-                    continue
-                slot = upload.path.parent / f"zip{len(out.workbooks) + 1:03d}"
-                slot.mkdir()
-                target = slot / disk_name(member)
-                try:
-                    _extract(z, info, target)
-                except (zipfile.BadZipFile, EOFError, NotImplementedError, OSError, RuntimeError):
-                    # a bad CRC, an encrypted member, a stream longer than it says
-                    target.unlink(missing_ok=True)
-                    out.refused.append(
-                        _refused(shown, "压缩包中的此文件已损坏或设有密码，无法解压")
-                    )
-                    continue
-                out.workbooks.append(Upload(shown, target))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
-        out.refused.append(_refused(name, f"压缩包已损坏或格式不受支持（{type(exc).__name__}）"))
-        return
-    except (OSError, RuntimeError) as exc:  # an encrypted directory, a truncated file
-        out.refused.append(_refused(name, f"压缩包已损坏或设有密码（{type(exc).__name__}）"))
-        return
-    if nested:
-        out.notes.append(
-            f"{name}：其中的 {nested} 个压缩包未展开（压缩包中的压缩包请先解压再上传）"
-        )
-    if skipped:
-        out.notes.append(f"{name}：其中的 {skipped} 个文件不是 Excel 工作簿，已跳过")
-    if not chosen and not nested:
-        out.refused.append(_refused(name, "压缩包中没有 .xlsx、.xlsm 或 .xls 工作簿"))
-
-
-def _choose_members(
-    infos: list[zipfile.ZipInfo],
-) -> tuple[list[tuple[str, zipfile.ZipInfo]], int, int]:
-    chosen, skipped, nested = [], 0, 0
-    for info in infos:
-        if info.is_dir():
-            continue
-        member = _member_name(info).replace("\\", "/")
-        base = member.rsplit("/", 1)[-1]
-        if member.startswith("__MACOSX/") or base.startswith(("~$", "._")):
-            continue
-        suffix = Path(base).suffix.lower()
-        if suffix == ARCHIVE_SUFFIX:
-            nested += 1
-        elif suffix in WORKBOOK_SUFFIXES:
-            chosen.append((member.lstrip("/"), info))
-        else:
-            skipped += 1
-    return chosen, skipped, nested
-
-
-def _member_refusal(info: zipfile.ZipInfo) -> str | None:
-    if info.file_size > ZIP_MAX_MEMBER_BYTES:
-        return (
-            f"解压后为 {limits.mb(info.file_size)}，"
-            f"超过单个文件的上限 {limits.mb(ZIP_MAX_MEMBER_BYTES)}"
-        )
-    ratio = info.file_size / max(info.compress_size, 1)
-    if info.file_size > ZIP_RATIO_FLOOR and ratio > ZIP_MAX_RATIO:
-        return f"压缩比为 {ratio:.0f}:1，超过上限 {ZIP_MAX_RATIO}:1（疑似压缩炸弹），未解压"
-    return None
-
-
-def _extract(z: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> None:
-    """Copy one member, never more than it declares (zipfile stops there and checks its CRC)."""
-    written = 0
-    with z.open(info) as src, target.open("wb") as dst:
-        while chunk := src.read(_CHUNK):
-            written += len(chunk)
-            if written > info.file_size:
-                raise OSError("member larger than declared")
-            dst.write(chunk)
-
-
 def _finding(f: Finding) -> dict[str, str]:
     return {
         "cell": f.cell,
@@ -401,12 +192,12 @@ def check_file(upload: Upload, out_dir: Path) -> dict[str, Any]:
         book = read_workbook(upload.path)
         findings = check_workbook(book)
     except InputError as exc:
-        return _refused(upload.name, _message(exc))
+        return refused(upload.name, _message(exc))
     except RecursionError:
-        return _refused(upload.name, "工作簿结构嵌套过深，无法读取")
+        return refused(upload.name, "工作簿结构嵌套过深，无法读取")
     except Exception:  # noqa: BLE001 - one file must not end the request; the log has it
         log.exception("checking an uploaded workbook failed")
-        return _refused(
+        return refused(
             upload.name, "处理此文件时出现内部错误（详情已记入服务器日志），请联系管理员"
         )
     errors = sum(f.severity == "error" for f in findings)

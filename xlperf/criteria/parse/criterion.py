@@ -24,6 +24,7 @@ from xlperf.criteria.parse.text import (
     drop_bookmarks,
     normalise,
 )
+from xlperf.limits import MAX_CRITERION_CHARS
 
 
 def read_criterion(text: str, weight: Decimal | int | str, *, name: str | None = None) -> Rule:
@@ -62,6 +63,10 @@ def parse_criterion(text: str, weight: Decimal | int | str, *, name: str | None 
         raise ValueError(f"a weight is never negative, got {weight}")
     if not text or not normalise(text):
         return ManualRule(weight=w, text=text or "", reason="评分标准为空")
+    if len(text) > MAX_CRITERION_CHARS:
+        return ManualRule(
+            weight=w, text=text, reason=f"评分标准超过 {MAX_CRITERION_CHARS} 字，无法自动计分"
+        )
     try:
         return _parse(text, w, segment=False, hint=name)
     except Unparsed as exc:

@@ -1,4 +1,5 @@
-"""Fill a template's input cells from form data (the ``xlperf extract`` shape), finding cells by name.
+"""The tests' filler: a template's input cells from form data (the ``xlperf extract`` shape),
+found by their defined names, for LibreOffice to recalculate.
 
 Computed cells keep their formulas unless ``typed=True``: then the figures the data states for
 them (执行率, 预算执行率得分, 分值合计, 总分, 等次) are typed over the formulas, as accountants do.
@@ -15,7 +16,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xlperf.forms.project import FUND_COLUMNS, FUND_ROWS
 from xlperf.forms.summary import SUMMARY_COLUMNS
-from xlperf.templates.names import resolve
 from xlperf.templates.styles import fit_heights
 from xlperf.values import fold
 from xlperf.vocabulary.project import level1_kind
@@ -33,6 +33,26 @@ SUMMARY_INPUTS = (
     "score",
     "reason",
 )
+
+
+def resolve(wb: Workbook, name: str, sheet: str | None = None) -> tuple[Worksheet, str]:
+    """The sheet and range (``A1:B2`` without ``$``) a name points at.
+
+    A sheet-scoped name is looked up on ``sheet``; a workbook-scoped one when ``sheet`` is None or
+    the sheet has no such name.
+    """
+    defined = None
+    if sheet is not None:
+        defined = wb[sheet].defined_names.get(name)
+    if defined is None:
+        defined = wb.defined_names.get(name)
+    if defined is None:
+        raise KeyError(f"工作簿中没有名称 {name}" + (f"（工作表 {sheet}）" if sheet else ""))
+    destinations = list(defined.destinations)
+    if len(destinations) != 1:
+        raise KeyError(f"名称 {name} 不是单一区域")
+    title, ref = destinations[0]
+    return wb[title], ref.replace("$", "")
 
 
 class TemplateFull(ValueError):
