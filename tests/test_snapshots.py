@@ -39,6 +39,20 @@ def _stacked_forms(path: Path) -> Path:
     return path
 
 
+def _unit_file(path: Path) -> Path:
+    """The roll-up benchmark's unit workbook: two forms on two sheets, the unit named."""
+    wb = openpyxl.Workbook()
+    for p in range(2):
+        ws = wb.active if p == 0 else wb.create_sheet(f"项目{p + 1}")
+        data = clean_project(f"单位7项目{p + 1}", budget=20 + p, executed=15 + 2 * p)
+        data["implementer"] = "单位7"
+        if p == 1:
+            data["total_score"] += 2
+        write_project(ws, 1, data)
+    wb.save(path)
+    return path
+
+
 def _money(path: Path) -> Path:
     from tests.test_money import seed_workbook
 
@@ -74,6 +88,7 @@ CASES: dict[str, Callable[[Path], Path]] = {
     "template_workbook": _template("部门项目支出绩效自评工作簿.xlsx"),
     "template_department": _template("部门整体支出绩效自评表.xlsx"),
     "stacked_forms": _stacked_forms,
+    "unit_file": _unit_file,
     "money_seed002": _money,
     "department_plain": _department_plain,
 }

@@ -13,6 +13,9 @@ class InputError(Exception):
         self.cell = cell
         super().__init__(str(self))
 
+    def __reduce__(self):  # a worker process sends it back whole, not as its text only
+        return (type(self), (self.path, self.message, self.sheet, self.cell))
+
     def __str__(self) -> str:
         where = self.path
         if self.sheet:

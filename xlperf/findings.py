@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from pydantic import BaseModel, field_serializer
@@ -29,6 +30,20 @@ class Finding(BaseModel):
         if isinstance(value, Decimal):
             return int(value) if value == value.to_integral_value() else float(value)
         return value
+
+
+_CELL = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)")
+
+
+def cell_position(cell: str) -> tuple[int, int]:
+    """``B12`` -> (12, 2): the 1-based row and column of a finding's cell (ValueError if none)."""
+    m = _CELL.fullmatch(cell)
+    if m is None:
+        raise ValueError(f"不是单元格地址：{cell}")
+    col = 0
+    for ch in m.group(1).upper():
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)), col
 
 
 def code_matches(code: str, patterns: list[str]) -> bool:

@@ -18,6 +18,7 @@ import calendar
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel
@@ -331,6 +332,13 @@ def parse_target(
         return Target(text=text, kind="qualitative")
     if isinstance(raw, int | float | Decimal):
         return _parse_numeric(raw, text, default)
+    return _parse_text(text, less_is_better)
+
+
+@lru_cache(maxsize=4096)
+def _parse_text(text: str, less_is_better: bool) -> Target:
+    """:func:`parse_target` of a text (cached: the same targets recur on every form, and a
+    worksheet function is called with the same text on every recalculation)."""
     s = normalise(text)
     if s.lower() in _EMPTY or not s:
         return Target(text=text, kind="empty")

@@ -56,12 +56,40 @@ def _number(value: Any, what: str, *, required: bool = True) -> Decimal | None:
 
 
 def _rules(params: Any) -> RuleSet:
-    """The rule set of a 参数 range passed as the optional last argument, else the national one."""
+    """The rule set of a 参数 range passed as the optional last argument, else the national one.
+
+    Cached by the range's contents: Excel passes the same range on every call, and reading it
+    takes milliseconds; a range whose contents changed is read again."""
     if params is None:
         return DEFAULT_RULES
     rows = params if isinstance(params, list) else [[params]]
-    rows = [r if isinstance(r, list) else [r] for r in rows]
-    return rules_for([Grid("参数", rows)])
+    key = tuple(tuple(r) if isinstance(r, list) else (r,) for r in rows)
+    try:
+        outcome = _rules_of(key)
+    except TypeError:  # an unhashable cell value: read it uncached
+        outcome = _read_rules(key)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+@functools.lru_cache(maxsize=64)
+def _rules_of(rows: tuple[tuple[Any, ...], ...]) -> RuleSet | Exception:
+    return _read_rules(rows)
+
+
+def _read_rules(rows: tuple[tuple[Any, ...], ...]) -> RuleSet | Exception:
+    """The rule set, or the error reading it raised (cached as well: a bad range stays bad)."""
+    try:
+        return rules_for([Grid("参数", [list(r) for r in rows])])
+    except Exception as exc:  # noqa: BLE001 - re-raised by the caller, each call
+        return exc
+
+
+@functools.lru_cache(maxsize=1024)
+def _criterion(text: str, weight: Decimal | None) -> Any:
+    """The 评分标准 read from its text (cached by text and 分值)."""
+    return read_criterion(text, weight)
 
 
 def _out(value: Decimal | None) -> float | None:
@@ -165,7 +193,7 @@ def XP_CRITERION(value: Any, criterion: Any, weight: Any) -> Any:  # noqa: N802
     text = _text(criterion)
     if not text:
         raise ArgumentError("评分标准为空")
-    rule = read_criterion(text, _number(weight, "分值"))
+    rule = _criterion(text, _number(weight, "分值"))
     if rule.kind == "manual":
         raise ArgumentError(f"评分标准无法自动计算：{getattr(rule, 'reason', '')}")
     v = _number(value, "实际值")

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from xlperf.limits import MAX_NUMBER, MAX_NUMBER_TEXT
 
@@ -33,20 +34,32 @@ _NUMBER = re.compile(r"^([+-]?\d+(?:\.\d+)?)(%|万元|元|分|人|次|个|项|�
 _LATEX = re.compile(r"\$|\\text\{|\\mathrm\{|[{}]")
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """NFKC-normalise (full-width digits and brackets to ASCII) and drop all whitespace."""
+    """NFKC-normalise (full-width digits and brackets to ASCII) and drop all whitespace.
+
+    Cached: the same labels recur on every form, and the readers ask about each cell often."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _label_key(text: str) -> str:
+    return fold(text).rstrip(":：")
 
 
 def label_key(value: object) -> str:
     """The comparable form of a label cell: folded, without the colon labels often end with."""
-    if not isinstance(value, str):
-        return ""
-    return fold(value).rstrip(":：")
+    return _label_key(value) if isinstance(value, str) else ""
+
+
+@lru_cache(maxsize=1 << 16)
+def blank_text(text: str) -> bool:
+    """A text cell that counts as empty (``—``, ``无``, spaces)."""
+    return fold(text) in NULL_TEXTS
 
 
 def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and fold(value) in NULL_TEXTS)
+    return value is None or (isinstance(value, str) and blank_text(value))
 
 
 def clean_text(value: object) -> str | None:

@@ -9,7 +9,7 @@ from xlperf.checks.project import check_project
 from xlperf.checks.summary import check_summaries
 from xlperf.checks.unit import run
 from xlperf.checks.workbook import readable  # noqa: F401 (registers XP000)
-from xlperf.findings import Finding
+from xlperf.findings import Finding, cell_position
 from xlperf.forms.money import MoneyBook
 from xlperf.forms.workbook import WorkbookForms
 from xlperf.rules import RuleSet
@@ -30,11 +30,9 @@ def check_workbook(book: WorkbookForms, rules: RuleSet | None = None) -> list[Fi
 
 
 def sort_findings(findings: list[Finding], sheets: list[str]) -> list[Finding]:
-    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-
     def key(f: Finding) -> tuple[int, int, int, str]:
-        col, row = coordinate_from_string(f.cell)
+        row, col = cell_position(f.cell)
         rank = sheets.index(f.sheet) if f.sheet in sheets else len(sheets)
-        return (rank, row, column_index_from_string(col), f.code)
+        return (rank, row, col, f.code)
 
     return sorted(findings, key=key)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from xlperf.cli.frame import EXIT_INPUT, Command
-from xlperf.cli.shared import fail, rules_from, rules_option
+from xlperf.cli.shared import fail, jobs_option, rules_from, rules_option
 from xlperf.errors import InputError
-from xlperf.rules import RuleSet
+
+if TYPE_CHECKING:
+    from xlperf.rules import RuleSet
 
 
 @click.command(cls=Command)
@@ -30,7 +33,7 @@ from xlperf.rules import RuleSet
     type=click.Path(path_type=Path, file_okay=False),
     help="标记副本（同 xlperf fix 的结果）写入的文件夹（默认：审核结果工作簿旁的“<文件名>_标记副本”）",
 )
-@click.option("--jobs", type=click.IntRange(min=1), help="同时读取的文件数（默认：本机 CPU 核数）")
+@jobs_option
 @rules_option
 def review(
     paths: tuple[Path, ...],

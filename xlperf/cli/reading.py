@@ -5,23 +5,26 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from xlperf.checks import check_workbook
-from xlperf.cli.frame import EXIT_FINDINGS, EXIT_INPUT, Command, Failed, reporting
-from xlperf.cli.shared import format_finding, rules_from, rules_option
-from xlperf.extract import workbook_dict
-from xlperf.findings import CODES, FINDING_KEYS, Finding, select
-from xlperf.reader import read_workbook
-from xlperf.reader.loader import workbook_paths
-from xlperf.registry import SEVERITY_NAME
+from xlperf.cli.frame import EXIT_FINDINGS, EXIT_INPUT, Command
+from xlperf.cli.shared import format_finding, jobs_option, rules_from, rules_option
+from xlperf.errors import InputError
+
+if TYPE_CHECKING:
+    from xlperf.findings import Finding
+
+# What each command needs is imported when it runs: `xlperf --help` loads only click.
 
 CHECK_FORMATS = ["text", "json", "jsonl", "csv"]
 
 
 def _codes(value: str | None, option: str = "--select") -> list[str] | None:
     """Codes or prefixes given with --select/--ignore; one matching no check code is an error."""
+    from xlperf.findings import CODES
+
     codes = [c.strip().upper() for c in value.split(",") if c.strip()] if value else None
     for code in codes or ():
         if not any(known.startswith(code) for known in CODES):
@@ -45,6 +48,7 @@ def _codes(value: str | None, option: str = "--select") -> list[str] | None:
 @click.option("--select", "select_", help="只报告这些代码（逗号分隔，前缀匹配，如 XP1,XS301）")
 @click.option("--ignore", help="不报告这些代码（逗号分隔，前缀匹配）")
 @rules_option
+@jobs_option
 @click.option("--exit-zero", is_flag=True, help="发现错误时也以 0 退出")
 def check(
     paths: tuple[Path, ...],
@@ -53,9 +57,15 @@ def check(
     select_: str | None,
     ignore: str | None,
     rules_path: Path | None,
+    jobs: int | None,
     exit_zero: bool,
 ) -> None:
     """检查工作簿中的项目支出绩效自评表和汇总表。"""
+    from xlperf.findings import select
+    from xlperf.ops.batch import Job, check_file
+    from xlperf.pool import run_jobs
+    from xlperf.reader.loader import workbook_paths
+
     selected, ignored = _codes(select_, "--select"), _codes(ignore, "--ignore")
     rules = rules_from(rules_path)
     findings: list[Finding] = []
@@ -64,15 +74,12 @@ def check(
     if not files:
         click.echo("未找到任何 Excel 文件", err=True)
         sys.exit(EXIT_INPUT)
-    for path in files:
-        try:
-            with reporting(path):
-                book = read_workbook(path)
-                found = select(check_workbook(book, rules), selected, ignored)
-        except Failed:
+    for result in run_jobs(check_file, [Job(p, rules) for p in files], jobs):
+        if isinstance(result, InputError):
+            click.echo(str(result), err=True)
             failed = True
             continue
-        findings.extend(found)
+        findings.extend(select(result, selected, ignored))
     emit_findings(findings, fmt, statistics)
     if failed:
         sys.exit(EXIT_INPUT)
@@ -82,6 +89,9 @@ def check(
 
 def emit_findings(findings: list[Finding], fmt: str, statistics: bool) -> None:
     """check's output: the findings (or with ``statistics`` their counts per code) in ``fmt``."""
+    from xlperf.findings import FINDING_KEYS
+    from xlperf.registry import SEVERITY_NAME
+
     if statistics:
         rows = finding_statistics(findings)
         keys = ["code", "severity", "title", "count"]
@@ -167,6 +177,9 @@ def rule(code: str | None, markdown: bool) -> None:
 @rules_option
 def extract(path: Path, fmt: str, rules_path: Path | None) -> None:
     """按读取结果输出工作簿中的各表（JSON），含各项目表的评分口径与读法说明。"""
+    from xlperf.extract import workbook_dict
+    from xlperf.reader import read_workbook
+
     rules = rules_from(rules_path)
     book = read_workbook(path)
     click.echo(json.dumps(workbook_dict(book, rules), ensure_ascii=False, indent=1))

@@ -6,16 +6,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from xlperf.cli.frame import EXIT_INPUT
 from xlperf.errors import InputError
-from xlperf.findings import Finding
-from xlperf.presets import PresetError, preset
-from xlperf.registry import SEVERITY_NAME
-from xlperf.rules import RuleSet, RulesFileError, load_rules
+
+if TYPE_CHECKING:
+    from xlperf.findings import Finding
+    from xlperf.rules import RuleSet
 
 PRESET_KEY = "xlperf_preset"
 
@@ -28,6 +28,8 @@ def rules_from(path: Path | None) -> RuleSet | None:
     named = ctx.meta.get(PRESET_KEY) if ctx is not None else None
     base = None
     if named is not None:
+        from xlperf.presets import PresetError, preset
+
         try:
             base = preset(named).rules
         except PresetError as exc:
@@ -35,6 +37,8 @@ def rules_from(path: Path | None) -> RuleSet | None:
             sys.exit(EXIT_INPUT)
     if path is None:
         return base
+    from xlperf.rules import RulesFileError, load_rules
+
     try:
         rules = load_rules(path)
     except RulesFileError as exc:
@@ -70,6 +74,13 @@ def rules_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+jobs_option = click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="同时处理的文件数（默认：本机 CPU 核数）",
+)
+
+
 def target_path(path: Path, out: Path | None, in_place: bool, tag: str) -> Path:
     """Where a command writes the workbook: back to ``path``, to ``out``, else beside it as
     ``<name><tag>.xlsx`` (never over the input unless asked)."""
@@ -77,6 +88,8 @@ def target_path(path: Path, out: Path | None, in_place: bool, tag: str) -> Path:
 
 
 def format_finding(f: Finding) -> str:
+    from xlperf.registry import SEVERITY_NAME
+
     level = SEVERITY_NAME.get(f.severity, "警告")
     return f"{f.file}:{f.sheet}!{f.cell}: {f.code} [{level}] {f.message}"
 

@@ -5,15 +5,23 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from xlperf.cli.frame import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Command
-from xlperf.cli.shared import fail, format_finding, rules_from, rules_option, target_path
+from xlperf.cli.shared import (
+    fail,
+    format_finding,
+    jobs_option,
+    rules_from,
+    rules_option,
+    target_path,
+)
 from xlperf.errors import InputError
-from xlperf.reader import read_workbook
-from xlperf.reader.loader import workbook_paths
-from xlperf.rules import RuleSet
+
+if TYPE_CHECKING:
+    from xlperf.rules import RuleSet
 
 
 @click.command(cls=Command)
@@ -80,6 +88,8 @@ def report(
     docx_path = out or path.with_name(f"{path.stem}_自评报告.docx")
     target = target_path(path, sheet_output, in_place, "_自评报告") if sheet else None
     try:
+        from xlperf.reader import read_workbook
+
         content = build_report(read_workbook(path), rules_from(rules_path))
         if target is not None:  # the workbook first: a refusal leaves no .docx behind
             write_report_sheet_file(path, target, content)
@@ -137,20 +147,24 @@ def new_sheet(path: Path, out: Path | None, name: str | None) -> None:
 )
 @click.option("--name", help="部门名称（默认取各表的主管部门）")
 @rules_option
+@jobs_option
 def rollup(
-    paths: tuple[Path, ...], out: Path, overwrite: bool, name: str | None, rules_path: Path | None
+    paths: tuple[Path, ...],
+    out: Path,
+    overwrite: bool,
+    name: str | None,
+    rules_path: Path | None,
+    jobs: int | None,
 ) -> None:
     """汇总：由项目自评表生成部门（单位）项目支出自评汇总表，并汇总各单位的收支情况表。
 
     数字按评分规则复核，与自评表所填不同处以批注注明；重复的文件和项目只汇总一次。"""
     from tqdm import tqdm
 
-    from xlperf.forms.money import MoneyBook
+    from xlperf.ops.batch import gather
     from xlperf.ops.money_rollup import describe, rollup_money_books
-    from xlperf.ops.rollup import read_books, rollup_books, unique_files
-
-    def bar(items):
-        return tqdm(items, desc="汇总", unit="个文件", file=sys.stderr, disable=None)
+    from xlperf.ops.rollup import rollup_records, unique_files
+    from xlperf.reader.loader import workbook_paths
 
     rules = rules_from(rules_path)
     files, repeated = unique_files(workbook_paths(list(paths)))
@@ -161,10 +175,12 @@ def rollup(
         if len(files) == 1 and not any(p.is_dir() for p in paths) and not repeated:
             result, money = _rollup_one(files[0], out, overwrite, rules)
         else:
-            books = read_books(files, progress=bar, errors=failed)
-            result = rollup_books(books, out, rules=rules, name=name)
-            money_books = [MoneyBook(path=b.path, tables=b.money) for b in books]
-            money = rollup_money_books(money_books, out, name=name, base=out if result else None)
+            bar = tqdm(total=len(files), desc="汇总", unit="个文件", file=sys.stderr, disable=None)
+            with bar:
+                gathered = gather(files, rules, jobs=jobs, errors=failed, done=bar.update)
+            result = rollup_records(gathered.records, out, name=name)
+            base = out if result else None
+            money = rollup_money_books(gathered.money, out, name=name, base=base)
             if result is None and money is None:
                 readable = "可以读取的文件" if failed else "所给文件"
                 raise InputError(

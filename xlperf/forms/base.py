@@ -56,8 +56,12 @@ class Val(BaseModel):
         return self.decimals
 
 
+_EMPTY = Val()
+
+
 def empty() -> Val:
-    return Val()
+    """The empty value (one shared instance: a Val is frozen)."""
+    return _EMPTY
 
 
 class Problem(BaseModel):

@@ -100,9 +100,9 @@ def _add_project_sheet(wb: Workbook, sheet: ProjectSheet) -> None:
     where 参数 is when the workbook's template form has it (as a copy of that form would)."""
     from xlperf.rules import DEFAULT_RULES
     from xlperf.templates.params_sheet import HINT as PARAMS_HINT
-    from xlperf.templates.params_sheet import SHEET_NAME as PARAMS_SHEET
     from xlperf.templates.params_sheet import add_params_sheet, hint_params
     from xlperf.templates.project_sheet import add_project_sheet
+    from xlperf.vocabulary.sheets import PARAMS_SHEET
 
     if sheet.params:
         add_params_sheet(wb, DEFAULT_RULES)

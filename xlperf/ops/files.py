@@ -23,7 +23,7 @@ from xlperf.ops.journal import JOURNAL_SHEET, REPORT_SHEET, Journal, is_journal
 from xlperf.ops.plan import plan_fix
 from xlperf.reader import read_grids, require_some_form
 from xlperf.reader.grid import Budget, Grid, grid_from_openpyxl
-from xlperf.reader.loader import open_ooxml, sniff
+from xlperf.reader.loader import load_grids, open_ooxml, sniff
 from xlperf.rules import RuleSet
 
 MACRO_SUFFIXES = {".xlsm", ".xltm"}
@@ -135,16 +135,17 @@ def atomic_save(wb: Workbook, out: Path) -> None:
     atomic_write(out, wb.save)
 
 
-def open_for_edit(path: Path) -> tuple[Workbook, Workbook]:
-    """The workbook with its formulas (to edit) and with cached values (to read). Reading a
-    workbook open in Excel is fine; writing one is refused (by :func:`atomic_write`)."""
+def open_for_edit(path: Path) -> Workbook:
+    """The workbook with its formulas, to edit (its values as last calculated are read by
+    :func:`sheet_grids`). Reading a workbook open in Excel is fine; writing one is refused (by
+    :func:`atomic_write`)."""
     if sniff(path) != "ooxml":
         raise InputError(
             str(path),
             "只能处理 .xlsx/.xlsm 工作簿：请先在 Excel/WPS 中另存为 .xlsx（旧版 .xls 与加密文件不能直接修改）",
         )
     keep_vba = path.suffix.lower() in MACRO_SUFFIXES
-    return open_ooxml(path, data_only=False, keep_vba=keep_vba), open_ooxml(path, data_only=True)
+    return open_ooxml(path, data_only=False, keep_vba=keep_vba)
 
 
 def our_sheets(wb: Workbook) -> set[str]:
@@ -159,13 +160,16 @@ def our_sheets(wb: Workbook) -> set[str]:
     return found
 
 
-def sheet_grids(wb: Workbook, cached: Workbook) -> list[Grid]:
-    """The sheets of a workbook opened by :func:`open_for_edit`, as the reader takes them; our
-    own sheets (journal, results, report) are left out."""
+def sheet_grids(wb: Workbook, path: Path) -> list[Grid]:
+    """The sheets of a workbook opened by :func:`open_for_edit` from ``path``, as the reader
+    takes them: what ``wb`` holds now, formula cells with their values as last calculated (read
+    from ``path`` by python-calamine, instead of loading it with openpyxl a second time); our own
+    sheets (journal, results, report) are left out."""
     budget = Budget(getattr(wb, "xlperf_source", "工作簿"))
     ours = our_sheets(wb)
+    cached = {g.sheet: g for g in load_grids(path)}
     return [
-        grid_from_openpyxl(ws, cached[ws.title], budget)
+        grid_from_openpyxl(ws, cached.get(ws.title), budget)
         for ws in wb.worksheets
         if ws.title not in ours
     ]
@@ -207,13 +211,13 @@ def fix_file(path: Path, out: Path, rules: RuleSet | None = None) -> FixResult:
     there."""
     refuse_if_open(out)  # before the work (atomic_write checks again)
     if sniff(path) == "xls":
-        wb, cached = xls_as_workbook(path, out)
+        wb = xls_as_workbook(path, out)
     else:
-        wb, cached = open_for_edit(path)
+        wb = open_for_edit(path)
         refuse_foreign_journal(wb.sheetnames, has_journal(wb), str(path))
     undo = clear_plan(read_journal(wb), wb.sheetnames) if has_journal(wb) else WorkbookPlan()
     apply_file(wb, undo)
-    grids = sheet_grids(wb, cached)
+    grids = sheet_grids(wb, path)
     book = require_some_form(read_grids(grids, str(path)))
     plan = plan_fix(book, rules)
     apply_file(wb, fix_edits(plan, wb.sheetnames))
@@ -228,7 +232,7 @@ class NothingToClear(InputError):
 def clear_file(path: Path, out: Path | None = None) -> int:
     """清除标记 on a file: undo what the last check wrote; returns the number of cells restored."""
     refuse_if_open(out or path)
-    wb, _ = open_for_edit(path)
+    wb = open_for_edit(path)
     if not has_journal(wb):
         raise NothingToClear(str(path), "没有 xlperf 的检查标记可清除")
     journal = read_journal(wb)
@@ -237,11 +241,10 @@ def clear_file(path: Path, out: Path | None = None) -> int:
     return len(journal.values) + len(journal.marks)
 
 
-def xls_as_workbook(path: Path, out: Path) -> tuple[Workbook, Workbook]:
+def xls_as_workbook(path: Path, out: Path) -> Workbook:
     """A new workbook holding the values, number formats and merges of a legacy .xls, to be
     saved as the .xlsx ``out`` (the .xls itself is only read)."""
     from xlperf.ops.literal import put
-    from xlperf.reader.loader import load_grids
 
     if out.suffix.lower() != ".xlsx" or out.resolve() == path.resolve():
         raise InputError(
@@ -266,4 +269,4 @@ def xls_as_workbook(path: Path, out: Path) -> tuple[Workbook, Workbook]:
                     start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1
                 )
     wb.xlperf_source = str(path)
-    return wb, wb
+    return wb

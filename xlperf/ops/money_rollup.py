@@ -26,8 +26,9 @@ from xlperf.ops.files import atomic_save, open_for_edit, refuse_if_open
 from xlperf.ops.literal import put
 from xlperf.reader.grid import Grid, address
 from xlperf.rules import DEFAULT_RULES, RuleSet
-from xlperf.templates.money_sheet import SHEET_TITLE, add_money_sheet, layouts
+from xlperf.templates.money_sheet import add_money_sheet, layouts
 from xlperf.vocabulary.money import SPECS, TABLES
+from xlperf.vocabulary.sheets import MONEY_SHEET
 
 
 @dataclass
@@ -113,12 +114,12 @@ def rollup_money_books(
     if not per_kind:
         return None
     if base is not None:
-        wb, _ = open_for_edit(base)
+        wb = open_for_edit(base)
     else:
         wb = Workbook()
         wb.remove(wb.active)
-    if SHEET_TITLE in wb.sheetnames:
-        del wb[SHEET_TITLE]
+    if MONEY_SHEET in wb.sheetnames:
+        del wb[MONEY_SHEET]
     write_money_sheet(wb, per_kind, name=name)
     refuse_if_open(out)
     atomic_save(wb, out)

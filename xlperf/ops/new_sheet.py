@@ -74,7 +74,7 @@ def plan_new_project(
 
 def add_project_file(path: Path, out: Path, title: str | None = None) -> str:
     """Add a blank project form to the workbook at ``path``, saved to ``out``; its sheet name."""
-    wb, _ = open_for_edit(path)
+    wb = open_for_edit(path)
     regions = {
         ws.title: {
             n: d.attr_text.rpartition("!")[2].replace("$", "") for n, d in ws.defined_names.items()

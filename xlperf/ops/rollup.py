@@ -7,8 +7,6 @@ note on each figure that corrects its form; the file adapter or the live one app
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from xlperf.checks import sort_findings
 from xlperf.checks.summary import check_summaries
-from xlperf.errors import DEBUG_ENV, InputError, internal_error
+from xlperf.errors import InputError
 from xlperf.findings import Finding
 from xlperf.forms.summary import SummaryForm
 from xlperf.forms.workbook import WorkbookForms
@@ -31,13 +29,14 @@ from xlperf.ops.rollup_figures import (
     SUMMARY_SHEET,
     block_key,
     block_rows,
+    book_records,
     department_name,
     drop_duplicates,
     figures_frame,
     fresh_blocks,
+    records_frame,
     today,
 )
-from xlperf.reader import read_workbook
 from xlperf.reader.grid import Grid
 from xlperf.rules import RuleSet
 from xlperf.scoring.figures import department_summaries
@@ -199,9 +198,17 @@ def rewrite_edit(
 def rollup_books(
     books: list[WorkbookForms], out: Path, *, rules: RuleSet | None = None, name: str | None = None
 ) -> RollupResult | None:
-    """The department workbook from workbooks already read; None when they hold no project form.
-    A project given twice (the same form in two files) is summed once and named in ``notes``."""
-    frame, notes = drop_duplicates(figures_frame(books, rules))
+    """The department workbook from workbooks already read (see :func:`rollup_records`)."""
+    return rollup_records([r for b in books for r in book_records(b, rules)], out, name=name)
+
+
+def rollup_records(
+    records: list[dict[str, object]], out: Path, *, name: str | None = None
+) -> RollupResult | None:
+    """The department workbook from the :func:`book_records` of the workbooks read; None when
+    they hold no project form. A project given twice (the same form in two files) is summed
+    once and named in ``notes``."""
+    frame, notes = drop_duplicates(records_frame(records))
     if frame.empty:
         return None
     groups = [(str(unit), group) for unit, group in frame.groupby("unit", sort=False)]
@@ -246,26 +253,3 @@ def unique_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
         else:
             notes.append(f"{path}: 与 {first} 内容完全相同（重复文件），未重复汇总")
     return out, notes
-
-
-def read_books(
-    paths: list[Path],
-    *,
-    progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
-    errors: list[InputError] | None = None,
-) -> list[WorkbookForms]:
-    """Read every workbook once; with ``errors``, an unreadable one (or one the reader fails on)
-    is noted there, named, and skipped."""
-    books = []
-    for path in progress(paths) if progress else paths:
-        try:
-            books.append(read_workbook(path))
-        except InputError as exc:
-            if errors is None:
-                raise
-            errors.append(exc)
-        except Exception as exc:  # noqa: BLE001 - one unit's bad file must not stop the roll-up
-            if errors is None or os.environ.get(DEBUG_ENV) == "1":
-                raise
-            errors.append(internal_error(path, exc))
-    return books

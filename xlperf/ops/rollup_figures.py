@@ -92,24 +92,32 @@ def row_record(form: ProjectForm, rules: RuleSet, checked=None) -> dict[str, obj
 
 def figures_frame(books: Iterable[WorkbookForms], rules: RuleSet | None = None) -> pd.DataFrame:
     """One row per project form: its unit, file and the figures of its 汇总表 row."""
+    return records_frame([r for book in books for r in book_records(book, rules)])
 
+
+def book_records(book: WorkbookForms, rules: RuleSet | None = None) -> list[dict[str, object]]:
+    """The rows of :func:`figures_frame` for one workbook: all a roll-up keeps of it (what a
+    worker process sends back, so memory stays flat however many files)."""
+    book_rules = book.rule_set(rules)
+    checked = [checked_figures(form, book_rules) for form in book.projects]
+    units = form_units(book, checked)
     records = []
-    for book in books:
-        book_rules = book.rule_set(rules)
-        checked = [checked_figures(form, book_rules) for form in book.projects]
-        units = form_units(book, checked)
-        for form, figures in zip(book.projects, checked, strict=True):
-            unit, summary = units.get(id(form), (NO_UNIT, None))
-            records.append(
-                {
-                    "unit": unit,
-                    "unit_block": block_key(summary) if summary is not None else None,
-                    "department": form.department.text,
-                    "file": book.path,
-                    "sheet": form.sheet,
-                }
-                | row_record(form, book_rules, figures)
-            )
+    for form, figures in zip(book.projects, checked, strict=True):
+        unit, summary = units.get(id(form), (NO_UNIT, None))
+        records.append(
+            {
+                "unit": unit,
+                "unit_block": block_key(summary) if summary is not None else None,
+                "department": form.department.text,
+                "file": book.path,
+                "sheet": form.sheet,
+            }
+            | row_record(form, book_rules, figures)
+        )
+    return records
+
+
+def records_frame(records: list[dict[str, object]]) -> pd.DataFrame:
     return pd.DataFrame.from_records(
         records,
         columns=["unit", "unit_block", "department", "file", "sheet", "key", *FIGURES, "notes"],

@@ -92,8 +92,8 @@ def rollup_one_file(
 ) -> OneRollup:
     """:func:`plan_rollup_one` on a file, saved to ``out``; a compared 汇总表 is flagged only in a
     copy (nothing is written when ``out`` is the workbook itself and nothing else changes)."""
-    wb, cached = open_for_edit(path)
-    grids = sheet_grids(wb, cached)
+    wb = open_for_edit(path)
+    grids = sheet_grids(wb, path)
     one = plan_rollup_one(
         grids,
         wb.sheetnames,

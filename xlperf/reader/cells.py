@@ -7,9 +7,46 @@ from decimal import Decimal
 
 from xlperf.forms.base import Problem, Val
 from xlperf.reader.grid import Grid, address
-from xlperf.values import NotANumber, NumberOutOfRange, clean_text, is_blank, parse_number
+from xlperf.values import NotANumber, NumberOutOfRange, blank_text, clean_text, parse_number
 
 ERROR_VALUES = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")
+
+
+def val(
+    cell: str | None = None,
+    value: Decimal | str | None = None,
+    decimals: int | None = None,
+    percent: bool = False,
+    formula: str | None = None,
+    typed: bool = False,
+) -> Val:
+    """A :class:`Val` the reader made itself, so not validated (tens of thousands per
+    workbook): ``value`` must already be a Decimal, a str or None.
+
+    What ``Val.model_construct`` does, without its per-call walk over the fields (which makes
+    it slower than validating, on pydantic 2.14); tests/test_cells.py holds it to ``Val(...)``."""
+    v = _new(Val)
+    _set(
+        v,
+        "__dict__",
+        {
+            "cell": cell,
+            "value": value,
+            "decimals": decimals,
+            "percent": percent,
+            "formula": formula,
+            "typed": typed,
+        },
+    )
+    _set(v, "__pydantic_fields_set__", set(_ALL_FIELDS))
+    _set(v, "__pydantic_extra__", None)
+    _set(v, "__pydantic_private__", None)
+    return v
+
+
+_new = object.__new__
+_set = object.__setattr__
+_ALL_FIELDS = frozenset(Val.model_fields)
 
 
 class CellReader:
@@ -21,12 +58,19 @@ class CellReader:
 
     def first_in_span(self, row: int, cols: Iterable[int]) -> tuple[int, int]:
         """The cell holding the value of a (merged) field: the first non-empty one of the span."""
-        cols = list(cols)
+        merge_box, get = self.grid.merge_box, self.grid.get
+        first = None
         for c in cols:
-            r, cc = self._top_left(row, c)
-            if not is_blank(self.grid.get(r, cc)):
+            box = merge_box(row, c)
+            r, cc = (box[0], box[1]) if box else (row, c)
+            if first is None:
+                first = (r, cc)
+            value = get(r, cc)
+            if value is not None and not (isinstance(value, str) and blank_text(value)):
                 return r, cc
-        return self._top_left(row, cols[0])
+        if first is None:
+            raise IndexError("empty span")
+        return first
 
     def _top_left(self, row: int, col: int) -> tuple[int, int]:
         box = self.grid.merge_box(row, col)
@@ -34,7 +78,7 @@ class CellReader:
 
     def text(self, row: int, col: int) -> Val:
         raw = self.grid.get(row, col)
-        return Val(
+        return val(
             cell=address(row, col),
             value=clean_text(raw),
             formula=self.grid.formulas.get((row, col)),
@@ -48,9 +92,11 @@ class CellReader:
 
         def unreadable(message: str, actual: str) -> Val:
             self.problems.append(
-                Problem(sheet=self.grid.sheet, cell=cell, message=message, actual=actual)
+                Problem.model_construct(
+                    sheet=self.grid.sheet, cell=cell, message=message, actual=actual
+                )
             )
-            return Val(cell=cell, formula=formula, typed=True)
+            return val(cell=cell, formula=formula, typed=True)
 
         if isinstance(raw, str) and raw.strip() in ERROR_VALUES:
             return unreadable(f"{what}为错误值 {raw.strip()}，无法读取", raw.strip())
@@ -61,13 +107,13 @@ class CellReader:
         except NotANumber as exc:
             return unreadable(f"{what}应为数字，实际为文字“{exc}”，无法读取", str(exc))
         if parsed is None:
-            return Val(cell=cell, formula=formula, typed=_typed(raw))
+            return val(cell=cell, formula=formula, typed=_typed(raw))
         value = parsed.value
         if parsed.unit == "元" and what.endswith("（万元）"):
             value = value / Decimal(10000)
         elif parsed.unit == "万元" and what.endswith("（元）"):
             value = value * Decimal(10000)
-        return Val(
+        return val(
             cell=cell,
             value=value,
             decimals=parsed.decimals,
@@ -78,7 +124,7 @@ class CellReader:
 
     def problem(self, row: int, col: int, message: str) -> None:
         self.problems.append(
-            Problem(sheet=self.grid.sheet, cell=address(row, col), message=message)
+            Problem.model_construct(sheet=self.grid.sheet, cell=address(row, col), message=message)
         )
 
 

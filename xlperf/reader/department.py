@@ -18,7 +18,7 @@ from xlperf.forms.department import (
     DepartmentMoney,
     MoneyFigure,
 )
-from xlperf.reader.cells import CellReader
+from xlperf.reader.cells import CellReader, val
 from xlperf.reader.grid import Grid, address
 from xlperf.values import fold, is_blank
 from xlperf.vocabulary.department import (
@@ -70,7 +70,7 @@ def _titled(grid: Grid, upto: int) -> Val | None:
     for r in range(upto - 1, -1, -1):
         for c, v in grid.row_cells(r):
             if isinstance(v, str) and any(w in grid.key(r, c) for w in TITLE_WORDS):
-                return Val(cell=address(r, c), value=v.strip(), typed=True)
+                return val(cell=address(r, c), value=v.strip(), typed=True)
     return None
 
 
@@ -112,7 +112,7 @@ def _read_one(
         form.title = title
         year = find_year(str(title.value))
         if year is not None:
-            form.year = Val(cell=title.cell, value=Decimal(year), decimals=0, typed=True)
+            form.year = val(cell=title.cell, value=Decimal(year), decimals=0, typed=True)
     _read_unit(grid, cells, form, top, header)
     _read_money(grid, cells, form, top, header)
     _read_figures(grid, cells, form, top, header)
@@ -138,13 +138,13 @@ def _read_unit(grid: Grid, cells: CellReader, form: DepartmentForm, top: int, he
                 if "：" in v or ":" in v:
                     rest = v.replace(":", "：").split("：", 1)[1].strip()
                     if rest:
-                        form.unit_name = Val(cell=address(r, c), value=rest, typed=True)
+                        form.unit_name = val(cell=address(r, c), value=rest, typed=True)
                         return
                 vc = _value_right_of(grid, r, c + len(grid.col_span(r, c)) - 1)
                 if vc is not None:
                     form.unit_name = cells.text(r, vc)
                 else:
-                    form.unit_name = Val(cell=address(r, c + len(grid.col_span(r, c))))
+                    form.unit_name = val(cell=address(r, c + len(grid.col_span(r, c))))
                 return
 
 
@@ -246,10 +246,10 @@ def _read_table(
     grid: Grid, cells: CellReader, form: DepartmentForm, header: int, fields: dict[str, list[int]]
 ) -> int:
     """Indicator rows down to the 合计/总分 row; returns the last row of the form (0-based)."""
-    level1 = Val()
-    level1_weight = Val()
-    level2 = Val()
-    level2_weight = Val()
+    level1 = val()
+    level1_weight = val()
+    level2 = val()
+    level2_weight = val()
     label_cols = sorted(c for k in ("level1", "level2", "name") for c in fields.get(k, []))
     r = header + 1
     # A second header line (merged header cells) carries no values: skip it.
@@ -279,19 +279,19 @@ def _read_table(
             return _read_grade(grid, cells, form, r, r - 1)
         l1 = _label(grid, cells, r, fields.get("level1"))
         if _continues(l1, level1):  # “履职效能（续）” below a page break: the same group
-            l1 = Val()
+            l1 = val()
         if l1.value is not None:
             level1, declared = _split(l1)
-            level1_weight = declared if declared.value is not None else Val()
-            level2, level2_weight = Val(), Val()
+            level1_weight = declared if declared.value is not None else val()
+            level2, level2_weight = val(), val()
         if "level1_weight" in fields and l1.value is not None:
             level1_weight = _number(grid, cells, r, fields["level1_weight"], "level1_weight")
         l2 = _label(grid, cells, r, fields.get("level2"))
         if _continues(l2, level2):
-            l2 = Val()
+            l2 = val()
         if l2.value is not None:
             level2, declared = _split(l2)
-            level2_weight = declared if declared.value is not None else Val()
+            level2_weight = declared if declared.value is not None else val()
             if "level2_weight" in fields:
                 level2_weight = _number(grid, cells, r, fields["level2_weight"], "level2_weight")
         name = _label(grid, cells, r, fields.get("name"))
@@ -328,10 +328,10 @@ def _read_table(
 
 def _label(grid: Grid, cells: CellReader, r: int, span: list[int] | None) -> Val:
     if not span:
-        return Val()
+        return val()
     cr, cc = cells.first_in_span(r, span)
     if cr != r:  # a merged label seen again on a later row of its merge
-        return Val()
+        return val()
     return cells.text(cr, cc)
 
 
@@ -348,15 +348,15 @@ def _split(label: Val) -> tuple[Val, Val]:
     """'履职效能（40分）' -> the name, and the declared weight at the same cell."""
     name, weight = split_declared_weight(str(label.value))
     declared = (
-        Val(cell=label.cell, value=weight, decimals=0, typed=True) if weight is not None else Val()
+        val(cell=label.cell, value=weight, decimals=0, typed=True) if weight is not None else val()
     )
-    return Val(cell=label.cell, value=name, typed=True, formula=label.formula), declared
+    return val(cell=label.cell, value=name, typed=True, formula=label.formula), declared
 
 
 def _number(grid: Grid, cells: CellReader, r: int, span: list[int], what: str) -> Val:
     cr, cc = cells.first_in_span(r, span)
     if cr != r:
-        return Val()
+        return val()
     return cells.number(cr, cc, WHAT[what])
 
 
@@ -375,10 +375,10 @@ def _read_grade(grid: Grid, cells: CellReader, form: DepartmentForm, r: int, las
         if isinstance(v, str) and grid.key(r, c).startswith(GRADE_LABELS):
             inline = v.replace(":", "：").split("：", 1)
             if len(inline) == 2 and inline[1].strip():
-                form.grade = Val(cell=address(r, c), value=inline[1].strip(), typed=True)
+                form.grade = val(cell=address(r, c), value=inline[1].strip(), typed=True)
                 return r
             end = c + len(grid.col_span(r, c)) - 1
             vc = _value_right_of(grid, r, end)
-            form.grade = cells.text(r, vc) if vc is not None else Val(cell=address(r, end + 1))
+            form.grade = cells.text(r, vc) if vc is not None else val(cell=address(r, end + 1))
             return r
     return last

@@ -1,35 +1,50 @@
-"""A sheet as a plain grid of values: what every front (openpyxl, xlrd, xlwings) hands the reader.
+"""A sheet as a plain grid of values: what every front (calamine, openpyxl, xlrd, xlwings) hands
+the reader.
 
 Rows and columns are 0-based here; :func:`address` turns them into Excel addresses.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
-
-from openpyxl.utils import get_column_letter
 
 from xlperf import limits
 from xlperf.errors import InputError
-from xlperf.values import is_blank, label_key
+from xlperf.values import blank_text, is_blank, label_key
+
+
+@lru_cache(maxsize=1024)
+def column_letter(col: int) -> str:
+    """``0`` -> ``A``, ``16383`` -> ``XFD``."""
+    letters = ""
+    n = col + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def address(row: int, col: int) -> str:
-    return f"{get_column_letter(col + 1)}{row + 1}"
+    return f"{column_letter(col)}{row + 1}"
 
 
 @dataclass
 class Grid:
     sheet: str
     values: list[list[Any]]
-    formats: list[list[str | None]] | None = None
+    formats: dict[tuple[int, int], str] | None = None  # number formats other than General
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
     _merge_at: dict[tuple[int, int], tuple[int, int, int, int]] = field(
         default_factory=dict, init=False, repr=False
     )
+    _keys: dict[tuple[int, int], str] = field(default_factory=dict, init=False, repr=False)
+    _rows: dict[int, list[tuple[int, Any]]] = field(default_factory=dict, init=False, repr=False)
+    n_cols: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
         for box in self.merged:
@@ -37,14 +52,11 @@ class Grid:
             for r in range(r0, r1 + 1):
                 for c in range(c0, c1 + 1):
                     self._merge_at[(r, c)] = box
+        self.n_cols = max((len(r) for r in self.values), default=0)
 
     @property
     def n_rows(self) -> int:
         return len(self.values)
-
-    @property
-    def n_cols(self) -> int:
-        return max((len(r) for r in self.values), default=0)
 
     def get(self, row: int, col: int) -> Any:
         if 0 <= row < len(self.values):
@@ -54,13 +66,15 @@ class Grid:
         return None
 
     def fmt(self, row: int, col: int) -> str | None:
-        if self.formats is None or not 0 <= row < len(self.formats):
-            return None
-        line = self.formats[row]
-        return line[col] if 0 <= col < len(line) else None
+        return None if self.formats is None else self.formats.get((row, col))
 
     def key(self, row: int, col: int) -> str:
-        return label_key(self.get(row, col))
+        """The label at row, col, folded (once per cell: the readers ask many times)."""
+        try:
+            return self._keys[(row, col)]
+        except KeyError:
+            key = self._keys[(row, col)] = label_key(self.get(row, col))
+            return key
 
     def merge_box(self, row: int, col: int) -> tuple[int, int, int, int] | None:
         return self._merge_at.get((row, col))
@@ -76,10 +90,16 @@ class Grid:
         return box is not None and (box[0], box[1]) != (row, col)
 
     def row_cells(self, row: int) -> list[tuple[int, Any]]:
-        """Non-empty cells of a row as (col, value)."""
-        if not 0 <= row < len(self.values):
-            return []
-        return [(c, v) for c, v in enumerate(self.values[row]) if not is_blank(v)]
+        """Non-empty cells of a row as (col, value) (a new list; computed once per row)."""
+        cells = self._rows.get(row)
+        if cells is None:
+            line = self.values[row] if 0 <= row < len(self.values) else []
+            cells = self._rows[row] = [
+                (c, v)
+                for c, v in enumerate(line)
+                if v is not None and not (isinstance(v, str) and blank_text(v))
+            ]
+        return list(cells)
 
     def row_is_empty(self, row: int, cols: Sequence[int] | None = None) -> bool:
         line = self.values[row] if 0 <= row < len(self.values) else []
@@ -136,12 +156,12 @@ class Budget:
         return out
 
 
-def grid_from_openpyxl(ws: Any, cached: Any = None, budget: Budget | None = None) -> Grid:
+def grid_from_openpyxl(ws: Any, cached: Grid | None = None, budget: Budget | None = None) -> Grid:
     """Build a grid from an openpyxl worksheet (values, number formats, merges).
 
-    With ``cached`` (the same sheet loaded with ``data_only=True``), ``ws`` is the sheet with its
-    formulas: formula cells are recorded as such and take their last calculated value from
-    ``cached``; every other cell is read from ``ws`` itself.
+    With ``cached`` (the same sheet's values as last calculated, read by python-calamine),
+    ``ws`` is the sheet with its formulas: formula cells are recorded as such and take their
+    value from ``cached``; every other cell is read from ``ws`` itself.
 
     The grid spans the cells that hold something, read from the sheet's own cells (not from the
     dimension it declares, nor by iterating rows, which would create every cell up to it).
@@ -154,20 +174,20 @@ def grid_from_openpyxl(ws: Any, cached: Any = None, budget: Budget | None = None
         far = max(cells, key=lambda c: c.row * cols + c.column)
         budget.check_area(ws.title, rows, cols, (far.row - 1, far.column - 1))
     values: list[list[Any]] = [[None] * cols for _ in range(rows)]
-    formats: list[list[str | None]] = [["General"] * cols for _ in range(rows)]
+    formats: dict[tuple[int, int], str] = {}
     formulas: dict[tuple[int, int], str] = {}
-    cached_cells = cached._cells if cached is not None else None
+    with_formulas = cached is not None
     for c in ws._cells.values():
         if c.row > rows or c.column > cols:
             continue
         r, k = c.row - 1, c.column - 1
         value = c.value
-        if cached_cells is not None and c.data_type == "f":
+        if with_formulas and c.data_type == "f":
             formulas[(r, k)] = str(getattr(value, "text", value))
-            hit = cached_cells.get((c.row, c.column))
-            value = hit.value if hit is not None else None
+            value = cached.get(r, k)
         values[r][k] = value
-        formats[r][k] = c.number_format
+        if c.number_format != "General":
+            formats[(r, k)] = c.number_format
     merged = budget.clip_merges(
         ws.title,
         [
@@ -198,10 +218,9 @@ def grid_from_xlrd(book: Any, sheet: Any, budget: Budget | None = None) -> Grid:
         far = max(used, key=lambda rc: rc[0] * cols + rc[1])
         budget.check_area(sheet.name, rows, cols, far)
     values: list[list[Any]] = []
-    formats: list[list[str | None]] = []
+    formats: dict[tuple[int, int], str] = {}
     for r in range(rows):
         line: list[Any] = [None] * cols
-        fline: list[str | None] = [None] * cols
         for c in range(min(cols, sheet.row_len(r))):
             cell = sheet.cell(r, c)
             value: Any = cell.value
@@ -216,10 +235,66 @@ def grid_from_xlrd(book: Any, sheet: Any, budget: Budget | None = None) -> Grid:
             line[c] = value
             xf = book.xf_list[cell.xf_index] if cell.xf_index is not None else None
             fmt = book.format_map.get(xf.format_key) if xf is not None else None
-            fline[c] = fmt.format_str if fmt is not None else None
+            if fmt is not None and fmt.format_str != "General":
+                formats[(r, c)] = fmt.format_str
         values.append(line)
-        formats.append(fline)
     merged = budget.clip_merges(
         sheet.name, [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells], rows, cols
     )
     return Grid(sheet.name, values, formats, merged)
+
+
+def grid_from_calamine(sheet: Any, scan: Any, budget: Budget) -> Grid:
+    """Build a grid from a python-calamine sheet and what :mod:`xlperf.reader.package` learnt of its part
+    (number formats, error values, which calamine reads as empty), spanning the cells that hold
+    something. Values come out as openpyxl gives them: whole numbers as int, dates as datetime.
+
+    The sheet's area was bounded (:meth:`Budget.check_area`) from the scan before calamine
+    loaded it; its merges are counted here."""
+    rows: list[list[Any]] = []
+    last_row, cols = -1, 0
+    errors = scan.errors
+    for r, raw in enumerate(sheet.to_python(skip_empty_area=False)):
+        line = [_plain(v) for v in raw]
+        rows.append(line)
+        end = len(line)
+        while end and line[end - 1] is None:
+            end -= 1
+        if end:
+            last_row, cols = r, max(cols, end)
+    for (r, c), text in errors.items():
+        while len(rows) <= r:
+            rows.append([])
+        line = rows[r]
+        if len(line) <= c:
+            line.extend([None] * (c + 1 - len(line)))
+        line[c] = text
+        last_row, cols = max(last_row, r), max(cols, c + 1)
+    values = [_fit(line, cols) for line in rows[: last_row + 1]]
+    merged = budget.clip_merges(
+        sheet.name,
+        [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []],
+        len(values),
+        cols,
+    )
+    return Grid(sheet.name, values, scan.formats, merged)
+
+
+_INTEGRAL = 1e15  # openpyxl reads <v>12</v> as int 12; Excel writes larger numbers as 1E+15
+
+
+def _plain(v: Any) -> Any:
+    kind = type(v)
+    if kind is float:
+        return int(v) if v.is_integer() and -_INTEGRAL < v < _INTEGRAL else v
+    if kind is str:
+        return v if v else None
+    if kind is dt.date:
+        return dt.datetime(v.year, v.month, v.day)
+    return v
+
+
+def _fit(line: list[Any], cols: int) -> list[Any]:
+    if len(line) == cols:
+        return line
+    return line[:cols] if len(line) > cols else line + [None] * (cols - len(line))

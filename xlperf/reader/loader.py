@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import os
-import re
 import stat
 import warnings
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from defusedxml import DefusedXmlException
-
 from xlperf import limits
 from xlperf.errors import InputError
-from xlperf.reader.grid import Budget, Grid, grid_from_openpyxl, grid_from_xlrd
+from xlperf.reader.grid import Budget, Grid, grid_from_calamine, grid_from_xlrd
+from xlperf.reader.package import ENTITY_MESSAGE, check_package
 
 OOXML_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -67,115 +64,6 @@ def _regular_file_size(path: Path) -> int:
     return st.st_size
 
 
-_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,15}:)?c[\s/>]")
-_SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,15}:)?sheet[\s/>]")
-_MERGE_TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]{0,15}:)?mergeCell\s+ref="([A-Za-z$0-9:]{1,40})"')
-_CHUNK = 1024 * 1024
-_OVERLAP = 80  # longer than any match of the tags above
-
-
-def check_package(path: Path) -> None:
-    """Refuse an .xlsx package too big to read before openpyxl inflates any of it.
-
-    The sizes are the ones the zip declares, which Python's zipfile enforces while inflating (a
-    part that inflates past its declared size fails its check); the parts are counted, each
-    part's size and compression ratio bounded, then the sheets and cells counted by streaming
-    through workbook.xml and the worksheets, so that nothing is held in memory.
-    """
-    name = str(path)
-    try:
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-            if len(infos) > limits.MAX_ZIP_MEMBERS:
-                raise InputError(
-                    name,
-                    f"工作簿包含 {len(infos)} 个部件，超过可读取的上限 {limits.MAX_ZIP_MEMBERS} 个",
-                )
-            total = 0
-            for info in infos:
-                total += info.file_size
-                if info.file_size > limits.MAX_MEMBER_BYTES:
-                    raise InputError(
-                        name,
-                        f"工作簿中的 {info.filename} 解压后为 {limits.mb(info.file_size)}，"
-                        f"超过单个部件的上限 {limits.mb(limits.MAX_MEMBER_BYTES)}",
-                    )
-                ratio = info.file_size / max(info.compress_size, 1)
-                if info.file_size > limits.RATIO_FLOOR and ratio > limits.MAX_RATIO:
-                    raise InputError(
-                        name,
-                        f"工作簿中的 {info.filename} 压缩比为 {ratio:.0f}:1，"
-                        f"超过上限 {limits.MAX_RATIO}:1（疑似压缩炸弹）",
-                    )
-                if total > limits.MAX_TOTAL_BYTES:
-                    raise InputError(
-                        name,
-                        f"工作簿解压后超过可读取的上限 {limits.mb(limits.MAX_TOTAL_BYTES)}",
-                    )
-            parts = {i.filename.lower(): i for i in infos}
-            book = parts.get("xl/workbook.xml")
-            if book is not None:
-                sheets = _count(z, book, _SHEET_TAG)
-                if sheets > limits.MAX_SHEETS:
-                    raise InputError(
-                        name, f"工作簿有 {sheets} 张工作表，超过可读取的上限 {limits.MAX_SHEETS} 张"
-                    )
-            cells = merged = 0
-            for part, info in parts.items():
-                if part.startswith("xl/worksheets/") and part.endswith(".xml"):
-                    cells += _count(z, info, _CELL_TAG)
-                    if cells > limits.MAX_CELLS:
-                        raise InputError(
-                            name,
-                            f"工作簿的单元格超过可读取的上限 {limits.MAX_CELLS:,} 个"
-                            f"（在 {info.filename} 处）",
-                        )
-                    merged += _merged_area(z, info)
-                    if merged > limits.MAX_MERGED_CELLS:
-                        raise InputError(
-                            name,
-                            f"合并单元格覆盖的单元格超过可读取的上限 {limits.MAX_MERGED_CELLS:,} 个"
-                            f"（在 {info.filename} 处）",
-                        )
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
-        raise InputError(
-            name, f"文件已损坏，无法作为 Excel 工作簿打开（{type(exc).__name__}）"
-        ) from None
-    except (OSError, RuntimeError) as exc:  # an encrypted member, a truncated stream
-        raise InputError(name, f"文件已损坏或格式不受支持（{type(exc).__name__}: {exc}）") from None
-
-
-def _count(z: zipfile.ZipFile, info: zipfile.ZipInfo, tag: re.Pattern[bytes]) -> int:
-    """Occurrences of ``tag`` in a part."""
-    return sum(1 for _ in _matches(z, info, tag))
-
-
-def _merged_area(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
-    """Cells under the merges a sheet declares (openpyxl makes an object for each of them)."""
-    from openpyxl.utils.cell import range_boundaries
-
-    area = 0
-    for m in _matches(z, info, _MERGE_TAG):
-        try:
-            c0, r0, c1, r1 = range_boundaries(m.group(1).decode())
-        except (ValueError, TypeError):
-            continue
-        area += (abs((r1 or r0) - r0) + 1) * (abs((c1 or c0) - c0) + 1)
-    return area
-
-
-def _matches(z: zipfile.ZipFile, info: zipfile.ZipInfo, tag: re.Pattern[bytes]) -> Iterator[Any]:
-    """Matches of ``tag`` in a part, read in chunks (a match may straddle two of them)."""
-    tail = b""
-    with z.open(info) as f:
-        while chunk := f.read(_CHUNK):
-            data = tail + chunk
-            cut = max(0, len(data) - _OVERLAP)
-            yield from (m for m in tag.finditer(data) if m.start() < cut)
-            tail = data[cut:]
-    yield from tag.finditer(tail)
-
-
 def _is_encrypted_ole(path: Path) -> bool:
     import olefile
 
@@ -186,14 +74,14 @@ def _is_encrypted_ole(path: Path) -> bool:
         return False
 
 
-def load_grids(path: Path, *, with_formulas: bool = False) -> list[Grid]:
-    """Every sheet of the workbook as a grid (values as last calculated)."""
+def load_grids(path: Path) -> list[Grid]:
+    """Every worksheet of the workbook as a grid (values as last calculated)."""
     kind = sniff(path)
     if kind == "encrypted":
         raise InputError(str(path), "文件设有打开密码（已加密），请取消密码后再检查")
     if kind == "xls":
         return _load_xls(path)
-    return _load_ooxml(path, with_formulas)
+    return _load_ooxml(path)
 
 
 def open_ooxml(path: Path, *, data_only: bool, keep_vba: bool = False) -> Any:
@@ -216,11 +104,7 @@ def open_ooxml(path: Path, *, data_only: bool, keep_vba: bool = False) -> Any:
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on malformed parts
         cause = _defused(exc)
         if cause is not None:
-            raise InputError(
-                str(path),
-                f"工作簿的 XML 含有实体或文档类型声明（{type(cause).__name__}），"
-                "可能是“十亿笑声”之类的攻击，拒绝读取",
-            ) from None
+            raise InputError(str(path), ENTITY_MESSAGE.format(type(cause).__name__)) from None
         detail = (str(exc).strip().splitlines() or [""])[0][:200]
         raise InputError(
             str(path), f"文件已损坏或格式不受支持（{type(exc).__name__}: {detail}）"
@@ -229,6 +113,8 @@ def open_ooxml(path: Path, *, data_only: bool, keep_vba: bool = False) -> Any:
 
 def _defused(exc: BaseException | None) -> BaseException | None:
     """The defusedxml refusal behind an exception (openpyxl wraps it in a ValueError)."""
+    from defusedxml import DefusedXmlException
+
     seen = 0
     while exc is not None and seen < 10:
         if isinstance(exc, DefusedXmlException):
@@ -237,13 +123,34 @@ def _defused(exc: BaseException | None) -> BaseException | None:
     return None
 
 
-def _load_ooxml(path: Path, with_formulas: bool) -> list[Grid]:
-    book = open_ooxml(path, data_only=True)
+def _load_ooxml(path: Path) -> list[Grid]:
+    """The worksheets read by python-calamine, after :func:`check_package` has bounded the
+    package and scanned each sheet for what calamine does not give (formats, error values)."""
+    from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
+
+    package = check_package(path)
     budget = Budget(str(path))
-    if not with_formulas:
-        return [grid_from_openpyxl(ws, budget=budget) for ws in book.worksheets]
-    formula_book = open_ooxml(path, data_only=False)
-    return [grid_from_openpyxl(ws, book[ws.title], budget=budget) for ws in formula_book.worksheets]
+    try:
+        with path.open("rb") as f:
+            book = CalamineWorkbook.from_filelike(f)
+            grids = []
+            for meta in book.sheets_metadata:
+                if meta.typ != SheetTypeEnum.WorkSheet:
+                    continue
+                scan = package.sheets.get(meta.name)
+                if scan is None:
+                    raise InputError(
+                        str(path), f"文件已损坏或格式不受支持（找不到工作表“{meta.name}”的内容）"
+                    )
+                if scan.rows:
+                    budget.check_area(meta.name, scan.rows, scan.cols, scan.far)
+                grids.append(grid_from_calamine(book.get_sheet_by_name(meta.name), scan, budget))
+            return grids
+    except (CalamineError, ValueError, OverflowError) as exc:
+        detail = (str(exc).strip().splitlines() or [""])[0][:200]
+        raise InputError(
+            str(path), f"文件已损坏或格式不受支持（{type(exc).__name__}: {detail}）"
+        ) from None
 
 
 def _load_xls(path: Path) -> list[Grid]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xlperf.forms.base import Problem, Val
 from xlperf.forms.project import FundRow, Funds, ProjectForm
-from xlperf.reader.cells import CellReader
+from xlperf.reader.cells import CellReader, val
 from xlperf.reader.grid import Grid, address
 from xlperf.reader.project_funds import read_funds, read_money_unit
 from xlperf.reader.project_header import (
@@ -205,7 +205,7 @@ def _label_value(grid: Grid, cells: CellReader, row: int, col: int) -> Val:
     text = grid.get(row, col)
     inline = value_after_colon(text) if isinstance(text, str) else None
     if inline:
-        return Val(cell=address(row, col), value=inline)
+        return val(cell=address(row, col), value=inline)
     span = grid.col_span(row, col)
     for c in range(span[-1] + 1, grid.n_cols):
         if grid.is_covered(row, c):
@@ -218,7 +218,7 @@ def _label_value(grid: Grid, cells: CellReader, row: int, col: int) -> Val:
         ):
             break
         return cells.text(row, c)
-    return Val(cell=address(row, span[-1] + 1))
+    return val(cell=address(row, span[-1] + 1))
 
 
 def _read_header(
@@ -230,10 +230,10 @@ def _read_header(
                 continue
             key = grid.key(r, c)
             if "自评表" in key and form.title.value is None:
-                form.title = Val(cell=address(r, c), value=strip_year(v))
+                form.title = val(cell=address(r, c), value=strip_year(v))
             year = find_year(v) if "年" in key and len(key) <= 30 else None
             if year and form.year.value is None and ("年度" in key or "自评表" in key):
-                form.year = Val(cell=address(r, c), value=str(year))
+                form.year = val(cell=address(r, c), value=str(year))
             for field_name, words in HEADER_FIELDS.items():
                 if getattr(form, field_name).value is None and any(
                     key.startswith(w) for w in words
@@ -255,7 +255,7 @@ def _goal_value(grid: Grid, cells: CellReader, row: int, col: int, stop: int) ->
     text = grid.get(row, col)
     inline = value_after_colon(text) if isinstance(text, str) else None
     if inline:
-        return Val(cell=address(row, col), value=inline)
+        return val(cell=address(row, col), value=inline)
     box = grid.merge_box(row, col)
     below = (box[2] if box else row) + 1
     if below < stop:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xlperf.forms.base import Problem, Val
 from xlperf.forms.summary import SummaryForm, SummaryRow
-from xlperf.reader.cells import CellReader
+from xlperf.reader.cells import CellReader, val
 from xlperf.reader.grid import Grid, address
 from xlperf.values import is_blank
 from xlperf.vocabulary.summary import (
@@ -144,7 +144,7 @@ def _read_header(grid: Grid, cells: CellReader, form: SummaryForm, header: int) 
                 continue
             key = grid.key(r, c)
             if "汇总表" in key and form.title.value is None:
-                form.title = Val(cell=address(r, c), value=key)
+                form.title = val(cell=address(r, c), value=key)
                 form.first_row = min(form.first_row, r + 1)
             elif key.startswith(("部门(单位)名称", "单位名称", "部门名称", "填报单位")):
                 form.unit_name = _value_right(grid, cells, r, c)
@@ -157,8 +157,8 @@ def _value_right(grid: Grid, cells: CellReader, row: int, col: int) -> Val:
     text = grid.get(row, col)
     inline = value_after_colon(text) if isinstance(text, str) else None
     if inline:
-        return Val(cell=address(row, col), value=inline)
+        return val(cell=address(row, col), value=inline)
     for c in range(grid.col_span(row, col)[-1] + 1, grid.n_cols):
         if not grid.is_covered(row, c) and not is_blank(grid.get(row, c)):
             return cells.text(row, c)
-    return Val()
+    return val()

@@ -27,6 +27,8 @@ from decimal import Decimal
 
 from xlperf.report.blocks import Table
 from xlperf.report.projects import FIGURES_HEADER, is_figures_table
+from xlperf.vocabulary.department import INDICATOR_NAMES
+from xlperf.vocabulary.project import TOTAL_LABEL
 
 CJK_FONTS = (
     "Noto Sans CJK SC",
@@ -82,8 +84,8 @@ def chart_rows(table: Table) -> list[ChartRow]:
     if not is_figures_table(table):
         raise ValueError(f"not a table of figures: {table.caption}")
     name_c = FIGURES_HEADER.index("项目")
-    rate_c = FIGURES_HEADER.index("预算执行率")
-    score_c = FIGURES_HEADER.index("总分")
+    rate_c = FIGURES_HEADER.index(INDICATOR_NAMES["budget_execution_rate"])
+    score_c = FIGURES_HEADER.index(TOTAL_LABEL)
     rows = table.rows[:-1] if table.total_row else table.rows
     return [
         ChartRow(

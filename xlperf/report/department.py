@@ -14,6 +14,7 @@ from xlperf.rules import RuleSet
 from xlperf.scoring.department import score_department
 from xlperf.scoring.figures import ProjectFigures, Unit, department_summaries
 from xlperf.scoring.project import ZERO
+from xlperf.vocabulary.department import INDICATOR_NAMES, MONEY_ROW_NAMES
 
 
 def _name(book: WorkbookForms, figures: list[ProjectFigures]) -> str:
@@ -158,13 +159,7 @@ def _department_money(departments: list) -> list[Block]:
     out: list[Block] = []
     for d in departments:
         m = d.money
-        rows = [
-            ("部门预算总额", m.total),
-            ("财政拨款", m.appropriation),
-            ("其他资金", m.other),
-            ("基本支出", m.basic),
-            ("项目支出", m.project),
-        ]
+        rows = [(name, getattr(m, key)) for key, name in MONEY_ROW_NAMES.items()]
         stated = []
         for label, row in rows:
             amount = row.annual_budget.number
@@ -204,7 +199,7 @@ def _department_score(book: WorkbookForms, rest: list[Issue], rules: RuleSet) ->
                 + (f"。其中{subs}。" if subs else "。")
             )
         )
-        rate = score.rates.get("预算执行率")
+        rate = score.rates.get(INDICATOR_NAMES["budget_execution_rate"])
         if rate is not None:
             out.append(para(f"按部门整体绩效自评表所列资金计算，部门预算执行率为{pct(rate)}。"))
         rescored = [i for i in rest if i.finding.code == "XD406" and i.finding.sheet == d.sheet]

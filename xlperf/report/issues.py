@@ -16,6 +16,9 @@ from xlperf.forms.workbook import WorkbookForms
 from xlperf.report.blocks import Block, Table, para
 from xlperf.report.numbers import pct, plain, plain_pct, pts, wan
 from xlperf.scoring.figures import ProjectFigures, Unit, group_units, in_form
+from xlperf.vocabulary.project import MONEY_HEADINGS
+from xlperf.vocabulary.review import FINDING_PLACE
+from xlperf.vocabulary.summary import SEQ_LABEL
 
 SUMMARY_RATES = ("rate", "output_rate", "benefit_rate", "satisfaction_rate")
 SUMMARY_FIELDS = {"annual_budget": "amount", "executed": "amount", "score": "score"} | {
@@ -77,7 +80,7 @@ def corrected(f: Finding, kind: str | None = None) -> str:
         parts = {"XP104": "各来源之和为", "XS303": "各行之和为"}.get(code, "各项之和为")
         return _check(parts, exp, wan)
     if code == "XP103":
-        return _check("全年预算数", exp, wan)
+        return _check(MONEY_HEADINGS["annual_budget"], exp, wan)
     if code == "XP205":
         return _check("按规则为", exp)
     if code == "XP206":
@@ -170,7 +173,7 @@ APPENDIX_CAPTION = "附表：自评表填报问题及更正"
 
 
 def appendix_table(issues: list[Issue]) -> Table:
-    header = ("序号", "工作表", "单元格", "代码", "问题", "表中所填", "更正为")
+    header = (SEQ_LABEL, *FINDING_PLACE, "问题", "表中所填", "更正为")
     rows = tuple(
         (
             str(n),

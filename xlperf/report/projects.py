@@ -11,6 +11,9 @@ from xlperf.report.issues import appendix_table, at, issues_summary, on_form
 from xlperf.report.numbers import pct, pts, wan
 from xlperf.scoring.figures import LEVELS, ProjectFigures, Unit
 from xlperf.scoring.project import ZERO
+from xlperf.vocabulary.department import INDICATOR_NAMES
+from xlperf.vocabulary.project import GRADE_LABEL, MONEY_LABELS, RATE_SCORE_LABEL, TOTAL_LABEL
+from xlperf.vocabulary.summary import HEADINGS, SUM_LABEL
 
 
 def year_text(year: str) -> str:
@@ -52,7 +55,7 @@ def _project_basic(i: int, p: ProjectFigures, issues) -> list[Block]:
     return [para("".join(parts))]
 
 
-SCORE_FIELDS = {"XP102": "预算执行率得分", "XP204": "总分", "XP208": "等次"}
+SCORE_FIELDS = {"XP102": RATE_SCORE_LABEL, "XP204": TOTAL_LABEL, "XP208": GRADE_LABEL}
 
 
 def _said(form, issues) -> str:
@@ -118,17 +121,17 @@ def indicator_label(name: str | None) -> str:
 
 
 FIGURES_HEADER = (
-    "序号",
+    HEADINGS[0],  # 序号
     "项目",
-    "全年预算数（万元）",
-    "全年执行数（万元）",
-    "预算执行率",
+    MONEY_LABELS["annual_budget"],
+    MONEY_LABELS["executed"],
+    INDICATOR_NAMES["budget_execution_rate"],
     "执行率得分",
     "产出得分率",
     "效益得分率",
     "满意度得分率",
-    "总分",
-    "等次",
+    TOTAL_LABEL,
+    GRADE_LABEL,
 )
 
 
@@ -156,7 +159,7 @@ def figures_table(projects: list[ProjectFigures], caption: str, with_total: bool
         )
     if with_total:
         budget, executed, rate = money_totals(projects)
-        rows.append(("", "合计", wan(budget), wan(executed), pct(rate), "", "", "", "", "", ""))
+        rows.append(("", SUM_LABEL, wan(budget), wan(executed), pct(rate), "", "", "", "", "", ""))
     widths = (0.7, 3.0, 1.4, 1.4, 1.45, 1.1, 1.45, 1.45, 1.45, 1.15, 0.8)  # cm
     return Table(caption, FIGURES_HEADER, tuple(rows), widths, total_row=with_total)
 

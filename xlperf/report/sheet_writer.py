@@ -141,7 +141,7 @@ def write_report_sheet_file(path: Path, out: Path, content: ReportContent) -> No
     from xlperf.ops.apply_file import apply_file
     from xlperf.ops.files import atomic_save, open_for_edit, refuse_if_open
 
-    wb, _ = open_for_edit(path)
+    wb = open_for_edit(path)
     apply_file(wb, report_edit(content, wb.sheetnames))
     if out.resolve() != path.resolve():
         refuse_if_open(out)

@@ -5,12 +5,10 @@ main process's memory does not grow with the size of the workbooks."""
 from __future__ import annotations
 
 import hashlib
-import os
 import stat
 import sys
 from collections import Counter
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +19,7 @@ from xlperf.findings import Finding
 from xlperf.forms.project import NO_UNIT, ProjectForm
 from xlperf.forms.workbook import WorkbookForms
 from xlperf.limits import MAX_FILE_BYTES
+from xlperf.pool import run_jobs
 from xlperf.reader.loader import workbook_paths
 from xlperf.review.convention import form_convention
 from xlperf.rules import RuleSet
@@ -178,19 +177,11 @@ def collect(
             first[d] = name
         flagged = str(targets[i].resolve()) if targets else None
         tasks.append((i, Task(str(path), name, flagged, rules)))
-    jobs = max(1, jobs or os.cpu_count() or 1)
     bar = tqdm(total=len(tasks), desc="审核", unit="个文件", file=sys.stderr, disable=not progress)
     with bar:
-        if jobs == 1 or len(tasks) <= 1:
-            for i, task in tasks:
-                results[i] = review_file(task)
-                bar.update()
-        else:
-            with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-                futures = {pool.submit(review_file, task): i for i, task in tasks}
-                for future in as_completed(futures):
-                    results[futures[future]] = future.result()
-                    bar.update()
+        done = run_jobs(review_file, [t for _, t in tasks], jobs, done=bar.update)
+        for (i, _), result in zip(tasks, done, strict=True):
+            results[i] = result
     return [r for r in results if r is not None]
 
 

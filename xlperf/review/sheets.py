@@ -17,18 +17,27 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xlperf.findings import CODES
 from xlperf.ops.literal import put
+from xlperf.registry.model import SEVERITY_NAME
 from xlperf.review.collect import FileResult, FindingRow, ProjectRow
 from xlperf.rules import RuleSet
 from xlperf.templates.styles import LINE_HEIGHT, MIN_HEIGHT, _lines, a4_landscape
-
-OVERVIEW, FINDINGS, PROJECTS, BY_CODE, UNREAD = (
-    "概况",
-    "问题清单",
-    "项目一览",
-    "按代码统计",
-    "未审核文件",
+from xlperf.vocabulary.project import GRADE_LABEL, RATE_SCORE_LABEL, TOTAL_LABEL
+from xlperf.vocabulary.review import (
+    CODES_HEAD,
+    EVERYTHING,
+    FINDINGS_HEAD,
+    OVERVIEW_HEAD,
+    OVERVIEW_TAIL,
+    PROJECTS_HEAD,
+    SCORE_BANDS_HEAD,
+    SCORE_BANDS_TITLE,
+    UNREAD_HEAD,
+    WEIGHT_SUM,
 )
-SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
+from xlperf.vocabulary.sheets import REVIEW_SHEETS
+from xlperf.vocabulary.summary import COLUMN_NAMES, SUM_LABEL
+
+OVERVIEW, FINDINGS, PROJECTS, BY_CODE, UNREAD = REVIEW_SHEETS
 ERROR_FILL = PatternFill(fill_type="solid", fgColor="FFC7CE")
 WARNING_FILL = PatternFill(fill_type="solid", fgColor="FFEB9C")
 HEADER_FILL = PatternFill(fill_type="solid", fgColor="DDEBF7")
@@ -156,17 +165,6 @@ def _title(ws: Worksheet, text: str, subtitle: str, width: int) -> None:
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
 
 
-OVERVIEW_HEAD = [
-    "序号",
-    "单位",
-    "文件数",
-    "项目数",
-    "全年预算数",
-    "执行数",
-    "执行率",
-    "平均自评得分",
-]
-OVERVIEW_TAIL = ["错误", "警告", "评分口径"]
 OVERVIEW_FIRST = 4  # the header row of the unit table
 
 
@@ -218,7 +216,7 @@ def write_overview(
         ws.cell(r, 2).alignment = WRAP
     first, last = OVERVIEW_FIRST + 1, r
     r += 1
-    everything = UnitRow("合计（全部门）")
+    everything = UnitRow(EVERYTHING)
     for u in units:
         everything.projects.extend(u.projects)
         everything.errors += u.errors
@@ -240,9 +238,9 @@ def write_overview(
     fit_heights(ws, set(range(first, total_row + 1)))
     # 自评得分分布: the chart's data, printed as a small table of its own
     r += 2
-    put(ws.cell(r, 2), "自评得分分布").font = BOLD
+    put(ws.cell(r, 2), SCORE_BANDS_TITLE).font = BOLD
     r += 1
-    _row(ws, r, ["", "分数段", "项目数"])
+    _row(ws, r, SCORE_BANDS_HEAD)
     for c in (2, 3):
         ws.cell(r, c).font, ws.cell(r, c).fill = BOLD, HEADER_FILL
     bands_first = r + 1
@@ -273,7 +271,6 @@ def _round(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(Decimal("0.01"))
 
 
-FINDINGS_HEAD = ["序号", "单位", "文件", "项目", "工作表", "单元格", "代码", "级别", "说明"]
 FINDINGS_WIDTHS = [7, 24, 26, 24, 18, 8, 8, 6, 70]
 LINK_COL = 6
 URL_ESCAPES = {"%": "%25", " ": "%20", "#": "%23", "?": "%3F"}
@@ -325,7 +322,7 @@ def _finding_row(ws: Worksheet, r: int, f: FindingRow, target: str | None) -> No
             f.sheet,
             f.cell,
             f.code,
-            SEVERITY[f.severity],
+            SEVERITY_NAME[f.severity],
             f.message,
         ],
     )
@@ -343,32 +340,13 @@ def _finding_row(ws: Worksheet, r: int, f: FindingRow, target: str | None) -> No
         cell.font = LINK
 
 
-PROJECTS_HEAD = [
-    "序号",
-    "单位",
-    "文件",
-    "项目名称",
-    "评分口径",
-    "全年预算数",
-    "执行数",
-    "执行率（表中）",
-    "执行率（复核）",
-    "预算执行率得分（表中）",
-    "预算执行率得分（复核）",
-    "总分（表中）",
-    "总分（复核）",
-    "等次（表中）",
-    "等次（复核）",
-    "分值合计",
-    "差异",
-]
 PROJECTS_WIDTHS = [6, 22, 22, 28, 22, 12, 12, 10, 10, 11, 11, 9, 9, 7, 7, 8, 26]
 DIFF_PAIRS = (  # flag, columns marked, what the 差异 column says
-    ("rate_differs", (8, 9), "执行率"),
-    ("rate_score_differs", (10, 11), "预算执行率得分"),
-    ("total_differs", (12, 13), "总分"),
-    ("grade_differs", (14, 15), "等次"),
-    ("weight_differs", (16,), "分值合计不为100"),
+    ("rate_differs", (8, 9), COLUMN_NAMES["rate"]),
+    ("rate_score_differs", (10, 11), RATE_SCORE_LABEL),
+    ("total_differs", (12, 13), TOTAL_LABEL),
+    ("grade_differs", (14, 15), GRADE_LABEL),
+    ("weight_differs", (16,), f"{WEIGHT_SUM}不为100"),
 )
 
 
@@ -427,9 +405,7 @@ def code_counts(results: Iterable[FileResult]) -> Counter[str]:
 
 def write_codes(ws: Worksheet, results: list[FileResult]) -> None:
     """按代码统计: how often each code was found, in how many files and units."""
-    _header(
-        ws, 1, ["代码", "级别", "名称", "条数", "涉及文件数", "涉及单位数"], [9, 7, 52, 8, 11, 11]
-    )
+    _header(ws, 1, CODES_HEAD, [9, 7, 52, 8, 11, 11])
     counts = code_counts(results)
     files: dict[str, set[str]] = {}
     units: dict[str, set[str]] = {}
@@ -446,11 +422,18 @@ def write_codes(ws: Worksheet, results: list[FileResult]) -> None:
         _row(
             ws,
             r,
-            [code, SEVERITY[severity], title, counts[code], len(files[code]), len(units[code])],
+            [
+                code,
+                SEVERITY_NAME[severity],
+                title,
+                counts[code],
+                len(files[code]),
+                len(units[code]),
+            ],
         )
         ws.cell(r, 2).fill = ERROR_FILL if severity == "error" else WARNING_FILL
     r += 1
-    _row(ws, r, ["合计", "", "", sum(counts.values()), "", ""])
+    _row(ws, r, [SUM_LABEL, "", "", sum(counts.values()), "", ""])
     for c in range(1, 7):
         ws.cell(r, c).font, ws.cell(r, c).fill = BOLD, TOTAL_FILL
     ws.freeze_panes = "A2"
@@ -462,7 +445,7 @@ def write_codes(ws: Worksheet, results: list[FileResult]) -> None:
 def write_unread(ws: Worksheet, results: list[FileResult]) -> int:
     """未审核文件: files that could not be read, duplicates, and files reviewed without a
     flagged copy, each with its reason."""
-    _header(ws, 1, ["序号", "文件", "情况", "原因"], [6, 40, 14, 80])
+    _header(ws, 1, UNREAD_HEAD, [6, 40, 14, 80])
     r = 1
     for res in results:
         if res.error:

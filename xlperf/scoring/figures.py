@@ -11,16 +11,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from xlperf.findings import Finding
+from xlperf.findings import Finding, cell_position
 from xlperf.forms.project import NO_UNIT, ProjectForm
 from xlperf.forms.summary import SummaryForm
 from xlperf.forms.workbook import WorkbookForms
 from xlperf.rules import RuleSet
 from xlperf.scoring.convention import form_total, form_weight_total
 from xlperf.scoring.project import ZERO, correct_rate_score, scoring_rate
-from xlperf.vocabulary.project import level1_kind
+from xlperf.vocabulary.project import FUND_ROW_NAMES, LEVEL1_NAMES, level1_kind
 
-LEVELS = (("output", "产出指标"), ("benefit", "效益指标"), ("satisfaction", "满意度指标"))
+LEVELS = tuple(LEVEL1_NAMES.items())
 _QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉]")
 
 
@@ -111,9 +111,8 @@ def _sources(
     else no split, and the parts' sum."""
     total = form.funds.total.annual_budget.number
     parts = [
-        ("当年财政拨款", form.funds.current_appropriation.annual_budget.number),
-        ("上年结转资金", form.funds.carryover.annual_budget.number),
-        ("其他资金", form.funds.other.annual_budget.number),
+        (FUND_ROW_NAMES[key], getattr(form.funds, key).annual_budget.number)
+        for key in ("current_appropriation", "carryover", "other")
     ]
     if total is None or all(v is None for _, v in parts):
         return None, None
@@ -152,11 +151,9 @@ def department_summaries(book: WorkbookForms) -> list[SummaryForm]:
 
 
 def in_form(f: Finding, sheet: str, first: int, last: int) -> bool:
-    from openpyxl.utils.cell import coordinate_from_string
-
     if f.sheet != sheet:
         return False
-    row = coordinate_from_string(f.cell)[1]
+    row = cell_position(f.cell)[0]
     return first <= row <= last
 
 

@@ -12,11 +12,17 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from xlperf.rules import DEFAULT_RULES, RuleSet
-from xlperf.templates.department_sheet import DEPARTMENT_SHEET, add_department_sheet
+from xlperf.templates.department_sheet import add_department_sheet
 from xlperf.templates.guide_sheet import add_guide_sheet
 from xlperf.templates.params_sheet import SheetSettings, add_params_sheet, hint_params
 from xlperf.templates.project_sheet import add_project_sheet
 from xlperf.templates.summary_sheet import add_summary_sheet
+from xlperf.vocabulary.sheets import (
+    DEPARTMENT_PROJECT_SHEET,
+    DEPARTMENT_SHEET,
+    PROJECT_SHEET,
+    SUMMARY_SHEET,
+)
 
 FIXED_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)
 ZIP_TIME = (2024, 1, 1, 0, 0, 0)
@@ -25,9 +31,6 @@ PROJECT_FILE = "项目支出绩效自评表.xlsx"
 SUMMARY_FILE = "部门（单位）项目支出自评汇总表.xlsx"
 DEPARTMENT_FILE = "部门项目支出绩效自评工作簿.xlsx"
 OVERALL_FILE = "部门整体支出绩效自评表.xlsx"
-PROJECT_SHEET = "项目支出绩效自评表"
-SUMMARY_SHEET = "汇总表"
-DEPARTMENT_PROJECT_SHEET = "项目1"
 
 
 def _new_workbook() -> Workbook:

@@ -49,9 +49,23 @@ from xlperf.templates.styles import (
     protect,
     put,
 )
-from xlperf.vocabulary.department import canonical_indicator
+from xlperf.vocabulary.department import (
+    FIGURE_HEADINGS,
+    FIGURE_ROWS,
+    FIGURES_LABEL,
+    FORM_TITLE,
+    INDICATOR_HEADINGS,
+    INDICATOR_NAMES,
+    MONEY_BLOCK_LABEL,
+    MONEY_HEADINGS,
+    MONEY_ROW_NAMES,
+    canonical_indicator,
+)
+from xlperf.vocabulary.project import GRADE_LABEL
+from xlperf.vocabulary.sheets import DEPARTMENT_SHEET
+from xlperf.vocabulary.summary import SUM_LABEL, UNIT_LABEL
+from xlperf.vocabulary.words import OF_WHICH
 
-DEPARTMENT_SHEET = "部门整体支出绩效自评表"
 DEPARTMENT_NAMES = (
     "xd_form",
     "xd_title",
@@ -65,36 +79,24 @@ DEPARTMENT_NAMES = (
 )
 
 
-MONEY_LABELS = ("部门预算总额", "其中：财政拨款", "其他资金", "基本支出", "项目支出")
-MONEY_HEADERS = ("年初预算数", "全年预算数", "全年执行数", "执行率")
-# 指标计算数据: indicator, 分子项目, 分母项目, change (分子−分母)/分母 instead of 分子/分母,
-# and default formulas for 分子/分母 from the money block (the accountant may type over them).
-FIGURES: tuple[tuple[str, str, str, bool, str | None, str | None], ...] = (
-    (
-        "预算执行率",
-        "全年执行数",
-        "全年预算数",
-        False,
+MONEY_LABELS = tuple(
+    (OF_WHICH if key == "appropriation" else "") + name for key, name in MONEY_ROW_NAMES.items()
+)
+# 指标计算数据: the rows of the vocabulary, with default formulas for 分子/分母 from the money
+# block (the accountant may type over them).
+_FIGURE_FORMULAS = {
+    INDICATOR_NAMES["budget_execution_rate"]: (
         '=IF(ISNUMBER(E4),E4,"")',
         '=IF(ISNUMBER(D4),D4,"")',
     ),
-    (
-        "预算调整率",
-        "调整后预算数",
-        "年初预算数",
-        True,
+    INDICATOR_NAMES["budget_adjustment_rate"]: (
         '=IF(ISNUMBER(D4),D4,"")',
         '=IF(ISNUMBER(C4),C4,"")',
     ),
-    ("结转结余率", "结转结余总额", "全年预算数", False, None, '=IF(ISNUMBER(D4),D4,"")'),
-    ("结转结余变动率", "本年结转结余", "上年结转结余", True, None, None),
-    ("“三公经费”控制率", "“三公经费”实际支出", "“三公经费”预算数", False, None, None),
-    ("“三公经费”变动率", "本年“三公经费”预算", "上年“三公经费”预算", True, None, None),
-    ("政府采购执行率", "实际政府采购金额", "政府采购预算金额", False, None, None),
-    ("公用经费控制率", "实际公用经费支出", "预算公用经费", False, None, None),
-    ("固定资产利用率", "在用固定资产总额", "固定资产总额", False, None, None),
-    ("重点支出安排率", "重点项目支出", "项目总支出", False, None, None),
-    ("在职人员控制率", "在职人员数", "编制人数", False, None, None),
+    INDICATOR_NAMES["carryover_rate"]: (None, '=IF(ISNUMBER(D4),D4,"")'),
+}
+FIGURES: tuple[tuple[str, str, str, bool, str | None, str | None], ...] = tuple(
+    (*row, *_FIGURE_FORMULAS.get(row[0], (None, None))) for row in FIGURE_ROWS
 )
 TITLE_ROW, UNIT_ROW, MONEY_HEADER = 1, 2, 3
 MONEY_FIRST = 4
@@ -102,16 +104,6 @@ FIG_HEADER = MONEY_FIRST + len(MONEY_LABELS)  # 9
 FIG_FIRST = FIG_HEADER + 1  # 10
 IND_HEADER = FIG_FIRST + len(FIGURES) + 1  # 22
 IND_FIRST = IND_HEADER + 1
-IND_HEADERS = (
-    "一级指标",
-    "二级指标",
-    "三级指标",
-    "分值",
-    "评分标准",
-    "评分依据\n（实际值）",
-    "得分",
-    "扣分原因\n及改进措施",
-)
 COLUMN_WIDTHS = {"A": 12, "B": 14, "C": 22, "D": 12, "E": 48, "F": 14, "G": 10, "H": 24}
 # Printing at a fixed scale that puts the columns on A4 landscape between 0.5-inch margins
 # (LibreOffice, whose columns come out widest, fits them from 72%; Excel and WPS from 90%).
@@ -178,24 +170,24 @@ def add_department_sheet(
     put(
         ws,
         "A1:H1",
-        '="部门整体支出绩效自评表（"&IF(ISNUMBER(xr_year),xr_year,"      ")&"年度）"',
+        f'="{FORM_TITLE}（"&IF(ISNUMBER(xr_year),xr_year,"      ")&"年度）"',
         font=TITLE_FONT,
         border=NO_BORDER,
     )
     ws.row_dimensions[TITLE_ROW].height = 36
-    put(ws, f"A{UNIT_ROW}:B{UNIT_ROW}", "部门（单位）名称", font=LABEL_FONT)
+    put(ws, f"A{UNIT_ROW}:B{UNIT_ROW}", UNIT_LABEL, font=LABEL_FONT)
     put(ws, f"C{UNIT_ROW}:H{UNIT_ROW}", align=LEFT, locked=False)
     _money(ws)
     _figures(ws)
     last, groups = _indicators(ws, structure)
     total, grade = last + 1, last + 2
-    put(ws, f"A{total}:C{total}", "合计", font=HEAD_FONT)
+    put(ws, f"A{total}:C{total}", SUM_LABEL, font=HEAD_FONT)
     put(ws, f"D{total}", f"=SUM(D{IND_FIRST}:D{last})", number_format="General")
     put(ws, f"E{total}:F{total}")
     scores = f"G{IND_FIRST}:G{last}"
     put(ws, f"G{total}", f'=IF(COUNT({scores})=0,"",SUM({scores}))', number_format=SCORE)
     put(ws, f"H{total}")
-    put(ws, f"A{grade}:C{grade}", "等次", font=HEAD_FONT)
+    put(ws, f"A{grade}:C{grade}", GRADE_LABEL, font=HEAD_FONT)
     put(ws, f"D{grade}:H{grade}", grade_formula(f"G{total}"), font=HEAD_FONT)
     _names(ws, last, total, grade)
     _guards(ws, last, total)
@@ -219,8 +211,8 @@ def add_department_sheet(
 
 
 def _money(ws: Worksheet) -> None:
-    put(ws, f"A{MONEY_HEADER}:B{MONEY_HEADER}", "部门资金（万元）", font=HEAD_FONT)
-    for col, text in zip("CDEF", MONEY_HEADERS, strict=True):
+    put(ws, f"A{MONEY_HEADER}:B{MONEY_HEADER}", MONEY_BLOCK_LABEL, font=HEAD_FONT)
+    for col, text in zip("CDEF", MONEY_HEADINGS.values(), strict=True):
         put(ws, f"{col}{MONEY_HEADER}", text, font=HEAD_FONT)
     for i, label in enumerate(MONEY_LABELS):
         r = MONEY_FIRST + i
@@ -236,8 +228,8 @@ def _money(ws: Worksheet) -> None:
 
 
 def _figures(ws: Worksheet) -> None:
-    put(ws, f"A{FIG_HEADER}:B{FIG_HEADER}", "指标计算数据", font=HEAD_FONT)
-    for col, text in zip("CDEFG", ("分子项目", "分子", "分母项目", "分母", "计算值"), strict=True):
+    put(ws, f"A{FIG_HEADER}:B{FIG_HEADER}", FIGURES_LABEL, font=HEAD_FONT)
+    for col, text in zip("CDEFG", FIGURE_HEADINGS, strict=True):
         put(ws, f"{col}{FIG_HEADER}", text, font=HEAD_FONT)
     for i, (name, num, den, change, num_f, den_f) in enumerate(FIGURES):
         r = FIG_FIRST + i
@@ -258,7 +250,7 @@ def _figures(ws: Worksheet) -> None:
 def _indicators(ws: Worksheet, structure: tuple[Level1, ...]) -> tuple[int, list[Group]]:
     """The indicator rows; returns the last one and the 一级/二级 groups (labels still unwritten:
     where they merge depends on the page breaks, which depend on the rows' heights)."""
-    for col, text in zip("ABCDEFGH", IND_HEADERS, strict=True):
+    for col, text in zip("ABCDEFGH", INDICATOR_HEADINGS, strict=True):
         put(ws, f"{col}{IND_HEADER}", text, font=HEAD_FONT)
     fig_rows = figure_rows()
     groups: list[Group] = []

@@ -6,8 +6,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlperf.templates.styles import BODY_FONT, HEAD_FONT, LEFT, NO_BORDER, TITLE_FONT, protect, put
-
-SHEET_NAME = "填表说明"
+from xlperf.vocabulary.sheets import GUIDE_SHEET
 
 # (heading or None, text); no line may read as a form label (the reader looks for 项目名称 …).
 LINES: tuple[tuple[bool, str], ...] = (
@@ -69,8 +68,8 @@ LINES: tuple[tuple[bool, str], ...] = (
 
 
 def add_guide_sheet(wb: Workbook) -> Worksheet:
-    ws = wb.create_sheet(SHEET_NAME)
-    put(ws, "A1", "填表说明", font=TITLE_FONT, border=NO_BORDER)
+    ws = wb.create_sheet(GUIDE_SHEET)
+    put(ws, "A1", GUIDE_SHEET, font=TITLE_FONT, border=NO_BORDER)
     ws.row_dimensions[1].height = 36
     for i, (heading, text) in enumerate(LINES, 3):
         put(

@@ -38,24 +38,25 @@ from xlperf.templates.styles import (
     protect,
     put,
 )
-from xlperf.vocabulary.money import TABLES, TableSpec
+from xlperf.vocabulary.money import (
+    BALANCE_GROUP,
+    FORM_TITLE,
+    TABLE_HEADINGS,
+    TABLES,
+    TOTAL_ROW_LABEL,
+    UNIT_COLUMN,
+    TableSpec,
+)
+from xlperf.vocabulary.sheets import MONEY_SHEET
+from xlperf.vocabulary.words import OF_WHICH, UNIT_NOTE
 
-SHEET_TITLE = "收支情况"
 PRINT_SCALE = 78  # the columns one page wide (LibreOffice fits them from 80%)
-TITLE = "部门（单位）收支情况"
-TOTAL_LABEL = "局机关及二级机构汇总"
-TABLE_TITLES = {
-    "income": "年度收入情况（万元）",
-    "expense": "年度支出和结余情况（万元）",
-    "three_public": "三公经费情况（万元）",
-    "assets": "固定资产情况（万元）",
-}
 # Row-1 groups over the part columns: (label, first key, last key).
 GROUPS: dict[str, tuple[tuple[str, str, str], ...]] = {
-    "income": (("其中：", "carryover", "other"),),
-    "expense": (("其中：", "basic", "project"), ("结余", "balance", "accumulated")),
-    "three_public": (("其中：", "reception", "abroad"),),
-    "assets": (("其中：", "in_use", "leased"),),
+    "income": ((OF_WHICH, "carryover", "other"),),
+    "expense": ((OF_WHICH, "basic", "project"), (BALANCE_GROUP, "balance", "accumulated")),
+    "three_public": ((OF_WHICH, "reception", "abroad"),),
+    "assets": ((OF_WHICH, "in_use", "leased"),),
 }
 SIGNED = {("expense", "balance"), ("expense", "accumulated")}  # 结余 may be negative
 MONEY_NAMES = tuple(f"xm_{t.kind}_{part}" for t in TABLES for part in ("header", "total", "units"))
@@ -93,12 +94,12 @@ def layouts(units: int = 8) -> dict[str, TableLayout]:
 
 def add_money_sheet(wb: Workbook, units: int = 8) -> Worksheet:
     """Append the 收支情况 sheet with ``units`` unit rows per table."""
-    ws = wb.create_sheet(SHEET_TITLE)
+    ws = wb.create_sheet(MONEY_SHEET)
     width = max(len(t.columns) for t in TABLES) + 1
     last = get_column_letter(width)
-    put(ws, f"A1:{last}1", TITLE, font=TITLE_FONT, border=NO_BORDER)
+    put(ws, f"A1:{last}1", FORM_TITLE, font=TITLE_FONT, border=NO_BORDER)
     ws.row_dimensions[1].height = 36
-    put(ws, f"A2:{last}2", "单位：万元", font=NOTE_FONT, align=RIGHT, border=NO_BORDER)
+    put(ws, f"A2:{last}2", UNIT_NOTE, font=NOTE_FONT, align=RIGHT, border=NO_BORDER)
     places = layouts(units)
     for spec in TABLES:
         _table(ws, spec, places[spec.kind])
@@ -142,14 +143,14 @@ def _table(ws: Worksheet, spec: TableSpec, at: TableLayout) -> None:
     put(
         ws,
         f"A{at.title_row}:{at.last_column}{at.title_row}",
-        TABLE_TITLES[spec.kind],
+        TABLE_HEADINGS[spec.kind],
         font=HEAD_FONT,
         align=LEFT,
         border=NO_BORDER,
     )
     _header(ws, spec, at)
     first, last = at.first_unit_row, at.last_unit_row
-    put(ws, f"A{at.total_row}", TOTAL_LABEL, font=HEAD_FONT, align=LEFT)
+    put(ws, f"A{at.total_row}", TOTAL_ROW_LABEL, font=HEAD_FONT, align=LEFT)
     for col in cols.values():
         rows = f"{col}{first}:{col}{last}"
         put(
@@ -182,7 +183,7 @@ def _table(ws: Worksheet, spec: TableSpec, at: TableLayout) -> None:
 def _header(ws: Worksheet, spec: TableSpec, at: TableLayout) -> None:
     top, bottom = at.header_rows
     cols = at.columns
-    put(ws, f"A{top}:A{bottom}", "机构名称", font=HEAD_FONT)
+    put(ws, f"A{top}:A{bottom}", UNIT_COLUMN, font=HEAD_FONT)
     put(
         ws,
         f"{cols['total']}{top}:{cols['total']}{bottom}",
@@ -212,7 +213,7 @@ def _header(ws: Worksheet, spec: TableSpec, at: TableLayout) -> None:
             )
             # the children's 其中 sits beside the parent, over the child columns
             first, last_child = cols[children[0]], cols[children[-1]]
-            put(ws, f"{first}{top + 1}:{last_child}{top + 1}", "其中：", font=HEAD_FONT)
+            put(ws, f"{first}{top + 1}:{last_child}{top + 1}", OF_WHICH, font=HEAD_FONT)
             put(ws, f"{col}{bottom}", font=HEAD_FONT)
         else:
             first_row = top + 1 if key in grouped else top

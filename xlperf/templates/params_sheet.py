@@ -36,8 +36,9 @@ from xlperf.vocabulary.params import (
     SINGLE,
     TABLES,
 )
+from xlperf.vocabulary.project import LEVEL1_NAMES
+from xlperf.vocabulary.sheets import PARAMS_SHEET
 
-SHEET_NAME = "参数"
 SHEET_TITLE = "评分规则参数"
 RATE_MODE_LABELS = {v: k for k, v in RATE_MODES.items()}
 SINGLE_NOTES = {
@@ -54,9 +55,9 @@ SINGLE_NOTES = {
 }
 FIRST_SINGLE_ROW = 4
 DEFAULT_LEVEL1_WEIGHTS: tuple[tuple[str, Decimal], ...] = (
-    ("产出指标", Decimal(50)),
-    ("效益指标", Decimal(30)),
-    ("满意度指标", Decimal(10)),
+    (LEVEL1_NAMES["output"], Decimal(50)),
+    (LEVEL1_NAMES["benefit"], Decimal(30)),
+    (LEVEL1_NAMES["satisfaction"], Decimal(10)),
 )
 DEFAULT_RATE_WEIGHT = Decimal(10)
 
@@ -99,7 +100,7 @@ def add_params_sheet(
     wb: Workbook, rules: RuleSet, settings: SheetSettings | None = None
 ) -> Worksheet:
     """Add the 参数 sheet: labels locked, values unlocked on a pale fill, the xr_* names defined."""
-    ws = wb.create_sheet(SHEET_NAME)
+    ws = wb.create_sheet(PARAMS_SHEET)
     layout = _write_values(ws, rules, settings)
     put(ws, "A1:D1", font=TITLE_FONT, border=NO_BORDER)
     put(ws, "A2:D2", font=NOTE_FONT, align=LEFT, border=NO_BORDER)

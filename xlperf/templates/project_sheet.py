@@ -13,6 +13,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xlperf.forms.project import FUND_COLUMNS, FUND_ROWS
 from xlperf.registry import REGISTRY, Rule
 from xlperf.templates.names import define_local
 from xlperf.templates.styles import (
@@ -35,27 +36,35 @@ from xlperf.templates.styles import (
     protect,
     put,
 )
+from xlperf.vocabulary.project import (
+    FORM_TITLE,
+    FUND_BLOCK_LABEL,
+    FUND_ROW_NAMES,
+    GOAL_COLUMNS,
+    GOAL_LABEL,
+    GRADE_LABEL,
+    HEADER_FIELDS,
+    HELPER_LABEL,
+    INDICATOR_BLOCK_LABEL,
+    INDICATOR_HEADINGS,
+    LEVEL1_NAMES,
+    LEVEL2_NAMES,
+    MONEY_HEADINGS,
+    TOTAL_LABEL,
+)
+from xlperf.vocabulary.summary import NUMBER_LABELS
+from xlperf.vocabulary.words import OF_WHICH, SIGNATURES
 
 # 一级指标 (its position in the 参数 sheet's xr_level1_* table) and its official 二级指标.
-LEVEL1_BLOCKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("output", "产出指标", ("数量指标", "质量指标", "时效指标", "成本指标")),
-    ("benefit", "效益指标", ("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标")),
-    ("satisfaction", "满意度指标", ("服务对象满意度指标",)),
+LEVEL1_BLOCKS: tuple[tuple[str, str, tuple[str, ...]], ...] = tuple(
+    (kind, name, LEVEL2_NAMES[kind]) for kind, name in LEVEL1_NAMES.items()
 )
 ROWS_PER_LEVEL2 = 2  # as on the official form ("指标1", "指标2"); insert rows for more
 
-FUND_LABELS = ("年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金")
-FUND_HEADERS = ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
-INDICATOR_HEADERS = (
-    "一级指标",
-    "二级指标",
-    "三级指标",
-    "年度\n指标值",
-    "实际\n完成值",
-    "分值",
-    "得分",
-    "偏差原因分析\n及改进措施",
+FUND_LABELS = tuple(
+    (OF_WHICH if key == "current_appropriation" else "") + FUND_ROW_NAMES[key] for key in FUND_ROWS
 )
+FUND_HEADERS = tuple(MONEY_HEADINGS[key] for key in FUND_COLUMNS)
 COLUMN_WIDTHS = {
     "A": 5.5,
     "B": 11,
@@ -71,10 +80,10 @@ COLUMN_WIDTHS = {
     "L": 10,
 }
 HELPERS = (
-    ("xp_output_rate", "产出指标得分率"),
-    ("xp_benefit_rate", "效益指标得分率"),
-    ("xp_satisfaction_rate", "满意度指标得分率"),
-    ("xp_score_link", "自评得分"),
+    ("xp_output_rate", NUMBER_LABELS["output_rate"]),
+    ("xp_benefit_rate", NUMBER_LABELS["benefit_rate"]),
+    ("xp_satisfaction_rate", NUMBER_LABELS["satisfaction_rate"]),
+    ("xp_score_link", NUMBER_LABELS["score"]),
 )
 
 TITLE_ROW, NAME_ROW, DEPT_ROW, MONEY_HEADER = 1, 2, 3, 4
@@ -211,16 +220,16 @@ def _header(ws: Worksheet) -> None:
     put(
         ws,
         "A1:I1",
-        '="项目支出绩效自评表（"&IF(ISNUMBER(xr_year),xr_year,"      ")&"年度）"',
+        f'="{FORM_TITLE}（"&IF(ISNUMBER(xr_year),xr_year,"      ")&"年度）"',
         font=TITLE_FONT,
         border=NO_BORDER,
     )
     ws.row_dimensions[TITLE_ROW].height = 36
-    put(ws, "A2:B2", "项目名称", font=HEAD_FONT)
+    put(ws, "A2:B2", HEADER_FIELDS["project_name"][0], font=HEAD_FONT)
     put(ws, "C2:I2", font=BODY_FONT, align=LEFT, locked=False)
-    put(ws, "A3:B3", "主管部门", font=HEAD_FONT)
+    put(ws, "A3:B3", HEADER_FIELDS["department"][0], font=HEAD_FONT)
     put(ws, "C3:E3", font=BODY_FONT, align=LEFT, locked=False)
-    put(ws, "F3", "实施单位", font=HEAD_FONT)
+    put(ws, "F3", HEADER_FIELDS["implementer"][0], font=HEAD_FONT)
     put(ws, "G3:I3", font=BODY_FONT, align=LEFT, locked=False)
     for r in (NAME_ROW, DEPT_ROW):
         ws.row_dimensions[r].height = 22
@@ -228,7 +237,7 @@ def _header(ws: Worksheet) -> None:
 
 def _funds(ws: Worksheet) -> None:
     last = FUND_FIRST + len(FUND_LABELS) - 1
-    put(ws, f"A{MONEY_HEADER}:B{last}", "项目资金\n（万元）", font=HEAD_FONT)
+    put(ws, f"A{MONEY_HEADER}:B{last}", FUND_BLOCK_LABEL, font=HEAD_FONT)
     put(ws, f"C{MONEY_HEADER}", font=HEAD_FONT)
     for i, text in enumerate(FUND_HEADERS):
         put(ws, f"{'DEFGHI'[i]}{MONEY_HEADER}", text, font=HEAD_FONT)
@@ -249,9 +258,9 @@ def _funds(ws: Worksheet) -> None:
 
 
 def _goals(ws: Worksheet) -> None:
-    put(ws, f"A{GOAL_HEADER}:A{GOAL_ROW}", "年度\n总体\n目标", font=HEAD_FONT)
-    put(ws, f"B{GOAL_HEADER}:E{GOAL_HEADER}", "预期目标", font=HEAD_FONT)
-    put(ws, f"F{GOAL_HEADER}:I{GOAL_HEADER}", "实际完成情况", font=HEAD_FONT)
+    put(ws, f"A{GOAL_HEADER}:A{GOAL_ROW}", GOAL_LABEL, font=HEAD_FONT)
+    put(ws, f"B{GOAL_HEADER}:E{GOAL_HEADER}", GOAL_COLUMNS["expected"], font=HEAD_FONT)
+    put(ws, f"F{GOAL_HEADER}:I{GOAL_HEADER}", GOAL_COLUMNS["actual"], font=HEAD_FONT)
     put(ws, f"B{GOAL_ROW}:E{GOAL_ROW}", font=BODY_FONT, align=TOP_LEFT, locked=False)
     put(ws, f"F{GOAL_ROW}:I{GOAL_ROW}", font=BODY_FONT, align=TOP_LEFT, locked=False)
     ws.row_dimensions[GOAL_HEADER].height = 20
@@ -259,8 +268,8 @@ def _goals(ws: Worksheet) -> None:
 
 
 def _indicators(ws: Worksheet, lay: ProjectLayout) -> None:
-    put(ws, f"A{IND_HEADER}:A{lay.ind_last}", "绩效\n指标", font=HEAD_FONT)
-    for i, text in enumerate(INDICATOR_HEADERS):
+    put(ws, f"A{IND_HEADER}:A{lay.ind_last}", INDICATOR_BLOCK_LABEL, font=HEAD_FONT)
+    for i, text in enumerate(INDICATOR_HEADINGS):
         put(ws, f"{'BCDEFGHI'[i]}{IND_HEADER}", text, font=HEAD_FONT)
     ws.row_dimensions[IND_HEADER].height = 32
     for block in lay.blocks:
@@ -280,7 +289,7 @@ def _indicators(ws: Worksheet, lay: ProjectLayout) -> None:
 def _totals(ws: Worksheet, lay: ProjectLayout) -> None:
     t, g = lay.total_row, lay.grade_row
     content = f"COUNTA(D${IND_HEADER}:INDEX(I:I,ROW()-1))>COUNTA(D${IND_HEADER}:I${IND_HEADER})"
-    put(ws, f"A{t}:F{t}", "总分", font=HEAD_FONT)
+    put(ws, f"A{t}:F{t}", TOTAL_LABEL, font=HEAD_FONT)
     put(
         ws,
         f"G{t}",
@@ -296,16 +305,16 @@ def _totals(ws: Worksheet, lay: ProjectLayout) -> None:
         number_format=SCORE,
     )
     put(ws, f"I{t}", font=BODY_FONT)
-    put(ws, f"A{g}:F{g}", "等次", font=HEAD_FONT)
+    put(ws, f"A{g}:F{g}", GRADE_LABEL, font=HEAD_FONT)
     put(ws, f"G{g}:I{g}", grade_formula(f"H{t}"), font=HEAD_FONT)
     for r in (t, g):
         ws.row_dimensions[r].height = 22
     f = lay.footer_row
     for ref, text in (
-        (f"A{f}:C{f}", "填表人："),
-        (f"D{f}", "审核人："),
-        (f"E{f}:F{f}", "联系电话："),
-        (f"G{f}:I{f}", "填报日期："),
+        (f"A{f}:C{f}", SIGNATURES["filler"]),
+        (f"D{f}", SIGNATURES["reviewer"]),
+        (f"E{f}:F{f}", SIGNATURES["phone"]),
+        (f"G{f}:I{f}", SIGNATURES["date"]),
     ):
         put(ws, ref, text, font=NOTE_FONT, align=LEFT, border=NO_BORDER)
     ws.row_dimensions[f].height = 24
@@ -315,7 +324,7 @@ def _helpers(ws: Worksheet, lay: ProjectLayout) -> None:
     put(
         ws,
         f"K{MONEY_HEADER}:L{MONEY_HEADER}",
-        "自动计算（不打印）",
+        HELPER_LABEL,
         font=HELPER_FONT,
         border=NO_BORDER,
     )
@@ -392,7 +401,7 @@ def _validations(ws: Worksheet, lay: ProjectLayout) -> None:
     for block in lay.blocks:
         names = ",".join(name for name, _, _ in block.level2)
         if block.kind == "satisfaction":
-            names += ",满意度指标"
+            names += "," + LEVEL1_NAMES["satisfaction"]
         dv = DataValidation(type="list", formula1=f'"{names}"', allow_blank=True)
         add(
             dv,

@@ -38,19 +38,16 @@ from xlperf.templates.styles import (
     protect,
     put,
 )
-
-HEADERS = (
-    "序号",
-    "项目名称",
-    "全年预算数",
-    "执行数",
-    "执行率",
-    "产出指标\n得分率",
-    "效益指标\n得分率",
-    "满意度指标\n得分率",
-    "自评得分",
-    "偏差原因",
+from xlperf.vocabulary.summary import (
+    DATE_LABEL,
+    FORM_TITLE,
+    HEADINGS,
+    LINK_HEADING,
+    SUM_LABEL,
+    UNIT_LABEL,
 )
+from xlperf.vocabulary.words import SIGNATURES, UNIT_NOTE
+
 COLUMNS = "ABCDEFGHIJ"
 WIDTHS = {
     "A": 6,
@@ -109,19 +106,19 @@ def add_summary_sheet(
 ) -> Worksheet:
     """The 汇总表; ``linked`` pulls rows from project sheets named in column K (``first_sheet`` prefilled)."""
     ws = wb.create_sheet(title)
-    put(ws, "A1:J1", "部门（单位）项目支出自评汇总表", font=TITLE_FONT, border=NO_BORDER)
+    put(ws, "A1:J1", FORM_TITLE, font=TITLE_FONT, border=NO_BORDER)
     ws.row_dimensions[1].height = 36
-    put(ws, "A2:J2", "单位：万元", font=NOTE_FONT, align=RIGHT, border=NO_BORDER)
-    put(ws, "A3:B3", "部门（单位）名称", font=HEAD_FONT, border=NO_BORDER, align=LEFT)
+    put(ws, "A2:J2", UNIT_NOTE, font=NOTE_FONT, align=RIGHT, border=NO_BORDER)
+    put(ws, "A3:B3", UNIT_LABEL, font=HEAD_FONT, border=NO_BORDER, align=LEFT)
     put(ws, "C3:F3", font=BODY_FONT, align=LEFT, locked=False, border=UNDERLINE)
-    put(ws, "G3", "汇总时间", font=HEAD_FONT, border=NO_BORDER)
+    put(ws, "G3", DATE_LABEL, font=HEAD_FONT, border=NO_BORDER)
     put(ws, "H3:J3", font=BODY_FONT, align=LEFT, number_format=TEXT, locked=False, border=UNDERLINE)
     ws.row_dimensions[3].height = 22
-    for col, text in zip(COLUMNS, HEADERS, strict=True):
+    for col, text in zip(COLUMNS, HEADINGS, strict=True):
         put(ws, f"{col}{HEADER_ROW}", text, font=HEAD_FONT)
     ws.row_dimensions[HEADER_ROW].height = 32
     if linked:
-        put(ws, f"K{HEADER_ROW}", "对应工作表\n（填写后自动取数，不打印）", font=HELPER_FONT)
+        put(ws, f"K{HEADER_ROW}", LINK_HEADING, font=HELPER_FONT)
     _total(ws)
     for r in range(FIRST_ROW, LAST_ROW + 1):
         _row(ws, r, linked)
@@ -129,9 +126,9 @@ def add_summary_sheet(
         ws[f"K{FIRST_ROW}"] = first_sheet
     f = FOOTER_ROW
     for ref, text in (
-        (f"A{f}:B{f}", "填表人："),
-        (f"E{f}:G{f}", "联系电话："),
-        (f"H{f}:J{f}", "填报日期："),
+        (f"A{f}:B{f}", SIGNATURES["filler"]),
+        (f"E{f}:G{f}", SIGNATURES["phone"]),
+        (f"H{f}:J{f}", SIGNATURES["date"]),
     ):
         put(ws, ref, text, font=NOTE_FONT, align=LEFT, border=NO_BORDER)
     _names(ws, linked)
@@ -155,7 +152,7 @@ def add_summary_sheet(
 def _total(ws: Worksheet) -> None:
     r = TOTAL_ROW
     put(ws, f"A{r}", font=HEAD_FONT)
-    put(ws, f"B{r}", "合计", font=HEAD_FONT)
+    put(ws, f"B{r}", SUM_LABEL, font=HEAD_FONT)
     for col in "CD":
         rows = f"{col}{FIRST_ROW}:{col}{LAST_ROW}"
         put(

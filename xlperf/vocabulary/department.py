@@ -72,3 +72,61 @@ def canonical_indicator(text: str | None) -> str | None:
         if key == name or key.endswith(name) or key.startswith(name):
             return name
     return None
+
+
+FORM_TITLE = "部门整体支出绩效自评表"
+MONEY_ROW_NAMES = {
+    "total": "部门预算总额",
+    "appropriation": "财政拨款",
+    "other": "其他资金",
+    "basic": "基本支出",
+    "project": "项目支出",
+}
+MONEY_HEADINGS = {
+    k: WHAT[k].removesuffix("（万元）")
+    for k in ("initial_budget", "annual_budget", "executed", "rate")
+}
+INDICATOR_HEADINGS = (
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "分值",
+    "评分标准",
+    "评分依据\n（实际值）",
+    "得分",
+    "扣分原因\n及改进措施",
+)
+FIGURE_HEADINGS = (
+    "分子项目",
+    FIGURE_WHAT["numerator"],
+    "分母项目",
+    FIGURE_WHAT["denominator"],
+    FIGURE_WHAT["value"],
+)
+MONEY_BLOCK_LABEL = "部门资金（万元）"
+FIGURES_LABEL = "指标计算数据"
+FIGURE_ROWS: tuple[tuple[str, str, str, bool], ...] = (
+    (
+        INDICATOR_NAMES["budget_execution_rate"],
+        MONEY_HEADINGS["executed"],
+        MONEY_HEADINGS["annual_budget"],
+        False,
+    ),
+    (
+        INDICATOR_NAMES["budget_adjustment_rate"],
+        "调整后预算数",
+        MONEY_HEADINGS["initial_budget"],
+        True,
+    ),
+    (INDICATOR_NAMES["carryover_rate"], "结转结余总额", MONEY_HEADINGS["annual_budget"], False),
+    (INDICATOR_NAMES["carryover_change_rate"], "本年结转结余", "上年结转结余", True),
+    ("“三公经费”控制率", "“三公经费”实际支出", "“三公经费”预算数", False),
+    ("“三公经费”变动率", "本年“三公经费”预算", "上年“三公经费”预算", True),
+    (INDICATOR_NAMES["procurement_execution_rate"], "实际政府采购金额", "政府采购预算金额", False),
+    (INDICATOR_NAMES["public_expense_control_rate"], "实际公用经费支出", "预算公用经费", False),
+    (INDICATOR_NAMES["fixed_asset_utilisation_rate"], "在用固定资产总额", "固定资产总额", False),
+    (INDICATOR_NAMES["key_expenditure_rate"], "重点项目支出", "项目总支出", False),
+    (INDICATOR_NAMES["staff_control_rate"], "在职人员数", "编制人数", False),
+)
+"""The 指标计算数据 rows as printed: indicator, 分子项目, 分母项目, and whether the indicator is a
+change, (分子−分母)/分母, instead of 分子/分母."""

@@ -109,3 +109,15 @@ def classify_column(spec: TableSpec, key: str) -> str | None:
             if any(w in key for w in words):
                 return col.key
     return None
+
+
+FORM_TITLE = "部门（单位）收支情况"
+TOTAL_ROW_LABEL = "局机关及二级机构汇总"
+UNIT_COLUMN = ANCHORS[0]  # 机构名称
+TABLE_HEADINGS = {
+    "income": "年度收入情况（万元）",
+    "expense": "年度支出和结余情况（万元）",
+    "three_public": "三公经费情况（万元）",
+    "assets": "固定资产情况（万元）",
+}
+BALANCE_GROUP = "结余"  # the header over 当年结余 and 累计结余

@@ -36,14 +36,6 @@ MONEY_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("other", ("其他资金",)),
 )
 WEAK_TOTAL_LABELS = ("总额", "合计", "总计", "预算执行情况", "资金总额合计")
-FUND_ROW_NAMES = {
-    "total": "年度资金总额",
-    "current_appropriation": "当年财政拨款",
-    "carryover": "上年结转资金",
-    "other": "其他资金",
-    "special_account": "财政专户管理资金",
-    "unit_funds": "单位资金",
-}
 
 INDICATOR_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("level1", ("一级指标",)),
@@ -127,3 +119,39 @@ def level1_kind(name: str | None) -> str | None:
         if word in name:
             return kind
     return None
+
+
+FORM_TITLE = "项目支出绩效自评表"
+FUND_ROW_NAMES = {
+    "total": "年度资金总额",
+    "current_appropriation": "当年财政拨款",
+    "carryover": "上年结转资金",
+    "other": "其他资金",
+}
+MONEY_HEADINGS = {k: v.removesuffix("（万元）") for k, v in MONEY_LABELS.items()}
+"""The money columns as the template heads them (年初预算数 … 得分, the unit in the block's label)."""
+LEVEL1_NAMES = {"output": "产出指标", "benefit": "效益指标", "satisfaction": "满意度指标"}
+LEVEL2_NAMES = {
+    "output": ("数量指标", "质量指标", "时效指标", "成本指标"),
+    "benefit": ("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"),
+    "satisfaction": ("服务对象满意度指标",),
+}
+"""The official 二级指标 of each 一级指标 (the template's rows and its drop-down lists)."""
+INDICATOR_HEADINGS = (
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "年度\n指标值",
+    "实际\n完成值",
+    "分值",
+    "得分",
+    "偏差原因分析\n及改进措施",
+)
+TOTAL_LABEL = TOTAL_ROW_LABELS[0]  # 总分
+GRADE_LABEL = "等次"
+FUND_BLOCK_LABEL = "项目资金\n（万元）"
+GOAL_LABEL = "年度\n总体\n目标"
+GOAL_COLUMNS = {"expected": "预期目标", "actual": "实际完成情况"}
+INDICATOR_BLOCK_LABEL = "绩效\n指标"
+HELPER_LABEL = "自动计算（不打印）"  # over the helper figures beside the form
+RATE_SCORE_LABEL = "预算执行率得分"  # the 年度资金总额 row's 得分

@@ -41,3 +41,26 @@ def summary_column(key: str) -> str | None:
     if field_name in ("output_rate", "benefit_rate", "satisfaction_rate") and "率" not in key:
         return None
     return field_name
+
+
+FORM_TITLE = "部门（单位）项目支出自评汇总表"
+UNIT_LABEL = "部门（单位）名称"
+SUM_LABEL = SUMMARY_TOTAL_LABELS[0]  # 合计
+SEQ_LABEL = "序号"
+HEADINGS = (
+    SEQ_LABEL,
+    COLUMN_NAMES["project_name"],
+    COLUMN_NAMES["annual_budget"],
+    COLUMN_NAMES["executed"],
+    COLUMN_NAMES["rate"],
+    *(
+        NUMBER_LABELS[k].replace("指标", "指标\n")
+        for k in ("output_rate", "benefit_rate", "satisfaction_rate")
+    ),
+    COLUMN_NAMES["score"],
+    "偏差原因",
+)
+"""The 汇总表's column headings as the template prints them (A–J)."""
+DATE_LABEL = "汇总时间"
+LINK_COLUMN = "对应工作表"
+LINK_HEADING = LINK_COLUMN + "\n（填写后自动取数，不打印）"

@@ -17,12 +17,30 @@ _TITLE_YEAR = re.compile(r"[（(]?\s*(?:19|20)\d{2}\s*年度?\s*[)）]?")
 
 # Labels that mention 得分 or 分值 but hold no figure: a rate, or how the score is worked out.
 NOT_A_FIGURE = ("得分率", "计算方法", "评分标准", "评分方法", "计分方法")
+Table = tuple[tuple[str, tuple[str, ...]], ...]
+_CLASSIFIED: dict[int, tuple[Table, dict[str, str | None]]] = {}
 
 
-def classify(key: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
-    """The field a header label names, by the first rule whose word it contains."""
+def classify(key: str, table: Table) -> str | None:
+    """The field a header label names, by the first rule whose word it contains (remembered per
+    table and label: the same headers recur on every form)."""
     if not key:
         return None
+    entry = _CLASSIFIED.get(id(table))
+    if entry is None or entry[0] is not table:
+        entry = _CLASSIFIED[id(table)] = (table, {})
+    known = entry[1]
+    try:
+        return known[key]
+    except KeyError:
+        pass
+    name = _classify(key, table)
+    if len(known) < 4096:
+        known[key] = name
+    return name
+
+
+def _classify(key: str, table: Table) -> str | None:
     for field_name, words in table:
         if any(w in key for w in words):
             if field_name in ("score", "weight") and any(w in key for w in NOT_A_FIGURE):
@@ -56,3 +74,14 @@ def value_after_colon(text: str) -> str | None:
             rest = text.split(sep, 1)[1].strip()
             return rest or None
     return None
+
+
+OF_WHICH = "其中："  # printed before the parts of a total (其中：当年财政拨款, the 其中： header)
+UNIT_NOTE = "单位：万元"  # above a table of amounts
+SIGNATURES = {
+    "filler": "填表人：",
+    "reviewer": "审核人：",
+    "phone": "联系电话：",
+    "date": "填报日期：",
+}
+"""The footer labels under a printed form."""
