@@ -133,8 +133,25 @@ def money_book(path: Path) -> None:
     wb.save(path)
 
 
+def project20_book(path: Path) -> None:
+    """A correct form whose 执行率 is worth 20 ("得分(20分*执行率)", no 分值 column in the money
+    block), indicators 80: it follows another accepted convention (XP200 at A18, the 总分 label;
+    B19 the 等次)."""
+    from tests.test_variants import VARIANTS
+    from tests.variant_builder import variant_data, write_variant
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = PROJECT
+    v = VARIANTS["rate_out_of_20"]
+    built = write_variant(ws, v, variant_data(v))
+    assert (built.cells["total_label"], built.cells["grade"]) == ("A18", "B19")
+    wb.save(path)
+
+
 BASES: dict[str, Callable[[Path], None]] = {
     "project": project_book,
+    "project20": project20_book,
     "department": department_book,
     "money": money_book,
 }
@@ -160,6 +177,7 @@ CASES = [
     Case("XP102", "project", PROJECT, "H5", 10),
     Case("XP103", "project", PROJECT, "E6", 55),
     Case("XP104", "project", PROJECT, "D6", 40, at="D5"),
+    Case("XP200", "project20", PROJECT, "B19", "优秀", at="A18"),
     Case("XP201", "project", PROJECT, "G12", 25),
     Case("XP202", "project", PROJECT, "F12", 25, at="F18"),
     Case("XP203", "project", PROJECT, "A12", "产出指标（60分）"),
@@ -206,9 +224,8 @@ def test_clean_base_has_no_error(bases: dict[str, Path], base: str) -> None:
     found = findings_of(bases[base])
     assert not [f for f in found if f.severity == "error"], found
     kinds = read_workbook(bases[base], require_forms=False)
-    assert {"project": kinds.projects, "department": kinds.departments, "money": kinds.money}[
-        base
-    ], f"the {base} base is not read as one"
+    kind = {"project": kinds.projects, "department": kinds.departments, "money": kinds.money}
+    assert kind[base.removesuffix("20")], f"the {base} base is not read as one"
 
 
 def test_every_registry_code_has_one_case() -> None:

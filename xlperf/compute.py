@@ -13,7 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from xlperf.forms.base import Val
 from xlperf.forms.project import FUND_ROWS, ProjectForm
 from xlperf.rules import RuleSet
-from xlperf.scoring.project import ZERO, correct_rate_score, execution_rate, level_rate, weight_sum
+from xlperf.scoring.convention import expected_total, form_weight_total, infer_convention
+from xlperf.scoring.project import ZERO, correct_rate_score, execution_rate, level_rate
 
 RATE_PLACES = Decimal("0.0001")
 
@@ -48,16 +49,18 @@ def project_computed(form: ProjectForm, rules: RuleSet) -> list[ComputedCell]:
         if total.score.cell:
             out.append(ComputedCell("funds.total.score", total.score, rate_score, "0.00"))
     if form.total_weight.cell and form.scored_indicators():
-        out.append(ComputedCell("total_weight", form.total_weight, weight_sum(form), "0.00"))
+        weights = form_weight_total(form, rules)
+        out.append(ComputedCell("total_weight", form.total_weight, weights, "0.00"))
     indicator_scores = [i.score.number for i in form.scored_indicators()]
-    # the 总分 follows the 预算执行率得分 that XP204 expects
-    rate_part = correct_rate_score(form, rules)
+    # the 总分 follows the 预算执行率得分 and the convention that XP204 expects
+    convention = infer_convention(form, rules).convention
+    rate_part = correct_rate_score(form, rules) if convention.total_includes_rate else ZERO
     if (
         form.total_score.cell
         and rate_part is not None
         and all(s is not None for s in indicator_scores)
     ):
-        total_score = rate_part + sum((s for s in indicator_scores if s is not None), ZERO)
+        total_score = expected_total(form, convention, rules)
         out.append(
             ComputedCell("total_score", form.total_score, rules.round_score(total_score), "0.00")
         )

@@ -7,9 +7,11 @@ from typing import Any
 
 from xlperf.forms.base import Val
 from xlperf.forms.department import DepartmentForm
-from xlperf.forms.project import FUND_COLUMNS, FUND_ROWS, ProjectForm
+from xlperf.forms.project import EXTRA_FUND_ROWS, FUND_COLUMNS, FUND_ROWS, ProjectForm
 from xlperf.forms.summary import SUMMARY_COLUMNS, SummaryForm
 from xlperf.forms.workbook import WorkbookForms
+from xlperf.rules import DEFAULT_RULES, RuleSet
+from xlperf.scoring.convention import infer_convention, level_split
 
 
 def plain(value: Decimal | str | None) -> int | float | str | None:
@@ -23,8 +25,28 @@ def _v(val: Val) -> int | float | str | None:
     return plain(val.value)
 
 
-def project_dict(form: ProjectForm) -> dict[str, Any]:
+def convention_dict(form: ProjectForm, rules: RuleSet) -> dict[str, Any] | None:
+    """The 评分口径 the form follows (or the one it was judged by when none fits)."""
+    if not form.scored_indicators():
+        return None
+    fit = infer_convention(form, rules)
+    return {
+        "name": fit.convention.name,
+        "accepted": fit.accepted,
+        "weights_fit": fit.weights_fit,
+        "total_fits": fit.total_fits,
+        "rate_weight": plain(fit.convention.rate_weight),
+        "total_includes_rate": fit.convention.total_includes_rate,
+        "level1_split": [plain(x) for x in level_split(form)],
+        "weights_at": form.weights_at,
+        "tried": [c.name for c in fit.tried],
+        "preset": rules.preset,
+    }
+
+
+def project_dict(form: ProjectForm, rules: RuleSet = DEFAULT_RULES) -> dict[str, Any]:
     year = form.year.value
+    rows = [*FUND_ROWS, *(r for r in EXTRA_FUND_ROWS if getattr(form.funds, r).label_cell)]
     return {
         "kind": "project",
         "sheet": form.sheet,
@@ -33,9 +55,10 @@ def project_dict(form: ProjectForm) -> dict[str, Any]:
         "department": _v(form.department),
         "implementer": _v(form.implementer),
         "year": int(year) if isinstance(year, str) and year.isdigit() else year,
+        "money_unit": form.unit,
         "funds": {
             row: {col: _v(getattr(getattr(form.funds, row), col)) for col in FUND_COLUMNS}
-            for row in FUND_ROWS
+            for row in rows
         },
         "goal_expected": _v(form.goal_expected),
         "goal_actual": _v(form.goal_actual),
@@ -58,6 +81,8 @@ def project_dict(form: ProjectForm) -> dict[str, Any]:
         "total_weight": _v(form.total_weight),
         "total_score": _v(form.total_score),
         "grade": _v(form.grade),
+        "convention": convention_dict(form, rules),
+        "readings": list(form.readings),
     }
 
 
@@ -129,7 +154,10 @@ def department_dict(form: DepartmentForm) -> dict[str, Any]:
     }
 
 
-def workbook_dict(book: WorkbookForms) -> dict[str, Any]:
-    forms = [project_dict(f) for f in book.projects] + [summary_dict(s) for s in book.summaries]
+def workbook_dict(book: WorkbookForms, rules: RuleSet | None = None) -> dict[str, Any]:
+    rules = book.rule_set(rules)
+    forms = [project_dict(f, rules) for f in book.projects] + [
+        summary_dict(s) for s in book.summaries
+    ]
     forms += [department_dict(d) for d in book.departments]
     return {"file": book.path, "forms": forms}

@@ -69,6 +69,45 @@ class Tolerance(BaseModel):
         return abs(shown - exact) <= self.rate_tolerance(*shown_decimals) + self.epsilon
 
 
+class Convention(BaseModel):
+    """评分口径: how a form lays out its points (DOMAIN.md §6). A form follows a convention when
+    its 分值 add up under it; it is then judged by it."""
+
+    name: str
+    rate_weight: Decimal = Field(Decimal(10), ge=0, le=10000)  # 预算执行率 分值 (0: not scored)
+    total_includes_rate: bool = True  # 总分 = 预算执行率得分 + Σ 指标得分, else Σ 指标得分 alone
+    # 一级 splits allowed, each as the 分值 of 产出 / 效益 / 满意度 (0 where a form has none);
+    # empty: any split whose sum fits
+    splits: list[list[Decimal]] = Field(default_factory=list)
+    weights_at: list[Literal["column", "labels"]] = Field(
+        default_factory=lambda: ["column", "labels"]
+    )
+
+
+def _default_conventions() -> list[Convention]:
+    """Every convention DOMAIN.md §6 has seen in real forms: the default accepts them all."""
+    d = Decimal
+    return [
+        Convention(name="全国2020（执行率10分，总分含执行率）", rate_weight=d(10)),
+        Convention(name="执行率20分，总分含执行率", rate_weight=d(20)),
+        Convention(
+            name="执行率10分另计，总分仅含指标",
+            rate_weight=d(10),
+            total_includes_rate=False,
+        ),
+        Convention(
+            name="执行率20分另计，总分仅含指标",
+            rate_weight=d(20),
+            total_includes_rate=False,
+        ),
+        Convention(
+            name="执行率不计分，总分仅含指标",
+            rate_weight=d(0),
+            total_includes_rate=False,
+        ),
+    ]
+
+
 DEFAULT_QUALITATIVE = [
     QualitativeTier(label="达成预期指标", low=Decimal("0.8"), high=Decimal("1")),
     QualitativeTier(label="部分达成并具有一定效果", low=Decimal("0.6"), high=Decimal("0.8")),
@@ -84,6 +123,8 @@ DEFAULT_GRADES = [
 
 class RuleSet(BaseModel):
     name: str = "财政部2020年项目支出绩效自评规则"
+    preset: str | None = None  # the preset it came from (xlperf rules list)
+    conventions: list[Convention] = Field(default_factory=_default_conventions, min_length=1)
     total_weight: Decimal = Field(Decimal(100), gt=0, le=10000)
     rate_scoring: Literal["proportional", "tiers"] = "proportional"
     rate_cap: Decimal = Decimal(1)
@@ -165,6 +206,12 @@ def load_rules(path: Path) -> RuleSet:
         except (json.JSONDecodeError, RecursionError) as exc:
             where = f"第 {exc.lineno} 行第 {exc.colno} 列" if hasattr(exc, "lineno") else "嵌套过深"
             raise RulesFileError(f"不是有效的 JSON（{where}）") from None
+    return rules_from_data(data)
+
+
+def rules_from_data(data: Any) -> RuleSet:
+    """A rule set from parsed JSON or TOML; keys left out keep the national defaults, a key that
+    is not a rule (a typo) is an error, never silently ignored."""
     if not isinstance(data, dict):
         raise RulesFileError('内容应为键值表（JSON 对象或 TOML 表），如 {"rate_cap": 1}')
     _check_keys(RuleSet, data, "")

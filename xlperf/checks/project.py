@@ -8,22 +8,29 @@ correct 总分), so that two findings on one form never state different figures 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 from xlperf.checks.unit import Flag, Flags, run, unit
 from xlperf.findings import Finding
 from xlperf.forms.base import Val
 from xlperf.forms.project import FUND_ROWS, FundRow, ProjectForm
 from xlperf.rules import RuleSet
+from xlperf.scoring.convention import (
+    ConventionFit,
+    expected_total,
+    indicator_weight_total,
+    infer_convention,
+    level_split,
+    weights_total,
+)
 from xlperf.scoring.project import (
     ZERO,
     correct_rate_score,
-    correct_total,
     execution_rate,
     judge_indicator,
     level1_groups,
     rate_score_candidates,
     scoring_rate,
-    weight_sum,
 )
 from xlperf.values import fmt_decimal as num
 from xlperf.values import fmt_percent as pct
@@ -127,21 +134,82 @@ def score_within_weight(form: ProjectForm, rules: RuleSet) -> Flags:
             yield Flag(
                 score.cell, f"{what} {num(value)} 超出 [0, 分值 {num(most)}] 的范围", most, value
             )
+    if form.weights_at == "labels":  # no 分值 column: a 一级's scores within its label's 分值
+        for level1, inds in level1_groups(form).items():
+            declared = inds[0].level1_declared_weight
+            scored = [i for i in inds if i.score.number is not None]
+            held = sum((i.score.number or ZERO for i in scored), ZERO)
+            if declared is not None and scored and held > declared + rules.tolerance.epsilon:
+                message = (
+                    f"一级指标“{level1}”各指标得分之和 {num(held)} 超出其标注的 {num(declared)} 分"
+                )
+                yield Flag(scored[-1].score.cell, message, declared, held)
+
+
+def _points(x: Decimal) -> str:
+    return format(x.normalize(), "f") if x == x.to_integral_value() else num(x)
+
+
+def _weights_detail(form: ProjectForm, fit: ConventionFit) -> str:
+    inds = indicator_weight_total(form)
+    if fit.convention.total_includes_rate:
+        return f"执行率 {num(form.funds.total.weight.number or ZERO)} + 指标 {num(inds)}"
+    return f"指标 {num(inds)}，执行率不计入"
+
+
+def _split_text(form: ProjectForm) -> str:
+    out, ben, sat = (_points(x) for x in level_split(form))
+    return f"产出 {out}／效益 {ben}／满意度 {sat}"
+
+
+@unit("XP200")
+def convention_stated(form: ProjectForm, rules: RuleSet) -> Flags:
+    """The accepted convention the form follows, where it is not the rule set's first."""
+    if not form.scored_indicators():
+        return
+    fit = infer_convention(form, rules)
+    if not fit.weights_fit or fit.convention == rules.conventions[0]:
+        return
+    where = "一级指标标签" if form.weights_at == "labels" else "分值栏"
+    message = (
+        f"按“{fit.convention.name}”评分：{_weights_detail(form, fit)}，一级指标 {_split_text(form)}，"
+        f"分值取自{where}"
+    )
+    if form.readings:
+        message += "；读法：" + "；".join(form.readings)
+    yield Flag(
+        form.total_label_cell or form.funds.total.label_cell, message, None, fit.convention.name
+    )
 
 
 @unit("XP202")
 def weights_add_up(form: ProjectForm, rules: RuleSet) -> Flags:
-    """执行率 分值 + the indicators' 分值 make the rule's total (100)."""
-    total, rate_weight = weight_sum(form), form.funds.total.weight.number or ZERO
-    if form.scored_indicators() and total != rules.total_weight:
-        message = f"分值合计为 {num(total)}（执行率 {num(rate_weight)} + 指标 {num(total - rate_weight)}），应为 {num(rules.total_weight)}"
-        cell = form.total_weight.cell or form.funds.total.weight.cell
-        yield Flag(cell, message, rules.total_weight, total)
+    """The 分值 add up under some accepted convention (执行率 inside or outside the 100)."""
+    if not form.scored_indicators():
+        return
+    fit = infer_convention(form, rules)
+    if fit.weights_fit:
+        return
+    total = weights_total(form, fit.convention)
+    why = (
+        f"一级指标分值 {_split_text(form)} 不在可接受的分配之列"
+        if total == rules.total_weight
+        else f"应为 {num(rules.total_weight)}"
+    )
+    message = (
+        f"分值合计为 {num(total)}（{_weights_detail(form, fit)}），{why}；"
+        f"不符合任何可接受的评分口径（已尝试：{fit.tried_names()}）"
+    )
+    yield Flag(
+        form.total_weight.cell or form.funds.total.weight.cell, message, rules.total_weight, total
+    )
 
 
 @unit("XP203")
 def level1_weight_matches(form: ProjectForm, rules: RuleSet) -> Flags:
     """A 一级指标's declared 分值 (“产出指标（50分）”) equals its indicators' 分值."""
+    if form.weights_at == "labels":  # the labels are the weights: nothing to compare them with
+        return
     for level1, inds in level1_groups(form).items():
         declared = inds[0].level1_declared_weight
         held = sum((i.weight.number or ZERO for i in inds), ZERO)
@@ -152,19 +220,29 @@ def level1_weight_matches(form: ProjectForm, rules: RuleSet) -> Flags:
 
 @unit("XP204")
 def total_score_adds_up(form: ProjectForm, rules: RuleSet) -> Flags:
-    """总分 = the rule's 预算执行率得分 + Σ 指标得分."""
-    stated, expected = form.total_score.number, correct_total(form, rules)
-    if stated is None or rules.tolerance.scores_agree(stated, expected):
+    """总分 = Σ 指标得分, plus the rule's 预算执行率得分 where the form's convention counts it."""
+    fit = infer_convention(form, rules)
+    stated = form.total_score.number
+    if stated is None or fit.total_fits:
         return
+    c = fit.convention
+    expected = expected_total(form, c, rules)
     rate_score, stated_rate_score = correct_rate_score(form, rules), form.funds.total.score.number
     parts = "预算执行率得分与各指标得分之和"
-    if (
+    if not c.total_includes_rate:
+        parts = "各指标得分之和（执行率得分不计入）"
+    elif (
         rate_score is not None
         and stated_rate_score is not None
         and not rules.tolerance.scores_agree(stated_rate_score, rate_score)
     ):
         parts = f"按规则的预算执行率得分 {num(rate_score)} 与各指标得分之和"
-    message = f"总分为 {num(stated)}，{parts}为 {num(expected)}"
+    which = (
+        f"按“{c.name}”口径"
+        if fit.weights_fit
+        else f"不符合任何可接受的评分口径（已尝试：{fit.tried_names()}）"
+    )
+    message = f"总分为 {num(stated)}，{parts}为 {num(expected)}；{which}"
     yield Flag(form.total_score.cell, message, expected, stated)
 
 
@@ -194,7 +272,11 @@ def indicator_complete(form: ProjectForm, rules: RuleSet) -> Flags:
             ("分值", ind.weight),
             ("得分", ind.score),
         )
-        missing = [(label, val.cell) for label, val in parts if val.value is None]
+        missing = [
+            (label, val.cell)
+            for label, val in parts
+            if val.value is None and not (label == "分值" and form.weights_at == "labels")
+        ]
         if ind.name.value is not None and missing:
             names = "、".join(m[0] for m in missing)
             yield Flag(missing[0][1], f"指标“{ind.name.text or ''}”缺少{names}")
@@ -215,7 +297,8 @@ def shortfall_explained(form: ProjectForm, rules: RuleSet) -> Flags:
 @unit("XP208")
 def grade_matches_total(form: ProjectForm, rules: RuleSet) -> Flags:
     """The 等次 is the one the correct 总分 falls in."""
-    grade, expected = form.grade.text, correct_total(form, rules)
+    grade = form.grade.text
+    expected = expected_total(form, infer_convention(form, rules).convention, rules)
     if not grade or form.total_score.number is None:
         return
     expected_grade = rules.grade(expected)
@@ -226,12 +309,15 @@ def grade_matches_total(form: ProjectForm, rules: RuleSet) -> Flags:
 
 @unit("XP209")
 def total_row_weight_matches(form: ProjectForm, rules: RuleSet) -> Flags:
-    """The 总分 row's 分值 equals 执行率 分值 + the indicators' 分值 (unless XP202 explains it)."""
-    total, stated = weight_sum(form), form.total_weight.number
+    """The 总分 row's 分值 equals the 分值 as the form's convention counts them (unless XP202
+    explains it)."""
+    fit = infer_convention(form, rules)
+    total, stated = weights_total(form, fit.convention), form.total_weight.number
     # a 总分 row that states the rule's total where the weights miss it is XP202's one finding
     explained = total != rules.total_weight and stated == rules.total_weight
     if not form.scored_indicators() or stated is None or explained:
         return
     if not rules.tolerance.scores_agree(stated, total):
-        message = f"总分行的分值为 {num(stated)}，执行率与各指标分值之和为 {num(total)}"
+        parts = "执行率与各指标分值" if fit.convention.total_includes_rate else "各指标分值"
+        message = f"总分行的分值为 {num(stated)}，{parts}之和为 {num(total)}"
         yield Flag(form.total_weight.cell, message, total, stated)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from xlperf import __version__
-from xlperf.cli import batch, fronts, reading, writing
+from xlperf.cli import batch, fronts, presets, reading, writing
 from xlperf.cli.frame import Group, chinese_metavars
 
 
@@ -22,6 +22,7 @@ for command in (
     reading.check,
     reading.rule,
     reading.extract,
+    presets.rules,
     writing.fix,
     writing.report,
     writing.clear,

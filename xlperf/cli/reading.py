@@ -90,13 +90,14 @@ def check(
 def emit_findings(findings: list[Finding], fmt: str, statistics: bool) -> None:
     """check's output: the findings (or with ``statistics`` their counts per code) in ``fmt``."""
     from xlperf.findings import FINDING_KEYS
+    from xlperf.registry import SEVERITY_NAME
 
     if statistics:
         rows = finding_statistics(findings)
         keys = ["code", "severity", "title", "count"]
         if fmt == "text":
             for row in rows:
-                level = "错误" if row["severity"] == "error" else "警告"
+                level = SEVERITY_NAME.get(str(row["severity"]), "警告")
                 click.echo(f"{row['count']:>6}\t{row['code']}\t[{level}] {row['title']}")
     else:
         rows = [f.model_dump(mode="json", include=set(FINDING_KEYS)) for f in findings]
@@ -122,7 +123,10 @@ def emit_findings(findings: list[Finding], fmt: str, statistics: bool) -> None:
         click.echo(buffer.getvalue(), nl=False)
     else:
         errors = sum(f.severity == "error" for f in findings)
-        click.echo(f"共 {len(findings)} 条：错误 {errors}，警告 {len(findings) - errors}", err=True)
+        warnings = sum(f.severity == "warning" for f in findings)
+        infos = len(findings) - errors - warnings
+        extra = f"，提示 {infos}" if infos else ""
+        click.echo(f"共 {len(findings)} 条：错误 {errors}，警告 {warnings}{extra}", err=True)
 
 
 def finding_statistics(findings: list[Finding]) -> list[dict[str, object]]:
@@ -170,9 +174,12 @@ def rule(code: str | None, markdown: bool) -> None:
 @click.command(cls=Command)
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["json"]), default="json", help="输出格式")
-def extract(path: Path, fmt: str) -> None:
-    """按读取结果输出工作簿中的各表（JSON）。"""
+@rules_option
+def extract(path: Path, fmt: str, rules_path: Path | None) -> None:
+    """按读取结果输出工作簿中的各表（JSON），含各项目表的评分口径与读法说明。"""
     from xlperf.extract import workbook_dict
     from xlperf.reader import read_workbook
 
-    click.echo(json.dumps(workbook_dict(read_workbook(path)), ensure_ascii=False, indent=1))
+    rules = rules_from(rules_path)
+    book = read_workbook(path)
+    click.echo(json.dumps(workbook_dict(book, rules), ensure_ascii=False, indent=1))

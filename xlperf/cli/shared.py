@@ -4,8 +4,9 @@ line, and the exit on a bad input."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -16,29 +17,61 @@ if TYPE_CHECKING:
     from xlperf.findings import Finding
     from xlperf.rules import RuleSet
 
+PRESET_KEY = "xlperf_preset"
+
 
 def rules_from(path: Path | None) -> RuleSet | None:
-    """The rule file given with --rules; None lets each workbook's 参数 sheet (or the national
-    rules) apply. A rule file that cannot be used stops the command: exit status 2."""
+    """The rule set of --rules and --preset; None lets each workbook's 参数 sheet (or the
+    default, which accepts every known convention) apply. With both, the file's rules follow the
+    preset's conventions. A rule file or preset that cannot be used stops the command: exit 2."""
+    ctx = click.get_current_context(silent=True)
+    named = ctx.meta.get(PRESET_KEY) if ctx is not None else None
+    base = None
+    if named is not None:
+        from xlperf.presets import PresetError, preset
+
+        try:
+            base = preset(named).rules
+        except PresetError as exc:
+            click.echo(f"--preset：{exc}", err=True)
+            sys.exit(EXIT_INPUT)
     if path is None:
-        return None
+        return base
     from xlperf.rules import RulesFileError, load_rules
 
     try:
-        return load_rules(path)
+        rules = load_rules(path)
     except RulesFileError as exc:
         click.echo(f"{path}: 规则文件有误：{exc}", err=True)
+        sys.exit(EXIT_INPUT)
     except OSError as exc:
         click.echo(f"{path}: 规则文件无法读取（{exc.strerror or exc}）", err=True)
-    sys.exit(EXIT_INPUT)
+        sys.exit(EXIT_INPUT)
+    if base is None:
+        return rules
+    return rules.model_copy(update={"conventions": base.conventions, "preset": base.preset})
 
 
-rules_option = click.option(
-    "--rules",
-    "rules_path",
-    type=click.Path(path_type=Path),
-    help="评分规则文件（.json/.toml）；不给时用工作簿的“参数”表，没有则用全国规则",
-)
+def _remember_preset(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.meta[PRESET_KEY] = value
+
+
+def rules_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--rules FILE and --preset NAME, read together by :func:`rules_from`."""
+    command = click.option(
+        "--preset",
+        callback=_remember_preset,
+        expose_value=False,
+        metavar="名称",
+        help="规则预设（xlperf rules list 列出）；收窄可接受的评分口径",
+    )(command)
+    return click.option(
+        "--rules",
+        "rules_path",
+        type=click.Path(path_type=Path),
+        help="评分规则文件（.json/.toml）；不给时用工作簿的“参数”表，没有则接受全部已知评分口径",
+    )(command)
 
 
 jobs_option = click.option(
@@ -55,7 +88,9 @@ def target_path(path: Path, out: Path | None, in_place: bool, tag: str) -> Path:
 
 
 def format_finding(f: Finding) -> str:
-    level = "错误" if f.severity == "error" else "警告"
+    from xlperf.registry import SEVERITY_NAME
+
+    level = SEVERITY_NAME.get(f.severity, "警告")
     return f"{f.file}:{f.sheet}!{f.cell}: {f.code} [{level}] {f.message}"
 
 

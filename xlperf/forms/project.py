@@ -21,6 +21,8 @@ class FundRow(BaseModel):
 
 
 FUND_ROWS = ("total", "current_appropriation", "carryover", "other")
+# Rows some provinces add (财政专户管理资金, 单位资金): reported only where a form has them.
+EXTRA_FUND_ROWS = ("special_account", "unit_funds")
 NO_UNIT = "（未注明实施单位）"  # the unit of a form with neither 实施单位 nor 主管部门
 FUND_COLUMNS = ("initial_budget", "annual_budget", "executed", "weight", "rate", "score")
 
@@ -30,9 +32,18 @@ class Funds(BaseModel):
     current_appropriation: FundRow = Field(default_factory=FundRow)
     carryover: FundRow = Field(default_factory=FundRow)
     other: FundRow = Field(default_factory=FundRow)
+    special_account: FundRow = Field(default_factory=FundRow)
+    unit_funds: FundRow = Field(default_factory=FundRow)
 
-    def parts(self) -> tuple[FundRow, FundRow, FundRow]:
-        return (self.current_appropriation, self.carryover, self.other)
+    def parts(self) -> tuple[FundRow, ...]:
+        """The sources the 年度资金总额 is made of: the national three, and the rows some
+        provinces add where the form has them."""
+        return tuple(getattr(self, n) for n in self.part_names())
+
+    def part_names(self) -> list[str]:
+        """Field names of :meth:`parts`, in the same order."""
+        extra = [n for n in EXTRA_FUND_ROWS if getattr(self, n).label_cell is not None]
+        return ["current_appropriation", "carryover", "other", *extra]
 
 
 class Indicator(BaseModel):
@@ -71,6 +82,14 @@ class ProjectForm(BaseModel):
     total_score: Val = Field(default_factory=empty)
     grade: Val = Field(default_factory=empty)
     total_label_cell: str | None = None
+    money_unit: Val = Field(default_factory=empty)  # 万元 or 元, where the form states it
+    weights_at: str = "column"  # "column" (分值/权重), or "labels" (产出指标(60分) only)
+    readings: list[str] = Field(default_factory=list)  # how ambiguous parts were read
+
+    @property
+    def unit(self) -> str:
+        """The unit the form's amounts are in (万元 unless it says 元)."""
+        return self.money_unit.text or "万元"
 
     def scored_indicators(self) -> list[Indicator]:
         return [i for i in self.indicators if not i.placeholder]

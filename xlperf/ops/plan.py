@@ -27,7 +27,7 @@ from xlperf.values import fmt_percent
 
 SEVERITY_COLOR = {"error": "FFC7CE", "warning": "FFEB9C"}  # Excel's 差 and 适中 cell styles
 COMPUTED_COLOR = "DDEBF7"  # light blue: a value xlperf filled in
-SEVERITY_NAME = {"error": "错误", "warning": "警告"}
+SEVERITY_NAME = {"error": "错误", "warning": "警告", "info": "提示"}
 NOTE_TITLE = "【xlperf 检查】"
 COMPUTED_NOTE = "由 xlperf 计算："
 ROW_NAMES = {
@@ -273,7 +273,8 @@ def flag_marks(findings: list[Finding], writes: list[ValueWrite] = ()) -> list[M
     """One mark per cell: its findings, and how xlperf computed it where it filled it."""
     grouped: dict[tuple[str, str], list[Finding]] = {}
     for f in findings:
-        grouped.setdefault((f.sheet, f.cell), []).append(f)
+        if f.severity != "info":  # a 提示 (the form's 评分口径) marks no cell
+            grouped.setdefault((f.sheet, f.cell), []).append(f)
     filled = {(w.sheet, w.cell): w for w in writes}
     marks = []
     for (sheet, cell), group in grouped.items():

@@ -111,6 +111,8 @@ class CellReader:
         value = parsed.value
         if parsed.unit == "元" and what.endswith("（万元）"):
             value = value / Decimal(10000)
+        elif parsed.unit == "万元" and what.endswith("（元）"):
+            value = value * Decimal(10000)
         return val(
             cell=cell,
             value=value,

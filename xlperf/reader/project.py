@@ -2,70 +2,81 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from xlperf.forms.base import Problem, Val
-from xlperf.forms.project import FundRow, Funds, Indicator, ProjectForm
+from xlperf.forms.project import FundRow, Funds, ProjectForm
 from xlperf.reader.cells import CellReader, val
 from xlperf.reader.grid import Grid, address
-from xlperf.values import clean_text, is_blank
+from xlperf.reader.project_funds import read_funds, read_money_unit
+from xlperf.reader.project_header import (
+    Columns,
+    header_columns,
+    indicator_columns,
+    is_indicator_header,
+)
+from xlperf.reader.project_indicators import read_indicators
+from xlperf.values import is_blank
 from xlperf.vocabulary.project import (
+    GRADE_LABELS,
     HEADER_FIELDS,
-    INDICATOR_COLUMNS,
-    INDICATOR_LABELS,
+    INDICATOR_FIELD_NAMES,
     MONEY_COLUMNS,
-    MONEY_LABELS,
     MONEY_ROWS,
+    REQUIRED_INDICATOR_COLUMNS,
     TOTAL_ROW_LABELS,
+    WEAK_TOTAL_LABELS,
 )
-from xlperf.vocabulary.words import (
-    classify,
-    find_year,
-    split_declared_weight,
-    strip_year,
-    value_after_colon,
-)
+from xlperf.vocabulary.words import find_year, strip_year, value_after_colon
 
 HEADER_SEARCH_ROWS = 8
+WEAK_ANCHOR_REACH = 60  # rows below a weak 总额/合计 label an indicator header must start within
 
 
-def funds_anchor_rows(grid: Grid) -> list[tuple[int, int]]:
-    """Cells labelled 年度资金总额: exactly one per project form."""
+def funds_anchor_rows(grid: Grid) -> list[tuple[int, int, bool]]:
+    """Cells labelled as the scored fund row (年度资金总额; 总额 or 合计 under a money header
+    with an indicator table below): one per project form, and whether the label is a strong one."""
     found = []
     for r in range(grid.n_rows):
         for c, v in grid.row_cells(r):
-            if isinstance(v, str) and _names_funds(grid.key(r, c)):
-                found.append((r, c))
+            key = grid.key(r, c)
+            if not isinstance(v, str) or len(key) > 12:
+                continue
+            if any(w in key for w in MONEY_ROWS[0][1]):
+                found.append((r, c, True))
+                break
+            if (
+                _is_weak_total(key)
+                and _money_header_above(grid, r) is not None
+                and any(
+                    is_indicator_header(grid, rr)
+                    for rr in range(r + 1, min(r + WEAK_ANCHOR_REACH, grid.n_rows))
+                )
+            ):
+                found.append((r, c, False))
                 break
     return found
 
 
-@lru_cache(maxsize=4096)
-def _names_funds(key: str) -> bool:
-    return len(key) <= 12 and any(w in key for w in MONEY_ROWS[0][1])
+def _is_weak_total(key: str) -> bool:
+    bare = key.removeprefix("年度").removesuffix("资金")
+    return bare in WEAK_TOTAL_LABELS or key in WEAK_TOTAL_LABELS
 
 
-def header_columns(
-    grid: Grid, row: int, table: tuple[tuple[str, tuple[str, ...]], ...]
-) -> dict[str, list[int]]:
-    """Field -> the columns its header cell spans, for one header row."""
-    columns: dict[str, list[int]] = {}
-    for c, v in grid.row_cells(row):
-        if not isinstance(v, str):
-            continue
-        name = classify(grid.key(row, c), table)
-        if name and name not in columns:
-            columns[name] = list(grid.col_span(row, c))
-    return columns
+def _money_header_above(grid: Grid, row: int, lower: int = 0) -> tuple[int, Columns] | None:
+    """The money header at most four rows above ``row``: one naming 执行数 and 预算数 or 执行率."""
+    for r in range(row - 1, max(lower, row - 4) - 1, -1):
+        cols = header_columns(grid, r, MONEY_COLUMNS)
+        if "executed" in cols.fields and ("annual_budget" in cols.fields or "rate" in cols.fields):
+            return r, cols
+    return None
 
 
 def read_project_forms(grid: Grid, problems: list[Problem]) -> list[ProjectForm]:
     anchors = funds_anchor_rows(grid)
     forms: list[ProjectForm] = []
     lower = 0
-    for i, (anchor_row, anchor_col) in enumerate(anchors):
+    for i, (anchor_row, anchor_col, strong) in enumerate(anchors):
         upper = anchors[i + 1][0] if i + 1 < len(anchors) else grid.n_rows
-        form = _read_one(grid, anchor_row, anchor_col, lower, upper, problems)
+        form = _read_one(grid, anchor_row, anchor_col, lower, upper, problems, strong)
         if form is not None:
             forms.append(form)
             lower = form.last_row + 1
@@ -73,47 +84,47 @@ def read_project_forms(grid: Grid, problems: list[Problem]) -> list[ProjectForm]
 
 
 def _read_one(
-    grid: Grid, anchor_row: int, anchor_col: int, lower: int, upper: int, problems: list[Problem]
+    grid: Grid,
+    anchor_row: int,
+    anchor_col: int,
+    lower: int,
+    upper: int,
+    problems: list[Problem],
+    strong: bool = True,
 ) -> ProjectForm | None:
     cells = CellReader(grid, problems)
-    money_header = None
-    for r in range(anchor_row, max(lower, anchor_row - 4) - 1, -1):
-        cols = header_columns(grid, r, MONEY_COLUMNS)
-        if "executed" in cols and ("annual_budget" in cols or "rate" in cols):
-            money_header, money_cols = r, cols
-            break
-    if money_header is None:
-        cells.problem(
-            anchor_row,
-            anchor_col,
-            "找到“年度资金总额”，但其上方没有“全年预算数/全年执行数”表头，无法读取项目资金",
-        )
+    header = _money_header_above(grid, anchor_row + 1, lower)
+    if header is None:
+        if strong:
+            cells.problem(
+                anchor_row,
+                anchor_col,
+                "找到“年度资金总额”，但其上方没有“全年预算数/全年执行数”表头，无法读取项目资金",
+            )
         return None
+    money_header, money_cols = header
 
     # An indicator header sits below the funds; the form ends at its 总分 row.
     ind_header = next(
-        (
-            r
-            for r in range(anchor_row + 1, upper)
-            if "name" in header_columns(grid, r, INDICATOR_COLUMNS)
-            and any(
-                "三级指标" in grid.key(r, c) or "指标名称" in grid.key(r, c)
-                for c, _ in grid.row_cells(r)
-            )
-        ),
-        None,
+        (r for r in range(anchor_row + 1, upper) if is_indicator_header(grid, r)), None
     )
-    end_search = upper if ind_header is None else ind_header + 1
+    if ind_header is None and not strong:
+        return None
+    ind_cols = indicator_columns(grid, ind_header) if ind_header is not None else None
+    end_search = upper if ind_cols is None else ind_cols.last_row + 1
     total_row = None
-    if ind_header is not None:
+    if ind_cols is not None:
         total_row = next((r for r in range(end_search, upper) if _is_total_row(grid, r)), None)
     last_row = total_row if total_row is not None else _last_nonempty(grid, anchor_row, upper)
 
     first_row = _first_nonempty(grid, lower, money_header)
     form = ProjectForm(sheet=grid.sheet, first_row=first_row + 1, last_row=last_row + 1)
     _read_header(grid, cells, form, first_row, money_header)
-    form.funds = _read_funds(grid, cells, money_cols, anchor_row, ind_header or upper)
-    if ind_header is None:
+    form.money_unit = read_money_unit(grid, first_row, money_header, money_cols)
+    form.funds = read_funds(
+        grid, cells, form, money_cols, anchor_row, ind_header if ind_header is not None else upper
+    )
+    if ind_cols is None or ind_header is None:
         cells.problem(
             anchor_row,
             anchor_col,
@@ -125,18 +136,42 @@ def _read_one(
         default=anchor_row + 1,
     )
     _read_goals(grid, cells, form, fund_end, ind_header)
-    ind_cols = header_columns(grid, ind_header, INDICATOR_COLUMNS)
+    _missing_columns(grid, cells, ind_cols)
     stop = total_row if total_row is not None else last_row + 1
-    form.indicators = _read_indicators(grid, cells, ind_cols, ind_header + 1, stop)
+    form.indicators = read_indicators(grid, cells, form, ind_cols, ind_cols.last_row + 1, stop)
+    if "weight" not in ind_cols.fields:
+        if any(i.level1_declared_weight is not None for i in form.indicators):
+            form.weights_at = "labels"
+            form.readings.append("无“分值”栏：指标分值取自一级指标标签（如“产出指标（50分）”）")
+        else:
+            r, c = ind_cols.first_row, ind_cols.all_columns()[0]
+            cells.problem(
+                r,
+                c,
+                f"绩效指标表头（{ind_cols.span_text()}）中未找到“分值”栏，一级指标标签中也未标注分值，"
+                "无法读取指标分值",
+            )
     if total_row is None:
         cells.problem(
             ind_header,
-            min(c for cols in ind_cols.values() for c in cols),
+            ind_cols.all_columns()[0],
             "绩效指标表下方未找到“总分”行，无法读取总分",
         )
     else:
         _read_total(grid, cells, form, total_row, ind_cols, upper)
     return form
+
+
+def _missing_columns(grid: Grid, cells: CellReader, cols: Columns) -> None:
+    """An XP000 for every field the indicator header lacks that a form cannot do without."""
+    for name in REQUIRED_INDICATOR_COLUMNS:
+        if name not in cols.fields:
+            cells.problem(
+                cols.first_row,
+                cols.all_columns()[0],
+                f"绩效指标表头（{cols.span_text()}）中未找到“{INDICATOR_FIELD_NAMES[name]}”栏，"
+                "无法读取该项",
+            )
 
 
 def _row_of(cell: str) -> int:
@@ -206,25 +241,6 @@ def _read_header(
                     setattr(form, field_name, _label_value(grid, cells, r, c))
 
 
-def _read_funds(
-    grid: Grid, cells: CellReader, money_cols: dict[str, list[int]], anchor: int, stop: int
-) -> Funds:
-    funds = Funds()
-    first_money_col = min(c for cols in money_cols.values() for c in cols)
-    for r in range(anchor, min(anchor + 6, stop)):
-        label = "".join(grid.key(r, c) for c, _ in grid.row_cells(r) if c < first_money_col)
-        kind = classify(label, MONEY_ROWS)
-        if kind is None or getattr(funds, kind).label_cell is not None:
-            continue
-        label_col = next(c for c, _ in grid.row_cells(r) if c < first_money_col)
-        row = FundRow(label_cell=address(r, label_col))
-        for field_name, cols in money_cols.items():
-            rr, cc = cells.first_in_span(r, cols)
-            setattr(row, field_name, cells.number(rr, cc, MONEY_LABELS[field_name]))
-        setattr(funds, kind, row)
-    return funds
-
-
 def _read_goals(grid: Grid, cells: CellReader, form: ProjectForm, start: int, stop: int) -> None:
     for r in range(start, stop):
         for c, _v in grid.row_cells(r):
@@ -249,84 +265,25 @@ def _goal_value(grid: Grid, cells: CellReader, row: int, col: int, stop: int) ->
     return _label_value(grid, cells, row, col)
 
 
-def _read_indicators(
-    grid: Grid, cells: CellReader, cols: dict[str, list[int]], start: int, stop: int
-) -> list[Indicator]:
-    indicators: list[Indicator] = []
-    level1: Val = val()
-    level1_weight = None
-    level2: Val = val()
-    used = sorted({c for cs in cols.values() for c in cs})
-    for r in range(start, stop):
-        if grid.row_is_empty(r, used) and not any(grid.merge_box(r, c) for c in used):
-            continue
-        if "level1" in cols:
-            rr, cc = cells.first_in_span(r, cols["level1"])
-            raw = grid.get(rr, cc)
-            if not is_blank(raw) and (rr, cc) != _row_col(level1.cell):
-                name, declared = split_declared_weight(str(raw))
-                level1, level1_weight = val(cell=address(rr, cc), value=name), declared
-        if "level2" in cols:
-            rr, cc = cells.first_in_span(r, cols["level2"])
-            raw = grid.get(rr, cc)
-            if not is_blank(raw) and (rr, cc) != _row_col(level2.cell):
-                level2 = val(cell=address(rr, cc), value=clean_text(raw))
-        ind = Indicator(
-            row=r + 1, level1=level1, level1_declared_weight=level1_weight, level2=level2
-        )
-        for field_name in ("name", "target", "actual", "note"):
-            if field_name in cols:
-                rr, cc = cells.first_in_span(r, cols[field_name])
-                setattr(
-                    ind, field_name, cells.text(rr, cc) if rr == r else val(cell=address(r, cc))
-                )
-        for field_name in ("weight", "score"):
-            if field_name in cols:
-                rr, cc = cells.first_in_span(r, cols[field_name])
-                value = (
-                    cells.number(rr, cc, INDICATOR_LABELS[field_name])
-                    if rr == r
-                    else val(cell=address(r, cc))
-                )
-                setattr(ind, field_name, value)
-        if all(
-            getattr(ind, f).value is None
-            for f in ("name", "target", "actual", "weight", "score", "note")
-        ):
-            continue
-        indicators.append(ind)
-    return indicators
-
-
-def _row_col(cell: str | None) -> tuple[int, int] | None:
-    if not cell:
-        return None
-    letters = "".join(ch for ch in cell if ch.isalpha())
-    col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch.upper()) - 64
-    return _row_of(cell), col - 1
-
-
 def _read_total(
     grid: Grid,
     cells: CellReader,
     form: ProjectForm,
     row: int,
-    cols: dict[str, list[int]],
+    cols: Columns,
     upper: int,
 ) -> None:
     label_col = grid.row_cells(row)[0][0]
     form.total_label_cell = address(row, label_col)
     for field_name, attr in (("weight", "total_weight"), ("score", "total_score")):
-        if field_name in cols:
-            _, cc = cells.first_in_span(row, cols[field_name])
+        if field_name in cols.fields:
+            _, cc = cells.first_in_span(row, cols.fields[field_name])
             setattr(
                 form, attr, cells.number(row, cc, "总分" if field_name == "score" else "分值合计")
             )
     for r in range(row, min(row + 3, upper)):
         for c, _v in grid.row_cells(r):
             key = grid.key(r, c)
-            if key.startswith(("等次", "自评等次", "评价等次", "等级", "自评等级")):
+            if key.startswith(GRADE_LABELS):
                 form.grade = _label_value(grid, cells, r, c)
                 return

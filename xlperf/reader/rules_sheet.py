@@ -50,7 +50,12 @@ def _labels(grid: Grid) -> dict[str, tuple[int, int]]:
     return index
 
 
-KNOWN_LABELS = frozenset(fold(s[0]) for s in SINGLE) | frozenset(fold(t.headers[0]) for t in TABLES)
+PRESET_LABEL = "规则预设"  # a preset's name (xlperf rules list): the conventions it accepts
+KNOWN_LABELS = (
+    frozenset(fold(s[0]) for s in SINGLE)
+    | frozenset(fold(t.headers[0]) for t in TABLES)
+    | {fold(PRESET_LABEL)}
+)
 
 
 def _value_right(grid: Grid, r: int, c: int) -> tuple[Any, int]:
@@ -138,6 +143,17 @@ def read_rules_sheet(grid: Grid) -> RuleSet | None:
     name = rd.text("规则名称")
     if name:
         data["name"] = name
+    named = rd.text(PRESET_LABEL)
+    if named:
+        from xlperf.presets import PresetError, preset
+
+        try:
+            chosen = preset(named).rules
+        except PresetError as exc:
+            r, c = rd.find(PRESET_LABEL) or (0, 0)
+            raise RulesSheetError(grid.sheet, address(r, c + 1), str(exc)) from None
+        data["conventions"] = chosen.conventions
+        data["preset"] = chosen.preset
     for label, key in (("分值合计", "total_weight"), ("得分保留小数位数", "score_places")):
         value = rd.single(label)
         if value is not None:

@@ -8,6 +8,7 @@ conditional formats. It sits below the checks in the import order: it imports no
 
 from __future__ import annotations
 
+from xlperf.registry.convention import RULES as _CONVENTION
 from xlperf.registry.department import RULES as _DEPARTMENT
 from xlperf.registry.model import SEVERITY_NAME, Rule, Severity
 from xlperf.registry.project import RULES as _PROJECT
@@ -34,7 +35,9 @@ def _index(rules: tuple[Rule, ...]) -> dict[str, Rule]:
     return out
 
 
-REGISTRY: dict[str, Rule] = _index(_PROJECT + _SUMMARY + _DEPARTMENT)
+REGISTRY: dict[str, Rule] = _index(
+    tuple(sorted(_PROJECT + _CONVENTION, key=lambda r: r.code)) + _SUMMARY + _DEPARTMENT
+)
 
 
 def matching(prefix: str) -> list[Rule]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Severity = Literal["error", "warning"]
-SEVERITY_NAME: dict[str, str] = {"error": "错误", "warning": "警告"}
+Severity = Literal["error", "warning", "info"]
+SEVERITY_NAME: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 @dataclass(frozen=True)

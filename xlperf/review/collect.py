@@ -23,9 +23,10 @@ from xlperf.pool import run_jobs
 from xlperf.reader.loader import workbook_paths
 from xlperf.review.convention import form_convention
 from xlperf.rules import RuleSet
+from xlperf.scoring.convention import infer_convention, weights_total
 from xlperf.scoring.figures import group_units, in_form
 from xlperf.scoring.figures import project_figures as report_figures
-from xlperf.scoring.project import ZERO, execution_rate, weight_sum
+from xlperf.scoring.project import ZERO, execution_rate
 
 
 @dataclass(frozen=True)
@@ -276,18 +277,24 @@ def project_row(form: ProjectForm, unit: str, name: str, rules: RuleSet) -> Proj
         rate_score = rules.round_score(rules.rate_score(rate, weight))
     scores = [i.score.number for i in form.scored_indicators()]
     total = None
-    if rate_score is not None and all(s is not None for s in scores):
-        total = rules.round_score(rate_score + sum((s for s in scores if s is not None), ZERO))
+    convention = infer_convention(form, rules).convention
+    if all(s is not None for s in scores) and (
+        rate_score is not None or not convention.total_includes_rate
+    ):
+        counted = rate_score if convention.total_includes_rate else ZERO
+        total = rules.round_score(
+            (counted or ZERO) + sum((s for s in scores if s is not None), ZERO)
+        )
     grade = rules.grade(total) if total is not None else None
     stated_grade = form.grade.text
-    wtotal = weight_sum(form)
+    wtotal = weights_total(form, convention)
     score = form.total_score.number if form.total_score.number is not None else total
     return ProjectRow(
         unit=unit,
         file=name,
         sheet=form.sheet,
         name=form.project_name.text or form.sheet,
-        convention=form_convention(form),
+        convention=form_convention(form, rules),
         budget=row.annual_budget.number,
         executed=row.executed.number,
         rate_weight=weight,

@@ -16,7 +16,8 @@ from xlperf.forms.project import NO_UNIT, ProjectForm
 from xlperf.forms.summary import SummaryForm
 from xlperf.forms.workbook import WorkbookForms
 from xlperf.rules import RuleSet
-from xlperf.scoring.project import ZERO, correct_rate_score, correct_total, scoring_rate, weight_sum
+from xlperf.scoring.convention import form_total, form_weight_total
+from xlperf.scoring.project import ZERO, correct_rate_score, scoring_rate
 from xlperf.vocabulary.project import FUND_ROW_NAMES, LEVEL1_NAMES, level1_kind
 
 LEVELS = tuple(LEVEL1_NAMES.items())
@@ -83,7 +84,7 @@ def project_figures(form: ProjectForm, rules: RuleSet) -> ProjectFigures:
     rate_score = correct_rate_score(form, rules)
     total_score = form.total_score.number
     if indicators or rate_score is not None:
-        total_score = rules.round_score(correct_total(form, rules))
+        total_score = rules.round_score(form_total(form, rules))
     sources, sources_sum = _sources(form, rules)
     return ProjectFigures(
         form=form,
@@ -99,7 +100,7 @@ def project_figures(form: ProjectForm, rules: RuleSet) -> ProjectFigures:
         levels=levels,
         total=total_score,
         grade=rules.grade(total_score) if total_score is not None else None,
-        weight_total=weight_sum(form),
+        weight_total=form_weight_total(form, rules),
     )
 
 

@@ -143,9 +143,3 @@ def correct_rate_score(form: ProjectForm, rules: RuleSet) -> Decimal | None:
     if stated is not None and any(rules.tolerance.scores_agree(stated, c) for c in candidates):
         return stated
     return rules.round_score(candidates[0])
-
-
-def correct_total(form: ProjectForm, rules: RuleSet) -> Decimal:
-    """总分 = the correct 预算执行率得分 + every indicator's 得分 as the form states them."""
-    scores = (i.score.number or ZERO for i in form.scored_indicators())
-    return (correct_rate_score(form, rules) or ZERO) + sum(scores, ZERO)

@@ -1,4 +1,8 @@
-"""The project form's labels (项目支出绩效自评表): fund rows, money columns, indicator columns."""
+"""The project form's labels (项目支出绩效自评表): fund rows, money columns, indicator columns.
+
+Every spelling seen in the provinces' forms (DOMAIN.md §6) stands here, most specific first:
+:func:`xlperf.vocabulary.words.classify` takes the first field whose word a label contains.
+"""
 
 from __future__ import annotations
 
@@ -6,42 +10,84 @@ import re
 
 from xlperf.values import fold
 
-# Money block columns, most specific first.
+# Money block columns, most specific first. "得分(20分*执行率)" names the score, not the rate.
 MONEY_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("initial_budget", ("年初预算",)),
+    ("score", ("得分",)),
     ("rate", ("执行率",)),
     ("executed", ("执行数", "实际支出", "支出数")),
     ("annual_budget", ("全年预算", "调整后预算", "预算数")),
     ("weight", ("分值", "权重")),
-    ("score", ("得分",)),
 )
+# A budget column whose label says neither 年初 nor 全年/调整后: its role follows from content.
+PLAIN_BUDGET_LABELS = ("预算数",)
 
+# Fund rows. Strong labels name the scored row anywhere on a sheet; weak ones ("总额", "合计")
+# only count under a money header with an indicator table below.
 MONEY_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("total", ("资金总额", "资金合计")),
-    ("current_appropriation", ("当年财政拨款", "财政拨款")),
+    ("total", ("资金总额", "资金合计", "财政资金总额")),
+    ("special_account", ("财政专户管理资金", "财政专户")),
+    (
+        "current_appropriation",
+        ("当年财政拨款", "本年财政拨款", "财政拨款", "财政资金", "一般公共预算"),
+    ),
     ("carryover", ("上年结转", "结转资金")),
+    ("unit_funds", ("单位资金", "单位自有资金", "自有资金")),
     ("other", ("其他资金",)),
 )
+WEAK_TOTAL_LABELS = ("总额", "合计", "总计", "预算执行情况", "资金总额合计")
 
 INDICATOR_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("level1", ("一级指标",)),
     ("level2", ("二级指标",)),
     ("name", ("三级指标", "指标名称")),
-    ("actual", ("完成值", "实际完成", "实际值")),
+    ("actual", ("完成值", "实际完成", "实际值", "完成情况")),
     ("target", ("指标值", "目标值")),
     ("weight", ("分值", "权重")),
     ("score", ("得分",)),
     ("note", ("偏差", "原因", "改进措施")),
 )
-
-MONEY_LABELS = {
-    "initial_budget": "年初预算数（万元）",
-    "annual_budget": "全年预算数（万元）",
-    "executed": "全年执行数（万元）",
+INDICATOR_HEADER_NAMES = ("三级指标", "指标名称")
+# Under a two-row header: the parts a 年度指标值 (or 实际完成值) is split into.
+SUBCOLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("op", ("指标性质", "运算符", "符号")),
+    ("unit", ("度量单位", "计量单位", "单位")),
+    ("value", ("指标值", "数值", "目标值", "完成值", "实际值")),
+)
+INDICATOR_FIELD_NAMES = {
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "name": "三级指标",
+    "target": "年度指标值",
+    "actual": "实际完成值",
     "weight": "分值",
-    "rate": "执行率",
     "score": "得分",
+    "note": "偏差原因分析及改进措施",
 }
+REQUIRED_INDICATOR_COLUMNS = ("target", "actual", "score")
+
+_UNIT_IN_LABEL = re.compile(r"[(（](万元|元)[)）]|单位[:：]?(万元|元)")
+
+
+def money_unit_of(key: str) -> str | None:
+    """'万元' or '元' where a label states it ('项目资金（万元）', '单位：元'), else None."""
+    match = _UNIT_IN_LABEL.search(key)
+    return (match.group(1) or match.group(2)) if match else None
+
+
+def money_labels(unit: str) -> dict[str, str]:
+    """The names the money columns are reported by, in the form's own unit."""
+    return {
+        "initial_budget": f"年初预算数（{unit}）",
+        "annual_budget": f"全年预算数（{unit}）",
+        "executed": f"全年执行数（{unit}）",
+        "weight": "分值",
+        "rate": "执行率",
+        "score": "得分",
+    }
+
+
+MONEY_LABELS = money_labels("万元")
 INDICATOR_LABELS = {"weight": "分值", "score": "得分"}
 HEADER_FIELDS = {
     "project_name": ("项目名称",),
@@ -49,8 +95,16 @@ HEADER_FIELDS = {
     "implementer": ("实施单位",),
 }
 TOTAL_ROW_LABELS = ("总分", "合计", "总计")
+GRADE_LABELS = ("等次", "自评等次", "评价等次", "等级", "自评等级")
 LEVEL1_KINDS = {"output": "产出", "benefit": "效益", "satisfaction": "满意"}
-_PLACEHOLDER = re.compile(r"^指标\d*[:：]?$")
+_PLACEHOLDER = re.compile(r"^(?:指标\d*[:：]?|[/／\\—\-–]+|\.{2,}|…+)$")
+# "得分(20分*执行率)", "得分（10分）": the 执行率 分值 stated in the score column's label.
+_RATE_WEIGHT_IN_LABEL = re.compile(r"(\d+(?:\.\d+)?)分")
+
+
+def rate_weight_in_label(key: str) -> str | None:
+    match = _RATE_WEIGHT_IN_LABEL.search(key)
+    return match.group(1) if match else None
 
 
 def is_placeholder_name(text: str | None) -> bool:

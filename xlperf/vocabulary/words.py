@@ -15,6 +15,8 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _TITLE_YEAR = re.compile(r"[（(]?\s*(?:19|20)\d{2}\s*年度?\s*[)）]?")
 
 
+# Labels that mention 得分 or 分值 but hold no figure: a rate, or how the score is worked out.
+NOT_A_FIGURE = ("得分率", "计算方法", "评分标准", "评分方法", "计分方法")
 Table = tuple[tuple[str, tuple[str, ...]], ...]
 _CLASSIFIED: dict[int, tuple[Table, dict[str, str | None]]] = {}
 
@@ -41,7 +43,7 @@ def classify(key: str, table: Table) -> str | None:
 def _classify(key: str, table: Table) -> str | None:
     for field_name, words in table:
         if any(w in key for w in words):
-            if field_name in ("score", "weight") and "得分率" in key:
+            if field_name in ("score", "weight") and any(w in key for w in NOT_A_FIGURE):
                 continue
             return field_name
     return None

@@ -24,6 +24,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 
 from xlperf.errors import InputError
 from xlperf.findings import Finding
+from xlperf.registry import SEVERITY_NAME
 from xlperf.web.archive import expand
 from xlperf.web.files import MAX_FILES, Upload, UploadRefused, disk_name, display_name, refused
 
@@ -129,7 +130,7 @@ def _finding(f: Finding) -> dict[str, str]:
         "cell": f.cell,
         "code": f.code,
         "severity": f.severity,
-        "level": "错误" if f.severity == "error" else "警告",
+        "level": SEVERITY_NAME.get(f.severity, "警告"),
         "message": f.message,
     }
 
