@@ -100,7 +100,7 @@ def test_readme_benchmark_commands_name_the_venv_python() -> None:
     """The README's commands run in a clean shell after its install line: there ``python`` is
     the system's (or absent), without openpyxl, so a benchmark needs the venv's interpreter."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    for bench in ("bench_check.py", "bench_rollup.py"):
+    for bench in ("run.py", "bench_check.py", "bench_rollup.py"):
         assert f"`.venv/bin/python benchmarks/{bench}`" in readme
 
 
