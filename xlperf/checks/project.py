@@ -34,13 +34,8 @@ from xlperf.scoring.project import (
 )
 from xlperf.values import fmt_decimal as num
 from xlperf.values import fmt_percent as pct
+from xlperf.vocabulary.project import FUND_ROW_NAMES
 
-ROW_NAMES = {
-    "total": "年度资金总额",
-    "current_appropriation": "当年财政拨款",
-    "carryover": "上年结转资金",
-    "other": "其他资金",
-}
 COLUMN_NAMES = {
     "initial_budget": "年初预算数",
     "annual_budget": "全年预算数",
@@ -56,7 +51,7 @@ def check_project(form: ProjectForm, file: str, rules: RuleSet) -> list[Finding]
 
 def _rows(form: ProjectForm) -> Iterator[tuple[str, str, FundRow]]:
     for name in FUND_ROWS:
-        yield name, ROW_NAMES[name], getattr(form.funds, name)
+        yield name, FUND_ROW_NAMES[name], getattr(form.funds, name)
 
 
 @unit("XP101")

@@ -20,22 +20,17 @@ from xlperf.forms.base import Val
 from xlperf.forms.project import ProjectForm
 from xlperf.forms.workbook import WorkbookForms
 from xlperf.ops.edits import Flag, ValueWrite
+from xlperf.registry import SEVERITY_NAME
 from xlperf.rules import RuleSet
 from xlperf.scoring.figures import name_key
 from xlperf.values import fmt_decimal as num
 from xlperf.values import fmt_percent
+from xlperf.vocabulary.project import FUND_ROW_NAMES
 
 SEVERITY_COLOR = {"error": "FFC7CE", "warning": "FFEB9C"}  # Excel's 差 and 适中 cell styles
 COMPUTED_COLOR = "DDEBF7"  # light blue: a value xlperf filled in
-SEVERITY_NAME = {"error": "错误", "warning": "警告", "info": "提示"}
 NOTE_TITLE = "【xlperf 检查】"
 COMPUTED_NOTE = "由 xlperf 计算："
-ROW_NAMES = {
-    "total": "年度资金总额",
-    "current_appropriation": "当年财政拨款",
-    "carryover": "上年结转资金",
-    "other": "其他资金",
-}
 SUMMARY_LABELS = {
     "rate": "执行率",
     "output_rate": "产出指标得分率",
@@ -178,7 +173,7 @@ def _explain(form: ProjectForm, computed: ComputedCell, by_field: dict) -> tuple
     if name.startswith("funds.") and name.endswith(".rate"):
         row = getattr(form.funds, name.split(".")[1])
         return [row.annual_budget.cell, row.executed.cell], (
-            f"{ROW_NAMES[name.split('.')[1]]}执行率 = 全年执行数 {num(row.executed.number)} ÷ "
+            f"{FUND_ROW_NAMES[name.split('.')[1]]}执行率 = 全年执行数 {num(row.executed.number)} ÷ "
             f"全年预算数 {num(row.annual_budget.number)} = {pct(value)}"
         )
     if name == "funds.total.score":
