@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING
 import click
 
 from xlperf.cli.frame import EXIT_FINDINGS, EXIT_INPUT, Command
-from xlperf.cli.shared import format_finding, jobs_option, rules_from, rules_option
+from xlperf.cli.shared import (
+    format_finding,
+    jobs_option,
+    rules_from,
+    rules_option,
+    severity_counts,
+)
 from xlperf.errors import InputError
 
 if TYPE_CHECKING:
@@ -122,11 +128,7 @@ def emit_findings(findings: list[Finding], fmt: str, statistics: bool) -> None:
         writer.writerows({k: csv_value(row.get(k)) for k in keys} for row in rows)
         click.echo(buffer.getvalue(), nl=False)
     else:
-        errors = sum(f.severity == "error" for f in findings)
-        warnings = sum(f.severity == "warning" for f in findings)
-        infos = len(findings) - errors - warnings
-        extra = f"，提示 {infos}" if infos else ""
-        click.echo(f"共 {len(findings)} 条：错误 {errors}，警告 {warnings}{extra}", err=True)
+        click.echo(f"共 {len(findings)} 条：{severity_counts(findings)}", err=True)
 
 
 def finding_statistics(findings: list[Finding]) -> list[dict[str, object]]:

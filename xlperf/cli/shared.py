@@ -87,6 +87,14 @@ def target_path(path: Path, out: Path | None, in_place: bool, tag: str) -> Path:
     return path if in_place else out or path.with_name(f"{path.stem}{tag}{path.suffix}")
 
 
+def severity_counts(findings: list[Finding]) -> str:
+    """The count every command prints: 错误 N，警告 M (and ，提示 K when there are any)."""
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = sum(f.severity == "warning" for f in findings)
+    infos = len(findings) - errors - warnings
+    return f"错误 {errors}，警告 {warnings}" + (f"，提示 {infos}" if infos else "")
+
+
 def format_finding(f: Finding) -> str:
     from xlperf.registry import SEVERITY_NAME
 

@@ -16,6 +16,7 @@ from xlperf.cli.shared import (
     jobs_option,
     rules_from,
     rules_option,
+    severity_counts,
     target_path,
 )
 from xlperf.errors import InputError
@@ -46,9 +47,9 @@ def fix(path: Path, out: Path | None, in_place: bool, rules_path: Path | None) -
     if out is None and not in_place and target.suffix.lower() == ".xls":
         target = target.with_suffix(".xlsx")  # a legacy .xls is checked in a new .xlsx
     result = fix_file(path, target, rules)
-    errors = sum(f.severity == "error" for f in result.findings)
     click.echo(
-        f"{target}: 填写计算栏 {result.filled} 个，标记单元格 {result.flagged} 个；错误 {errors}，警告 {len(result.findings) - errors}"
+        f"{target}: 填写计算栏 {result.filled} 个，标记单元格 {result.flagged} 个；"
+        f"{severity_counts(result.findings)}"
     )
 
 
@@ -205,8 +206,8 @@ def rollup(
     if not result.written:
         for f in result.findings:
             click.echo(format_finding(f))
-        errors = sum(f.severity == "error" for f in result.findings)
-        counted = f"发现 {len(result.findings)} 处不一致（错误 {errors}，警告 {len(result.findings) - errors}）"
+        errors = any(f.severity == "error" for f in result.findings)
+        counted = f"发现 {len(result.findings)} 处不一致（{severity_counts(result.findings)}）"
         if not result.flagged:
             found = f"{counted}；-o 即原工作簿，只比对不改动，未写入文件"
         elif result.findings:
