@@ -27,7 +27,6 @@ from xlperf.vocabulary.project import (
 )
 from xlperf.vocabulary.words import find_year, strip_year, value_after_colon
 
-HEADER_SEARCH_ROWS = 8
 WEAK_ANCHOR_REACH = 60  # rows below a weak 总额/合计 label an indicator header must start within
 
 
