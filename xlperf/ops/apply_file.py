@@ -82,6 +82,7 @@ def apply_file(wb: Workbook, plan: WorkbookPlan) -> Journal | None:
                     had_note=old is not None,
                     note=old.text if old is not None else None,
                     fill_xml=fill_xml(cell.fill),
+                    note_author=old.author if old is not None else None,
                 )
             )
         cell.fill = solid(flag.color)
@@ -123,7 +124,9 @@ def _undo(wb: Workbook, plan: WorkbookPlan) -> None:
                 cell.fill = Fill.from_tree(fromstring(mark.fill_xml))
             else:
                 cell.fill = solid(mark.color) if mark.color else PatternFill()
-            cell.comment = Comment(mark.note or "", "") if mark.had_note else None
+            cell.comment = (
+                Comment(mark.note or "", mark.note_author or "") if mark.had_note else None
+            )
     for entry in reversed(plan.restore):
         if entry.sheet in wb.sheetnames:
             cell = wb[entry.sheet][entry.cell]

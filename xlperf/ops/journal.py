@@ -4,7 +4,9 @@ The journal is a very hidden sheet. Column A holds the filled computed values, o
 each (what the cell held before: value and number format), written by Python. Columns B:G hold
 the flagged cells, one row each, in plain cells so that the add-in's VBA can write and read them
 too: sheet, address, previous fill colour (RRGGBB, empty for none), whether a note was there
-(1/0), the previous note, and (file front only) the exact previous fill as openpyxl XML.
+(1/0), the previous note, and (file front only, column G:H) the exact previous fill as openpyxl
+XML and the previous note's author. The VBA writes B:F and clears B:G, so H is read only beside
+a G the file front wrote.
 The journal travels with the workbook, so a server that sees only cell values can clear flags.
 
 The journal also names the results sheet the run created (``检查结果``, or ``检查结果(2)`` when a
@@ -24,7 +26,7 @@ JOURNAL_SHEET = "xlperf_journal"  # ASCII: the add-in's VBA names it too
 RESULTS_SHEET = "检查结果"
 REPORT_SHEET = "自评报告"  # written by `xlperf report` and the ribbon; never read as a form
 JOURNAL_HEADER = "xlperf journal v1"
-MARK_COLUMNS = 6  # B:G
+MARK_COLUMNS = 7  # B:H
 
 
 class ValueEntry(BaseModel):
@@ -41,6 +43,7 @@ class MarkEntry(BaseModel):
     had_note: bool = False
     note: str | None = None
     fill_xml: str | None = None  # exact previous fill (file front)
+    note_author: str | None = None  # the previous note's author (file front)
 
     def row(self) -> list[object]:
         return [
@@ -50,13 +53,14 @@ class MarkEntry(BaseModel):
             "1" if self.had_note else "0",
             self.note or "",
             self.fill_xml or "",
+            (self.note_author or "") if self.fill_xml else "",
         ]
 
     @classmethod
     def from_row(cls, row: list[Any]) -> MarkEntry:
-        sheet, cell, color, had_note, note, fill_xml = (list(row) + [None] * MARK_COLUMNS)[
-            :MARK_COLUMNS
-        ]
+        sheet, cell, color, had_note, note, fill_xml, author = (
+            list(row) + [None] * MARK_COLUMNS
+        )[:MARK_COLUMNS]
         had = str(had_note).strip() in ("1", "1.0", "True", "true")
         return cls(
             sheet=str(sheet),
@@ -65,6 +69,7 @@ class MarkEntry(BaseModel):
             had_note=had,
             note=(str(note) if note is not None else "") if had else None,
             fill_xml=str(fill_xml) if fill_xml else None,
+            note_author=str(author) if had and fill_xml and author else None,
         )
 
 
@@ -91,7 +96,7 @@ class Journal(BaseModel):
     results_sheet: str | None = None  # the results sheet this run created (None: none)
 
     def rows(self) -> list[list[object]]:
-        """The journal sheet's cells from A1, a rectangle of 7 columns."""
+        """The journal sheet's cells from A1, a rectangle of 8 columns."""
         # results_sheet_created is what journals before results_sheet said; it stays true only
         # where an older xlperf's "delete 检查结果" removes this run's sheet and nothing else.
         meta = json.dumps(
