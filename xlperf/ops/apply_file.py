@@ -7,6 +7,7 @@ from typing import Any
 
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles import Font as XlFont
 from openpyxl.styles.fills import Fill
 from openpyxl.utils.cell import range_boundaries
@@ -212,31 +213,48 @@ def _font(font: Font) -> XlFont:
     )
 
 
+# The cell attributes a Style sets, and the index each keeps in the cell's style array.
+STYLE_KEYS = {
+    "number_format": "numFmtId",
+    "fill": "fillId",
+    "font": "fontId",
+    "alignment": "alignmentId",
+    "border": "borderId",
+}
+
+
 def _style(ws: Worksheet, style: Style) -> None:
-    font = _font(style.font) if style.font is not None else None
+    """Style every cell of ``style.ref``: the first through openpyxl, the others by copying the
+    style indices it got (openpyxl would hash each style object again for every cell)."""
     align = style.align
-    alignment = (
-        Alignment(
+    values: dict[str, Any] = {
+        "number_format": style.number_format or None,
+        "fill": solid(style.fill) if style.fill else None,
+        "font": _font(style.font) if style.font is not None else None,
+        "alignment": Alignment(
             horizontal=align.horizontal,
             vertical=align.vertical,
             wrap_text=align.wrap or None,
             indent=align.indent,
         )
         if align is not None
-        else None
-    )
-    fill = solid(style.fill) if style.fill else None
-    for cell in _cells(ws, style.ref):
-        if style.number_format:
-            cell.number_format = style.number_format
-        if fill is not None:
-            cell.fill = fill
-        if font is not None:
-            cell.font = font
-        if alignment is not None:
-            cell.alignment = alignment
-        if style.border:
-            cell.border = BOX
+        else None,
+        "border": BOX if style.border else None,
+    }
+    values = {k: v for k, v in values.items() if v is not None}
+    cells = _cells(ws, style.ref)
+    if not cells or not values:
+        return
+    first = cells[0]
+    for attr, value in values.items():
+        setattr(first, attr, value)
+    ids = [(STYLE_KEYS[attr], getattr(first._style, STYLE_KEYS[attr])) for attr in values]
+    for cell in cells[1:]:
+        array = cell._style
+        if array is None:  # a cell openpyxl made without a style array gets one, as it would
+            array = cell._style = StyleArray()
+        for key, index in ids:
+            setattr(array, key, index)
 
 
 def _layout(ws: Worksheet, edit: SheetEdit) -> None:
