@@ -163,8 +163,9 @@ def apply_sheet(wb: Workbook, edit: SheetEdit) -> Worksheet:
         cell.hyperlink = Hyperlink(ref=cell.coordinate, location=link.target)
     for at, text in edit.notes.items():
         ws[at].comment = note(text, (320, 120))
+    known: dict[tuple[Any, ...], StyleIds] = {}
     for style in edit.styles:
-        _style(ws, style)
+        _style(ws, style, known)
     for area in edit.merges:
         ws.merge_cells(area)
     _layout(ws, edit)
@@ -223,9 +224,8 @@ STYLE_KEYS = {
 }
 
 
-def _style(ws: Worksheet, style: Style) -> None:
-    """Style every cell of ``style.ref``: the first through openpyxl, the others by copying the
-    style indices it got (openpyxl would hash each style object again for every cell)."""
+def _style_values(style: Style) -> dict[str, Any]:
+    """The openpyxl objects ``style`` sets, by cell attribute."""
     align = style.align
     values: dict[str, Any] = {
         "number_format": style.number_format or None,
@@ -241,19 +241,30 @@ def _style(ws: Worksheet, style: Style) -> None:
         else None,
         "border": BOX if style.border else None,
     }
-    values = {k: v for k, v in values.items() if v is not None}
+    return {k: v for k, v in values.items() if v is not None}
+
+
+StyleIds = list[tuple[str, int]]
+
+
+def _style(ws: Worksheet, style: Style, known: dict[tuple[Any, ...], StyleIds]) -> None:
+    """Style every cell of ``style.ref``. The first cell of a new look is styled through
+    openpyxl; the style indices it got are kept in ``known`` (for this workbook) and copied to
+    every other cell of that look (openpyxl would hash each style object again per cell)."""
     cells = _cells(ws, style.ref)
-    if not cells or not values:
-        return
-    first = cells[0]
-    for attr, value in values.items():
-        setattr(first, attr, value)
-    ids = [(STYLE_KEYS[attr], getattr(first._style, STYLE_KEYS[attr])) for attr in values]
-    for cell in cells[1:]:
+    look = (style.number_format, style.fill, style.font, style.align, style.border)
+    ids = known.get(look)
+    if ids is None and cells:
+        values = _style_values(style)
+        first, cells = cells[0], cells[1:]
+        for attr, value in values.items():
+            setattr(first, attr, value)
+        ids = known[look] = [(STYLE_KEYS[a], getattr(first._style, STYLE_KEYS[a])) for a in values]
+    for cell in cells:
         array = cell._style
         if array is None:  # a cell openpyxl made without a style array gets one, as it would
             array = cell._style = StyleArray()
-        for key, index in ids:
+        for key, index in ids or ():
             setattr(array, key, index)
 
 
