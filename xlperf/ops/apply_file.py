@@ -7,8 +7,8 @@ from typing import Any
 
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, PatternFill, Side
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles import Font as XlFont
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles.fills import Fill
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook

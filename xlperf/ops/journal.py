@@ -58,9 +58,9 @@ class MarkEntry(BaseModel):
 
     @classmethod
     def from_row(cls, row: list[Any]) -> MarkEntry:
-        sheet, cell, color, had_note, note, fill_xml, author = (
-            list(row) + [None] * MARK_COLUMNS
-        )[:MARK_COLUMNS]
+        sheet, cell, color, had_note, note, fill_xml, author = (list(row) + [None] * MARK_COLUMNS)[
+            :MARK_COLUMNS
+        ]
         had = str(had_note).strip() in ("1", "1.0", "True", "true")
         return cls(
             sheet=str(sheet),
