@@ -288,6 +288,8 @@ def apply_live(io: ExcelIO, plan: WorkbookPlan) -> None:
 
 def apply_sheet_live(io: ExcelIO, edit: SheetEdit) -> None:
     name = edit.name
+    if edit.template is not None:
+        raise ValueError("a template sheet is made by the file adapter only")
     if edit.add:
         io.add_sheet(name, edit.index)
     for area in edit.clear:  # merges undone, values and notes removed: the VBA client cannot
