@@ -5,7 +5,7 @@ The remote run is the ribbon's: the workbook is sent as xlwings' VBA client send
 (``xw.Book(json=...)``), the operation answers with actions, and tests/remote_client.py applies
 them to the same workbook (the add-in's macros mirrored). Both results are read back into one
 form: per sheet, per cell its value (a HYPERLINK formula as its text and target), solid fill,
-note, link and boldness, the sheet's merged ranges and column widths; and the sheet names in
+note, link, boldness and number format, the sheet's merged ranges and column widths; and the sheet names in
 order. The journal's own cells differ by design (the file
 front records exact fills as XML) and are compared by presence only.
 """
@@ -73,9 +73,10 @@ def comparable(path: Path) -> dict[str, Any]:
                 note = c.comment.text if c.comment else None
                 if isinstance(value, float):
                     value = round(value, 9)
-                bold = bool(c.font.b)
-                if (value, fill, note, link, bold) != (None, None, None, None, False):
-                    cells[c.coordinate] = (value, fill, note, link, bold)
+                bold, number_format = bool(c.font.b), c.number_format
+                shown = (value, fill, note, link, bold, number_format)
+                if shown != (None, None, None, None, False, "General"):
+                    cells[c.coordinate] = shown
         widths = {k: d.width for k, d in ws.column_dimensions.items() if d.width}
         out[ws.title] = (cells, sorted(map(str, ws.merged_cells.ranges)), widths)
     return out
