@@ -4,8 +4,7 @@ Two inputs: one workbook whose tables list several units (its 汇总 row is fill
 person typed it, compared (XD411) and overwritten only when asked), or a folder of units' files,
 one table per unit (its 汇总 row, or its single unit row, is the unit), which become one
 department sheet laid out by the 收支情况 template. Both are planned (:mod:`xlperf.ops.edits`)
-and applied by an adapter, like every operation. Sums are exact
-Decimals; pandas only groups.
+and applied by an adapter, like every operation; sums are exact Decimals.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-import pandas as pd
 from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple
 from openpyxl.workbook.workbook import Workbook
 
@@ -39,23 +37,12 @@ class MoneyRollupResult:
     written: bool = True
 
 
-def units_frame(tables: list[MoneyTable]) -> pd.DataFrame:
-    """One record per unit row and column: kind, unit, key, amount (Decimal, blank = 0)."""
-    records = [
-        {"kind": t.kind, "unit": u.unit, "key": key, "amount": u.amount(key)}
-        for t in tables
-        for u in t.units
-        for key in t.columns
-    ]
-    return pd.DataFrame(records, columns=["kind", "unit", "key", "amount"])
-
-
-def column_sums(frame: pd.DataFrame) -> dict[str, dict[str, Decimal]]:
-    """kind -> column -> exact sum of the unit amounts."""
-    out: dict[str, dict[str, Decimal]] = {}
-    for (kind, key), group in frame.groupby(["kind", "key"], sort=False):
-        out.setdefault(str(kind), {})[str(key)] = sum(group["amount"], Decimal(0))
-    return out
+def unit_sums(table: MoneyTable) -> dict[str, Decimal]:
+    """Each column's exact sum of the unit rows (blank = 0), as XD411 expects the 汇总 row;
+    nothing for a table without units."""
+    if not table.units:
+        return {}
+    return {key: sum((u.amount(key) for u in table.units), Decimal(0)) for key in table.columns}
 
 
 def plan_money_rollup(
@@ -148,9 +135,10 @@ def plan_money_sheet(
                 if (val := row.values.get(key)) is not None and val.number is not None
             }  # blank: the template's cell (a formula in a 合计 column) stays
             edit.blocks += row_blocks(at.first_unit_row + i, {1: row.unit, **typed})
-        table = MoneyTable(sheet=MONEY_SHEET, kind=spec.kind, header_row=0, columns=_all(spec.kind))
-        frame = units_frame([table.model_copy(update={"units": rows})])
-        sums = column_sums(frame).get(spec.kind, {})
+        table = MoneyTable(
+            sheet=MONEY_SHEET, kind=spec.kind, header_row=0, columns=_all(spec.kind), units=rows
+        )
+        sums = unit_sums(table)
         edit.blocks += row_blocks(at.total_row, {columns[k]: v for k, v in sums.items()})
     delete = [MONEY_SHEET] if MONEY_SHEET in names else []
     return WorkbookPlan(delete=delete, sheets=[edit])
