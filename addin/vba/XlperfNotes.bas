@@ -60,14 +60,16 @@ End Sub
 
 Public Sub XlperfLayout(ByVal wb As Variant, ByVal sheet As Variant, ByVal payload As Variant)
     ' The layout the xlwings VBA client cannot set, in one call. payload holds records joined by
-    ' Chr(30), fields by Chr(31); the first field says what: M range (merge), W column width,
+    ' Chr(30), fields by Chr(31); the first field says what: M range (merge), W column width (as
+    ' the file saves it: ColumnWidth is that less the cell padding),
     ' H row height, F range name size bold colour underline (font), A range horizontal vertical
     ' wrap indent (alignment), B range (thin borders), T range (autofilter), P landscape
     ' fit-width title-rows print-grid centre footer left right top bottom (A4 page setup).
     ' An empty field leaves that setting as it is.
-    Dim sht As Worksheet, records() As String, f() As String, i As Long, k As Long
+    Dim sht As Worksheet, records() As String, f() As String, i As Long, k As Long, pad As Double
     Set sht = XlperfSheet(wb, sheet)
     If Trim$(CStr(payload)) = "" Then Exit Sub
+    pad = -1
     records = Split(XlperfText(CStr(payload)), Chr(30))
     For i = LBound(records) To UBound(records)
         f = Split(records(i), Chr(31))
@@ -75,7 +77,8 @@ Public Sub XlperfLayout(ByVal wb As Variant, ByVal sheet As Variant, ByVal paylo
         Case "M"
             sht.Range(f(1)).Merge
         Case "W"
-            sht.Columns(CLng(f(1))).ColumnWidth = Val(f(2))
+            If pad < 0 Then pad = XlperfPadding(sht.Columns(CLng(f(1))))
+            sht.Columns(CLng(f(1))).ColumnWidth = Val(f(2)) - pad
         Case "H"
             sht.Rows(CLng(f(1))).RowHeight = Val(f(2))
         Case "F"
@@ -307,6 +310,17 @@ Private Function XlperfColorHex(ByVal fill As Interior) As String
     End If
     c = fill.Color
     XlperfColorHex = Right$("0" & Hex$(c Mod 256), 2) & Right$("0" & Hex$((c \ 256) Mod 256), 2) & Right$("0" & Hex$(c \ 65536), 2)
+End Function
+
+Private Function XlperfPadding(ByVal col As Range) As Double
+    ' The cell padding, in characters, that a saved column width holds beside ColumnWidth (5 px
+    ' of a 7 px digit for Calibri 11): W gives the width as saved, as xlperf's file front writes
+    ' it. Measured on col from two widths (its width is set again afterwards).
+    Dim one As Double
+    col.ColumnWidth = 1
+    one = col.Width
+    col.ColumnWidth = 2
+    XlperfPadding = one / (col.Width - one) - 1
 End Function
 
 Private Function XlperfRgb(ByVal colour As String) As Long
