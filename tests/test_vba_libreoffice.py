@@ -82,10 +82,12 @@ OWN_NOTE = "单位自己的批注\n第二行"
 LIBREOFFICE_DIFFERS = {
     "Font": '`.Name = f(2)` and `.Bold = (f(4) = "1")` reach only the cells LibreOffice saves'
     " with their Western font (numbers, Latin text): a cell holding Chinese text, or nothing, is"
-    " saved with its Asian font, unchanged (LibreOffice keeps Western and Asian font attributes"
-    " apart; its VBA Font sets the Western ones); `.Size`, `.Color`, `.Underline` reach all",
-    "PrintTitleRows": "`.PrintTitleRows = f(3)` leaves no print titles in the saved file",
-    "PrintGridlines": '`.PrintGridlines = (f(4) = "1")` is saved as gridLines="false"',
+    " saved with its Asian font, unchanged (LibreOffice's VBA Font sets CharFontName and"
+    " CharWeight, not CharFontNameAsian, CharWeightAsian); `.Size`, `.Color`, `.Underline` reach all",
+    "PrintTitleRows": "`.PrintTitleRows = f(3)` is accepted and ignored: LibreOffice reads it"
+    ' back as "", and the sheet\'s (UNO) PrintTitleRows stays False',
+    "PrintGridlines": '`.PrintGridlines = (f(4) = "1")` is accepted and ignored: read back False,'
+    ' the page style\'s PrintGrid stays False, the file is saved with gridLines="false"',
     "WrapText": '`.WrapText = (f(4) = "1")` grows a row whose height is not set to fit its text'
     " (as Excel does); the mirror, like the file adapter, leaves the row's height",
 }
