@@ -23,7 +23,6 @@ What LibreOffice 7.4 does not do as Excel does, each asserted below:
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -38,10 +37,9 @@ import pytest
 import xlwings as xw
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import range_boundaries
 
 from tests.conftest import REPO, fixture_path, soffice
+from tests.office_state import coordinates, layout, state, western
 from tests.remote_client import (
     apply_actions,
     payload,
@@ -258,96 +256,6 @@ def _mirror(start: Path, out: Path, macro, *args: Any) -> Path:
     return out
 
 
-def _fill(cell: Any) -> str:
-    fill = cell.fill
-    if fill.fill_type == "solid" and fill.fgColor.type == "rgb":
-        return str(fill.fgColor.rgb)[-6:].upper()
-    return "" if fill.fill_type in (None, "none") else f"{fill.fill_type}:{fill.fgColor.value}"
-
-
-@functools.cache
-def _state(path: Path) -> dict[str, Any]:
-    """Sheets (name, visibility, sheet-scoped names, merged ranges) and every cell that has a
-    value, a fill, a note or a number format: what the macros but XlperfLayout change."""
-    wb = openpyxl.load_workbook(path)
-    sheets, cells = [], {}
-    for ws in wb.worksheets:
-        names = {n: sorted(d.destinations) for n, d in ws.defined_names.items()}
-        merges = sorted(map(str, ws.merged_cells.ranges))
-        sheets.append((ws.title, ws.sheet_state, names, merges))
-        for row in ws.iter_rows():
-            for c in row:
-                # the journal's own columns are text ("@") in the VBA, plain cells in the mirror
-                number_format = "General" if ws.title == JOURNAL_SHEET else c.number_format
-                shown = (c.value, _fill(c), c.comment.text if c.comment else None, number_format)
-                if shown != (None, "", None, "General"):
-                    cells[(ws.title, c.coordinate)] = shown
-    return {"sheets": sheets, "cells": cells}
-
-
-def _color(color: Any) -> str | None:
-    return str(color.rgb)[-6:].upper() if color is not None and color.type == "rgb" else None
-
-
-@functools.cache
-def _layout(path: Path, sheet: str) -> dict[str, Any]:
-    """What XlperfLayout sets on ``sheet``: per cell font, alignment and borders; merges,
-    column widths, row heights, autofilter and the page setup."""
-    ws = openpyxl.load_workbook(path)[sheet]
-    cells = {}
-    for row in ws.iter_rows():
-        for c in row:
-            f, a, b = c.font, c.alignment, c.border
-            horizontal = None if a.horizontal == "general" else a.horizontal
-            cells[c.coordinate] = (
-                (f.name, f.sz, bool(f.b), _color(f.color), f.u or None),
-                (horizontal, a.vertical, bool(a.wrap_text), int(a.indent or 0)),
-                tuple(getattr(b, side).style for side in ("left", "right", "top", "bottom")),
-            )
-    setup, margins = ws.page_setup, ws.page_margins
-    return {
-        "cells": cells,
-        "values": {c.coordinate: c.value for row in ws.iter_rows() for c in row},
-        "merges": sorted(map(str, ws.merged_cells.ranges)),
-        "widths": {
-            c: round(d.width, 1)
-            for d in ws.column_dimensions.values()
-            if d.width
-            for c in range(d.min, d.max + 1)
-        },
-        "heights": {k: d.height for k, d in ws.row_dimensions.items() if d.height},
-        "autofilter": ws.auto_filter.ref,
-        "page": {
-            "orientation": setup.orientation,
-            "paper": str(setup.paperSize),
-            "fit": (
-                setup.fitToWidth,
-                setup.fitToHeight,
-                bool(ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage),
-            ),
-            "title_rows": ws.print_title_rows,
-            "grid": bool(ws.print_options.gridLines),
-            "center": bool(ws.print_options.horizontalCentered),
-            "footer": ws.oddFooter.center.text,
-            "margins": tuple(
-                round(getattr(margins, m), 2) for m in ("left", "right", "top", "bottom")
-            ),
-        },
-    }
-
-
-def _coordinates(area: str) -> list[str]:
-    left, top, right, bottom = range_boundaries(area)
-    return [
-        f"{get_column_letter(c)}{r}" for r in range(top, bottom + 1) for c in range(left, right + 1)
-    ]
-
-
-def _western(value: Any) -> bool:
-    """A number, or text without Chinese: a cell LibreOffice saves with its Western font."""
-    return isinstance(value, int | float) or (isinstance(value, str) and value.isascii())
-
-
 def _without_very_hidden(state: dict[str, Any]) -> dict[str, Any]:
     """LibreOffice has no very hidden sheets: it keeps xlSheetVeryHidden as hidden."""
     sheets = [(n, "hidden" if s == "veryHidden" else s, *d) for n, s, *d in state["sheets"]]
@@ -355,7 +263,7 @@ def _without_very_hidden(state: dict[str, Any]) -> dict[str, Any]:
 
 
 def _assert_same(office_file: Path, mirror_file: Path) -> None:
-    lo, py = _state(office_file), _state(mirror_file)
+    lo, py = state(office_file), state(mirror_file)
     assert lo["sheets"] == _without_very_hidden(py)["sheets"]
     differ = {
         k: (lo["cells"].get(k), py["cells"].get(k))
@@ -404,13 +312,13 @@ def test_layout_in_libreoffice_is_the_mirror(
     if book == "flag":
         done = tmp / "lo_laid.xlsx"
     mirror = _mirror(start, tmp / f"py_{book}_laid.xlsx", xlperf_layout, *office[args])
-    lo, py, before = _layout(done, sheet), _layout(mirror, sheet), _layout(start, sheet)
+    lo, py, before = layout(done, sheet), layout(mirror, sheet), layout(start, sheet)
     records = [r.split(chr(31)) for r in office[args][1].split(chr(30))]
     kinds = {r[0] for r in records}
     differ = {}
     for at, (font, align, border) in py["cells"].items():
         lo_font, lo_align, lo_border = lo["cells"][at]
-        if not _western(lo["values"][at]):  # LIBREOFFICE_DIFFERS["Font"]: name and bold
+        if not western(lo["values"][at]):  # LIBREOFFICE_DIFFERS["Font"]: name and bold
             font, lo_font = (font[1], *font[3:]), (lo_font[1], *lo_font[3:])
         if (font, align, border) != (lo_font, lo_align, lo_border):
             differ[at] = ((lo_font, lo_align, lo_border), (font, align, border))
@@ -446,7 +354,7 @@ def test_formats_in_libreoffice_is_the_mirror(office: dict[str, Any]) -> None:
     start = tmp / "lo_laid.xlsx"
     mirror = _mirror(start, tmp / "py_formatted.xlsx", xlperf_formats, *office["formats_args"])
     _assert_same(tmp / "lo_formatted.xlsx", mirror)
-    lo, before = _state(tmp / "lo_formatted.xlsx")["cells"], _state(start)["cells"]
+    lo, before = state(tmp / "lo_formatted.xlsx")["cells"], state(start)["cells"]
     records = [r.split(chr(31)) for r in office["formats_args"][0].split(chr(30))]
     assert records and all(lo[(s, a)][3] == f != before[(s, a)][3] for s, a, f in records)
     listed = {(lo[(JOURNAL_SHEET, f"H{r}")][0], lo[(JOURNAL_SHEET, f"I{r}")][0]) for r in (2,)}
@@ -461,8 +369,8 @@ def test_clear_range_in_libreoffice_is_the_mirror(office: dict[str, Any]) -> Non
     mirror = _mirror(start, tmp / "py_cleared.xlsx", xlperf_clear_range, *office["clear_args"])
     _assert_same(tmp / "lo_cleared.xlsx", mirror)
     sheet, area = office["clear_args"]
-    lo, before = _state(tmp / "lo_cleared.xlsx"), _state(start)
-    inside = set(_coordinates(area))
+    lo, before = state(tmp / "lo_cleared.xlsx"), state(start)
+    inside = set(coordinates(area))
     kept = {k: v for k, v in lo["cells"].items() if k[0] == sheet and k[1] in inside}
     assert kept and all(v[0] is None and v[2] is None for v in kept.values())
     assert (sheet, "C5") in kept and (sheet, "B5") in before["cells"]
@@ -477,13 +385,13 @@ def test_mark_in_libreoffice_is_the_mirror(office: dict[str, Any]) -> None:
     mirror = _mirror(start, tmp / "py_marked.xlsx", xlperf_mark, *office["mark_args"])
     _assert_same(tmp / "lo_marked.xlsx", mirror)
     # and the macro did flag: every record of the payload is a filled, noted cell
-    lo = _state(tmp / "lo_marked.xlsx")["cells"]
+    lo = state(tmp / "lo_marked.xlsx")["cells"]
     records = [r.split(chr(31)) for r in office["mark_args"][0].split(chr(30))]
     assert all(
         lo[(s, a)][1] == colour and lo[(s, a)][2].startswith(note) for s, a, colour, note in records
     )
     # a note the cell had is kept below ours, and written to the journal (column F)
-    first = _state(start)["sheets"][0][0]
+    first = state(start)["sheets"][0][0]
     assert lo[(first, "H5")][2].endswith(PREVIOUS_NOTE + OWN_NOTE)
     assert [k for k, v in lo.items() if k[0] == JOURNAL_SHEET and v[0] == OWN_NOTE] == [
         (JOURNAL_SHEET, "F2")
@@ -497,8 +405,8 @@ def test_unmark_in_libreoffice_is_the_mirror_and_restores(office: dict[str, Any]
     # every flagged cell has its fill and note back, every formatted one General again; the
     # journal's B:I are empty again
     before, after = (
-        _state(tmp / "flag_start.xlsx")["cells"],
-        _state(tmp / "lo_unmarked.xlsx")["cells"],
+        state(tmp / "flag_start.xlsx")["cells"],
+        state(tmp / "lo_unmarked.xlsx")["cells"],
     )
     forms = {k: v for k, v in after.items() if k[0] != JOURNAL_SHEET}
     assert forms == {k: v for k, v in before.items() if k[0] != JOURNAL_SHEET}
@@ -514,7 +422,7 @@ def test_copy_sheet_in_libreoffice_is_the_mirror(office: dict[str, Any]) -> None
     )
     _assert_same(tmp / "lo_copied.xlsx", mirror)
     source, title, _ = office["copy_args"]
-    lo = _state(tmp / "lo_copied.xlsx")
+    lo = state(tmp / "lo_copied.xlsx")
     names = [s[0] for s in lo["sheets"]]
     assert names[names.index(source) + 1] == title
     assert any(str(v[0]).startswith("填写") for k, v in lo["cells"].items() if k[0] == source)
