@@ -218,7 +218,13 @@ def test_every_macro_the_live_adapter_runs_is_in_the_addin() -> None:
     source = (REPO / "addin" / "vba" / "XlperfNotes.bas").read_text(encoding="ascii")
     adapter = (REPO / "xlperf" / "ops" / "apply_live.py").read_text(encoding="utf-8")
     called = set(re.findall(r'macro\(\s*"(Xlperf\w+)"', adapter))
-    assert {"XlperfMark", "XlperfUnmark", "XlperfLayout", "XlperfClearRange"} <= called
+    assert {
+        "XlperfMark",
+        "XlperfUnmark",
+        "XlperfLayout",
+        "XlperfClearRange",
+        "XlperfFormats",
+    } <= called
     for name in called:
         assert f"Public Sub {name}(" in source, name
         assert name in MACROS, f"tests/remote_client.py does not mirror {name}"
