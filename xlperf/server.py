@@ -27,7 +27,6 @@ import logging
 import os
 import re
 import shutil
-import socket
 import sys
 import tempfile
 from collections.abc import Callable
@@ -44,6 +43,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from xlperf import excel
 from xlperf.server_payload import Refused, parse_payload, shape_error
+from xlperf.server_socket import WorkerSocket
 
 if sys.platform != "emscripten":
     # xlwings' remote engine tries ``from pyodide.ffi import JsNull`` for every book it opens
@@ -85,8 +85,13 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
 }
-UPLOAD_SLOTS = 2  # uploads checked at once per worker process; the others wait their turn
-MAX_RECEIVING = 16  # uploads being received or waiting per worker process; past it a 503
+# 网上预审 uploads, per worker process: UPLOAD_SLOTS are checked at once; at most UPLOADS_ADMITTED
+# are being written to disk, waiting for a check or checked (bounding the temporary disk to that
+# many times --max-mb); the next UPLOADS_QUEUED wait their turn unread (uvicorn buffers at most
+# 64 KiB of each, then stops reading it). Past both, a 503 at once: deliberate back-pressure.
+UPLOAD_SLOTS = 2
+UPLOADS_ADMITTED = 16
+UPLOADS_QUEUED = 64
 WEB_BAD_TOKEN = "令牌不正确，请向服务器管理员核对令牌后重新登录"
 
 
@@ -141,7 +146,8 @@ def create_app(token: str, max_bytes: int = DEFAULT_MAX_BYTES) -> FastAPI:
         return token_matches(given, secret)
 
     upload_slots = asyncio.Semaphore(UPLOAD_SLOTS)
-    receiving = [0]  # uploads in progress (the event loop is one thread: no lock needed)
+    admitted = asyncio.Semaphore(UPLOADS_ADMITTED)
+    uploads = [0]  # admitted or queued (the event loop is one thread: no lock needed)
     upload_too_big = (
         f"上传的文件共超过 {max_bytes // (1024 * 1024)} MB 的上限，请分批上传或压缩成 .zip 后上传"
     )
@@ -175,13 +181,14 @@ def create_app(token: str, max_bytes: int = DEFAULT_MAX_BYTES) -> FastAPI:
         declared = request.headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
             return _error(413, upload_too_big)
-        if receiving[0] >= MAX_RECEIVING:
+        if uploads[0] >= UPLOADS_ADMITTED + UPLOADS_QUEUED:
             return _error(503, "xlperf 服务器：同时上传的单位过多，请稍后再试")
-        receiving[0] += 1
+        uploads[0] += 1
         try:
-            return await receive_upload(request, max_bytes, upload_too_big, upload_slots)
+            async with admitted:
+                return await receive_upload(request, max_bytes, upload_too_big, upload_slots)
         finally:
-            receiving[0] -= 1
+            uploads[0] -= 1
 
     @app.post("/xlperf/{action}")
     async def run(action: str, request: Request) -> JSONResponse:
@@ -410,8 +417,7 @@ def run(
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    config = uvicorn.Config(
-        APP_FACTORY,
+    options: dict[str, Any] = dict(
         factory=True,
         host=host,
         port=port,
@@ -425,42 +431,10 @@ def run(
         timeout_graceful_shutdown=30,
         log_level="info",
     )
-    if workers > 1 and sys.platform.startswith("linux"):
-        Multiprocess(config, sockets=[WorkerSocket.bound_to(host, port)]).run()
-    else:
-        uvicorn.Server(config).run()
-
-
-class WorkerSocket(socket.socket):
-    """The listening address, handed to each worker process as a socket of its own.
-
-    uvicorn gives every worker the one socket its supervisor bound, and asyncio accepts every
-    connection waiting on it at each wake-up: 32 clients connecting at once all land on the
-    first worker awake, and with keep-alive they stay there, so a second worker idles. Here the
-    supervisor's socket is only bound (it never listens, so no connection waits on it); unpickled
-    in a worker (a restarted one too) it becomes a new socket bound to the same address with
-    ``SO_REUSEPORT``, and Linux spreads new connections over the workers' sockets.
-    """
-
-    @classmethod
-    def bound_to(cls, host: str, port: int) -> WorkerSocket:
-        sock = cls(socket.AF_INET6 if ":" in host else socket.AF_INET)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        try:
-            sock.bind((host, port))
-        except OSError as exc:
-            log.error("%s", exc)
-            sys.exit(3)  # uvicorn's STARTUP_FAILURE
-        return sock
-
-    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
-        return _worker_socket, (self.family, self.getsockname()[:2])
-
-
-def _worker_socket(family: int, address: tuple[str, int]) -> socket.socket:
-    sock = socket.socket(family)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind(address)
-    return sock
+    if workers == 1:
+        uvicorn.run(APP_FACTORY, **options)
+        return
+    config = uvicorn.Config(APP_FACTORY, **options)
+    linux = sys.platform.startswith("linux")  # elsewhere SO_REUSEPORT does not spread
+    sock = WorkerSocket.bound_to(host, port) if linux else config.bind_socket()
+    Multiprocess(config, sockets=[sock]).run()
