@@ -1,12 +1,20 @@
 """Every performance figure of issue 13 in one run, each as a ratio to its floor on the same input.
 
 Run: ``python benchmarks/run.py [--dir DIR] [--repeat 5] [--skip server,memory] [--only NAME,...]``
-(``--floor PATH...`` and ``--roundtrip IN OUT`` run one floor alone, for a whole-process timer). Builds (once,
-in DIR) the 500-form workbook (50 sheets × 10 stacked forms), a folder of 1,000 unit workbooks
-(2 forms each) and, for the memory figure, one of 3,000; then prints one line per figure: the
-figure, its floor, the ratio, and the target. Times are medians of ``--repeat`` runs, interleaved
-with their floor (the machine is shared): CPU seconds for work in this process, wall seconds for
-a whole command. The floor of reading is python-calamine's raw parse of every sheet.
+(``--floor PATH...`` and ``--roundtrip IN OUT`` run one floor alone, for a whole-process timer).
+Builds (once, in DIR, with :mod:`benchmarks.inputs`) the 500-form workbook (50 sheets × 10
+stacked forms), a folder of 1,000 unit workbooks (2 forms each) and, for the memory figure, one
+of 3,000; then prints one line per figure: the figure, its floor, the ratio, and the target. Times
+are medians of ``--repeat`` runs, interleaved with their floor (the machine is shared): CPU
+seconds for work in this process, wall seconds for a whole command. The floor of reading is
+python-calamine's raw parse of every sheet.
+
+The server figure: ``xlperf serve --workers 1`` and ``--workers 2`` in turn, each loaded for
+``--server-seconds`` by :mod:`benchmarks.load` in a process of its own (32 keep-alive
+connections from one thread, the request prebuilt as bytes), sending the add-in's 重新计算并检查
+of a one-form workbook. Besides requests/s and failures it prints the server's CPU per request
+and how many cores it had, and the load generator's own CPU: where the server had less than two
+cores (other work on the machine), the ratio says more about the machine than about the server.
 """
 
 from __future__ import annotations
@@ -284,7 +292,8 @@ def server(one: Path, root: Path, seconds: float, repeat: int) -> None:
             flush=True,
         )
         print(
-            f"  server CPU {server_ms:.2f} ms/request; load generator (one process, 32 keep-alive "
+            f"  server CPU {server_ms:.2f} ms/request, {cpu_all / window - client_cpu / window:.2f}"
+            f" of the {os.cpu_count()} cores in use; load generator (one process, 32 keep-alive "
             f"sockets, selectors) CPU {client_cpu:.2f} s in {window:.0f} s = "
             f"{100 * client_cpu / window:.0f}% of one core, {100 * client_cpu / cpu_all:.0f}% of "
             "client + server CPU",

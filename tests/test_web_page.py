@@ -569,6 +569,8 @@ def test_uploads_past_the_queue_get_a_503_at_once(server: Server) -> None:
                 pass
             assert time.monotonic() < deadline, "no 503 past the queue"
         assert "稍后再试" in answer.json()["error"]
+        readme = (REPO / "README.md").read_text(encoding="utf-8")  # the documented limits
+        assert f"至多 {UPLOADS_ADMITTED} 个上传" in readme and f"最多 {UPLOADS_QUEUED} 个" in readme
     finally:
         for sock in stalled:
             sock.close()
