@@ -1,6 +1,7 @@
 """A cheap HTTP load generator for ``benchmarks/run.py``'s server figure, run as its own process.
 
-Run: ``python benchmarks/load.py HOST PORT PATH BODY_FILE --token T [--clients 32] [--seconds 10]``.
+Run: ``python benchmarks/load.py HOST PORT PATH BODY_FILE --token T [--clients 32] [--seconds 10]
+[--content-type T] [--once]``.
 One process, one thread: ``--clients`` keep-alive HTTP/1.1 connections driven by ``selectors``,
 each sending the same request, built once as bytes, again as soon as its answer is in. Answers are
 read only as far as their status line, ``Content-Length`` and that many bytes, so the client's own
@@ -20,10 +21,12 @@ import time
 from pathlib import Path
 
 
-def request_bytes(host: str, path: str, body: bytes, token: str) -> bytes:
+def request_bytes(
+    host: str, path: str, body: bytes, token: str, content_type: str = "application/json"
+) -> bytes:
     head = (
         f"POST {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {token}\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     return head.encode("ascii") + body
 
@@ -70,13 +73,14 @@ class Client:
 
 
 def drive(
-    address: tuple[str, int], request: bytes, clients: int, seconds: float
+    address: tuple[str, int], request: bytes, clients: int, seconds: float, once: bool = False
 ) -> dict[str, object]:
+    """``clients`` connections sending ``request`` for ``seconds`` (or each once, ``once``)."""
     sel = selectors.DefaultSelector()
     conns = [Client(address, request) for _ in range(clients)]
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
-    stop = t0 + seconds
+    stop = t0 if once else t0 + seconds  # once: no request, and no connection, after the first
     for c in conns:
         sel.register(c.connect(), selectors.EVENT_WRITE, c)
         c.start()
@@ -165,9 +169,13 @@ def main() -> None:
     parser.add_argument("--token", required=True)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--content-type", default="application/json")
+    parser.add_argument("--once", action="store_true", help="each client sends one request")
     args = parser.parse_args()
-    request = request_bytes(args.host, args.path, args.body.read_bytes(), args.token)
-    print(json.dumps(drive((args.host, args.port), request, args.clients, args.seconds)))
+    body = args.body.read_bytes()
+    request = request_bytes(args.host, args.path, body, args.token, args.content_type)
+    result = drive((args.host, args.port), request, args.clients, args.seconds, args.once)
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -238,15 +238,42 @@ def _serve(workers: int) -> tuple[subprocess.Popen, str]:
     raise SystemExit(f"xlperf serve --workers {workers} did not start")
 
 
-def _load(url: str, body: Path, clients: int, seconds: float) -> dict:
+def _load(url: str, body: Path, clients: int, seconds: float, *options: str) -> dict:
     """benchmarks/load.py in its own process against ``url``: its JSON line."""
     host, port = url.removeprefix("http://").split(":")
+    path = "/web/check" if "--once" in options else SERVER_PATH
     out = subprocess.run(
-        [sys.executable, str(Path(__file__).parent / "load.py"), host, port, SERVER_PATH,
-         str(body), "--token", TOKEN, "--clients", str(clients), "--seconds", str(seconds)],
+        [sys.executable, str(Path(__file__).parent / "load.py"), host, port, path,
+         str(body), "--token", TOKEN, "--clients", str(clients), "--seconds", str(seconds),
+         *options],
         check=True, capture_output=True, text=True,
     )  # fmt: skip
     return json.loads(out.stdout)
+
+
+def uploads(one: Path, root: Path, clients: int) -> None:
+    """网上预审: ``clients`` units uploading the one-form workbook at once to one worker."""
+    body = root / "upload.multipart"
+    boundary = "xlperf-bench-boundary"
+    body.write_bytes(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="one.xlsx"\r\n'
+        f"Content-Type: application/octet-stream\r\n\r\n".encode()
+        + one.read_bytes()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    proc, url = _serve(1)
+    try:
+        result = _load(url, body, clients, 0, "--once", "--content-type",
+                       f"multipart/form-data; boundary={boundary}")  # fmt: skip
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    print(
+        f"网上预审, 1 worker, {clients} uploads at once: {result['requests']} answered in "
+        f"{result['seconds']:.1f} s, {result['failed']} failed {result['statuses']}, "
+        f"latency p50 {result['p50_ms']} ms, max {result['p99_ms']} ms",
+        flush=True,
+    )
 
 
 def throughput(body: Path, workers: int, clients: int, seconds: float) -> dict:
@@ -299,6 +326,7 @@ def server(one: Path, root: Path, seconds: float, repeat: int) -> None:
             "client + server CPU",
             flush=True,
         )
+    uploads(one, root, 32)
     ok = rate[2] >= 1.6 * rate[1] and not any(r["failed"] for rs in runs.values() for r in rs)
     line("server 2 workers vs 1 (req/s)", rate[2], rate[1], "r/s", "≥ 1.6×", ok)
 
