@@ -15,7 +15,11 @@ The same server shows the 网上预审 page at ``/`` (xlperf/web/): a unit signs
 which the page then sends in the same header with each upload to ``POST /web/check``; the
 upload is bounded like any request, written into a temporary folder, checked there
 (:mod:`xlperf.web.upload`) and the folder deleted before the answer, which carries the flagged
-workbooks themselves (so any worker can answer, and nothing is kept).
+workbooks themselves (so any worker can answer, and nothing is kept). Uploads past those a
+worker admits wait their turn; only past that queue a 503 (UPLOADS_ADMITTED, UPLOADS_QUEUED).
+
+``--workers N`` runs N processes under uvicorn's supervisor; on Linux each listens on a socket of
+its own (:mod:`xlperf.server_socket`), so connections that arrive together are spread over them.
 """
 
 from __future__ import annotations
