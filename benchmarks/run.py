@@ -315,12 +315,13 @@ def server(one: Path, root: Path, seconds: float, repeat: int) -> None:
         print(
             f"server, {workers} worker(s), 32 clients: {rate[workers]:7.1f} requests/s "
             f"(runs: {', '.join(f'{x:.0f}' for x in rates)}), {failed} of {total} failed, "
-            f"latency p50 {p50} ms p99 {max(r['p99_ms'] for r in results)} ms",
+            f"latency p50 {p50:.0f} ms, p99 {max(r['p99_ms'] for r in results):.0f} ms",
             flush=True,
         )
         print(
-            f"  server CPU {server_ms:.2f} ms/request, {cpu_all / window - client_cpu / window:.2f}"
-            f" of the {os.cpu_count()} cores in use; load generator (one process, 32 keep-alive "
+            f"  server CPU {server_ms:.2f} ms/request ({1000 / server_ms:.0f} requests per CPU "
+            f"second), {(cpu_all - client_cpu) / window:.2f} of the {os.cpu_count()} cores in use; "
+            "load generator (one process, 32 keep-alive "
             f"sockets, selectors) CPU {client_cpu:.2f} s in {window:.0f} s = "
             f"{100 * client_cpu / window:.0f}% of one core, {100 * client_cpu / cpu_all:.0f}% of "
             "client + server CPU",
