@@ -271,7 +271,7 @@ def uploads(one: Path, root: Path, clients: int) -> None:
     print(
         f"网上预审, 1 worker, {clients} uploads at once: {result['requests']} answered in "
         f"{result['seconds']:.1f} s, {result['failed']} failed {result['statuses']}, "
-        f"latency p50 {result['p50_ms']} ms, max {result['p99_ms']} ms",
+        f"latency p50 {result['p50_ms']:.0f} ms, max {result['p99_ms']:.0f} ms",
         flush=True,
     )
 
