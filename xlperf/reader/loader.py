@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 import warnings
@@ -131,7 +132,7 @@ def _load_ooxml(path: Path) -> list[Grid]:
     package = check_package(path)
     budget = Budget(str(path))
     try:
-        with path.open("rb") as f:
+        with io.BytesIO(package.data) as f:
             book = CalamineWorkbook.from_filelike(f)
             grids = []
             for meta in book.sheets_metadata:
