@@ -255,7 +255,7 @@ def grid_from_calamine(sheet: Any, scan: Any, budget: Budget) -> Grid:
     last_row, cols = -1, 0
     errors = scan.errors
     for r, raw in enumerate(sheet.to_python(skip_empty_area=False)):
-        line = [_plain(v) for v in raw]
+        line = [(v or None) if type(v) is str else _plain(v) for v in raw]  # most are text
         rows.append(line)
         end = len(line)
         while end and line[end - 1] is None:

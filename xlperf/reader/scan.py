@@ -22,10 +22,10 @@ _SMALL_ROWS, _SMALL_COLS = 999, 26  # A1:Z999, the cells the expression skips
 _PREFIX = rb"<(?:[A-Za-z_][\w.-]{0,15}:)?"
 _CELL_TAG = re.compile(_PREFIX + rb"c[\s/>]")
 _ORDERED = re.compile(_PREFIX + rb"(c|row|mergeCell)(?=[\s/>])([^>]*)>")
-_MERGE = re.compile(_PREFIX + rb"mergeCell\s([^>]*)>")
-_MERGE_FAST = re.compile(
-    _PREFIX + rb'mergeCell ref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"'
-)
+# Both start at "mergeCell", a literal found fast; the second finds every merge tag, prefixed or
+# not, the first those written as usual.
+_MERGE_FAST = re.compile(rb'mergeCell ref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
+_MERGE = re.compile(rb"mergeCell\s([^>]*)>")
 _Q = rb"\s*=\s*[\"']"  # attribute values may be quoted either way, with space around "="
 _REF = re.compile(rb"\br" + _Q + rb"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"']")
 _ROW_NUMBER = re.compile(rb"\br" + _Q + rb"([0-9]{1,7})[\"']")
@@ -138,11 +138,12 @@ def _alternation(words: list[bytes]) -> bytes:
 
 def _merged(data: bytes, cut: int) -> int:
     """Cells under the merges whose tags are in ``data[:cut]``."""
-    if data.find(b"mergeCell", 0, cut) < 0:
+    start = data.find(b"mergeCell", 0, cut)
+    if start < 0:
         return 0
-    fast = _MERGE_FAST.findall(data, 0, cut)
-    if len(fast) != len(_MERGE.findall(data, 0, cut)):  # some written otherwise: the slow way
-        return sum(_merged_area(m.group(1)) for m in _MERGE.finditer(data, 0, cut))
+    fast = _MERGE_FAST.findall(data, start, cut)
+    if len(fast) != len(_MERGE.findall(data, start, cut)):  # some written otherwise
+        return sum(_merged_area(m.group(1)) for m in _MERGE.finditer(data, start, cut))
     total = 0
     for c0, r0, c1, r1 in fast:
         if c1:
