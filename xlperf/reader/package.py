@@ -152,7 +152,7 @@ class _Parts:
         directory = b"".join(central)
         n = len(self.infos)
         end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, n, n, len(directory), offset, 0)
-        return b"".join(local) + directory + end
+        return b"".join([*local, directory, end])
 
     def get(self, part: str) -> zipfile.ZipInfo | None:
         return self.by_name.get(part)
