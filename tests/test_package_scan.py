@@ -133,7 +133,7 @@ def test_cells_written_otherwise_are_read_as_tag_by_tag(tmp_path: Path) -> None:
     info = parts.get("xl/worksheets/sheet1.xml")
     styles = package._cell_formats(parts.read(parts.get("xl/styles.xml")))
     exact = scan_in_order(info.filename, lambda: parts.chunks(info), styles, package._Counter("x"))
-    assert styles == ["General", "0.00%", '0.0"分"']
+    assert styles == ("General", "0.00%", '0.0"分"')
     assert (
         scan.formats
         == exact.formats

@@ -27,7 +27,7 @@ from xlperf.reader.scan import SheetScan, scan_in_order, scan_sheet
 
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _HEAD = 4096  # the prolog, where a DOCTYPE would stand, is within this much of a part's start
-_REPACK_MAX = 64 * 1024 * 1024  # inflated parts held for calamine, at most
+_REPACK_MAX = 16 * 1024 * 1024  # inflated parts held for calamine, at most (else it inflates)
 _ROOT = re.compile(rb"<[A-Za-z_]")  # an element's start: the prolog has ended
 _CHUNK = 1024 * 1024
 _KEEP = 64 * 1024  # at most this much of an unfinished tag is carried into the next chunk
@@ -375,8 +375,9 @@ def _entity(m: re.Match[str]) -> str:
         return m.group(0)
 
 
+@lru_cache(maxsize=8)  # workbooks filled in from one template share these parts
 def _sheet_parts(book: bytes, rels: bytes) -> dict[str, str]:
-    """Worksheet part (lower-case path in the zip) -> sheet name."""
+    """Worksheet part (lower-case path in the zip) -> sheet name (not to be changed)."""
     targets = {}
     for tag in _RELATIONSHIP.findall(rels):
         target = _get(tag, b"Target") or ""
@@ -390,7 +391,8 @@ def _sheet_parts(book: bytes, rels: bytes) -> dict[str, str]:
     return out
 
 
-def _cell_formats(styles: bytes) -> list[str]:
+@lru_cache(maxsize=8)
+def _cell_formats(styles: bytes) -> tuple[str, ...]:
     """The number format code of each cell style (``s=`` index), as openpyxl names them."""
     from xlperf.reader.formats import builtin_format
 
@@ -408,7 +410,7 @@ def _cell_formats(styles: bytes) -> list[str]:
         except ValueError:
             number = 0
         codes.append(custom.get(number) or builtin_format(number))
-    return codes
+    return tuple(codes)
 
 
 def _section(xml: bytes, tag: bytes) -> bytes:

@@ -60,14 +60,12 @@ class SheetScan:
 
 
 def scan_sheet(
-    part: str, chunks: Chunks, styles: list[str], counter: Counter, counting: bool
+    part: str, chunks: Chunks, styles: tuple[str, ...], counter: Counter, counting: bool
 ) -> SheetScan:
     """Learn each cell's number format and error text, and bound the cells' reach; count the
     merged cells, and the cells when ``counting`` (else their number is known to be small)."""
-    formatted = tuple(i for i, code in enumerate(styles) if code != "General")
-    shown = {str(i).encode(): styles[i] for i in formatted}
+    odd, shown = _odd_cells(styles)
     plain = shown.get(b"0")  # a cell without s= has style 0
-    odd = _odd_cells(formatted)
     scan = SheetScan(exact=False)
     formats, errors = scan.formats, scan.errors
     far, right = (-1, -1), -1
@@ -81,7 +79,7 @@ def scan_sheet(
                 return scan_in_order(part, chunks, styles, counter)
             if attrs.endswith(b"/"):
                 continue  # formatting only
-            row, col = int(ref.group(2)) - 1, col_index(ref.group(1))
+            row, col = int(ref.group(2)) - 1, _COLS[ref.group(1)]
             if (row, col) > far:
                 far = (row, col)
             if col > right:
@@ -104,11 +102,13 @@ def scan_sheet(
 
 
 @lru_cache(maxsize=64)
-def _odd_cells(formatted: tuple[int, ...]) -> re.Pattern[bytes]:
-    """Every cell tag but the plain ones (see the module's docstring); group 1 its attributes.
+def _odd_cells(styles: tuple[str, ...]) -> tuple[re.Pattern[bytes], dict[bytes, str]]:
+    """An expression finding every cell tag but the plain ones (see the module's docstring),
+    group 1 its attributes; and the styles with a number format, by ``s=`` value.
 
     It starts at the ``c`` (a one-letter literal is the fastest to look for) and looks behind
     for the ``<``, or for the ``:`` of a prefixed tag, which is always taken."""
+    formatted = [i for i, code in enumerate(styles) if code != "General"]
     style = rb' s="[0-9]{1,6}"'
     if formatted:
         style = rb' s="(?!(?:' + _alternation([str(i).encode() for i in formatted]) + rb')")'
@@ -118,7 +118,8 @@ def _odd_cells(formatted: tuple[int, ...]) -> re.Pattern[bytes]:
         rb'[A-Z][0-9]{1,3}"(?:' + style + rb'(?: t="(?:s|n|str|inlineStr|b|d)")?>'
         rb'|(?: s="[0-9]{1,6}")?(?: t="[a-zA-Z]{1,9}")?/>)'
     )
-    return re.compile(rb'c(?=[\s/>])(?:(?<=<c)(?! r="' + plain + rb")|(?<=:c))([^>]*)>")
+    odd = re.compile(rb'c(?=[\s/>])(?:(?<=<c)(?! r="' + plain + rb")|(?<=:c))([^>]*)>")
+    return odd, {str(i).encode(): styles[i] for i in formatted}
 
 
 def _alternation(words: list[bytes]) -> bytes:
@@ -144,16 +145,18 @@ def _merged(data: bytes, cut: int) -> int:
     fast = _MERGE_FAST.findall(data, start, cut)
     if len(fast) != len(_MERGE.findall(data, start, cut)):  # some written otherwise
         return sum(_merged_area(m.group(1)) for m in _MERGE.finditer(data, start, cut))
-    total = 0
+    total, cols = 0, _COLS
     for c0, r0, c1, r1 in fast:
         if c1:
-            total += (abs(int(r1) - int(r0)) + 1) * (abs(_col(c1) - _col(c0)) + 1)
+            total += (abs(int(r1) - int(r0)) + 1) * (abs(cols[c1] - cols[c0]) + 1)
         else:
             total += 1
     return total
 
 
-def scan_in_order(part: str, chunks: Chunks, styles: list[str], counter: Counter) -> SheetScan:
+def scan_in_order(
+    part: str, chunks: Chunks, styles: tuple[str, ...], counter: Counter
+) -> SheetScan:
     """:func:`scan_sheet` following every row and cell tag in order, giving the cells' exact
     reach and farthest cell: cells or rows may omit ``r=`` (the position is then the next one),
     and tags may carry a namespace prefix."""
@@ -197,7 +200,7 @@ def _cell(
     end: int,
     row: int,
     col: int,
-    styles: list[str],
+    styles: tuple[str, ...],
     general: list[bool],
 ) -> None:
     style = _STYLE.search(attrs)
@@ -230,15 +233,15 @@ def col_index(letters: bytes) -> int:
     return n - 1
 
 
-_COLS: dict[bytes, int] = {}
+class _Columns(dict[bytes, int]):
+    """Column letters -> 0-based index, computed once per spelling."""
 
-
-def _col(letters: bytes) -> int:
-    try:
-        return _COLS[letters]
-    except KeyError:
-        n = _COLS[letters] = col_index(letters)
+    def __missing__(self, letters: bytes) -> int:
+        n = self[letters] = col_index(letters)
         return n
+
+
+_COLS = _Columns()
 
 
 def _merged_area(attrs: bytes) -> int:
