@@ -191,3 +191,12 @@ def test_calamine_reads_the_parts_scanned(tmp_path: Path) -> None:
         assert all(repacked.read(n) == original.read(n) for n in original.namelist())
     assert repacked.testzip() is None
     assert repacked.getinfo("xl/worksheets/sheet1.xml").compress_type == zipfile.ZIP_STORED
+
+
+def test_a_prefixed_r_does_not_hide_the_cells_own(tmp_path: Path) -> None:
+    """calamine places a cell by its ``r`` attribute, not by ``x:r``: so does the scan."""
+    cell = '<c x:r="A1" r="XFD1048576" t="inlineStr"><is><t>x</t></is></c>'
+    path = tmp_path / "假序号.xlsx"
+    write_package(path, {1: _sheet(f'<row r="1">{cell}</row>')}).close()
+    with pytest.raises(InputError, match="XFD1048576"):
+        load_grids(path)

@@ -135,14 +135,15 @@ class _Parts:
             return self.data
         local, central, offset = [], [], 0
         for info in self.infos:
-            name = info.filename.encode("utf-8")
+            utf8 = info.flag_bits & 0x800  # the name as the zip spells it
+            name = info.orig_filename.encode("utf-8" if utf8 else "cp437")
             pieces = self.inflated.get(info)
             if pieces is None:
                 method, body, size = info.compress_type, self._raw(info), info.compress_size
             else:
                 method, body = zipfile.ZIP_STORED, b"".join(pieces)
                 size = len(body)
-            fields = (0x800, method, 0, 0x21, info.CRC, size, info.file_size, len(name))
+            fields = (utf8, method, 0, 0x21, info.CRC, size, info.file_size, len(name))
             local += [struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, *fields, 0), name, body]
             central += [
                 struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, *fields, 0, 0, 0, 0, 0, offset),

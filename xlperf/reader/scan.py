@@ -26,12 +26,14 @@ _ORDERED = re.compile(_PREFIX + rb"(c|row|mergeCell)(?=[\s/>])([^>]*)>")
 # not, the first those written as usual.
 _MERGE_FAST = re.compile(rb'mergeCell ref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
 _MERGE = re.compile(rb"mergeCell\s([^>]*)>")
-_Q = rb"\s*=\s*[\"']"  # attribute values may be quoted either way, with space around "="
-_REF = re.compile(rb"\br" + _Q + rb"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"']")
-_ROW_NUMBER = re.compile(rb"\br" + _Q + rb"([0-9]{1,7})[\"']")
-_STYLE = re.compile(rb"\bs" + _Q + rb"([0-9]{1,6})[\"']")
-_ERROR_TYPE = re.compile(rb"\bt" + _Q + rb"e[\"']")
-_MERGE_REF = re.compile(rb"\bref" + _Q + rb"([A-Za-z$0-9:]{1,40})[\"']")
+# An attribute by its name alone (as calamine reads it: not x:r), its value quoted either way,
+# with space around "=".
+_Q = rb"\s*=\s*[\"']"
+_REF = re.compile(rb"(?<!\S)r" + _Q + rb"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"']")
+_ROW_NUMBER = re.compile(rb"(?<!\S)r" + _Q + rb"([0-9]{1,7})[\"']")
+_STYLE = re.compile(rb"(?<!\S)s" + _Q + rb"([0-9]{1,6})[\"']")
+_ERROR_TYPE = re.compile(rb"(?<!\S)t" + _Q + rb"e[\"']")
+_MERGE_REF = re.compile(rb"(?<!\S)ref" + _Q + rb"([A-Za-z$0-9:]{1,40})[\"']")
 _ERROR_VALUE = re.compile(
     _PREFIX
     + rb"f\b[^>]*?(?:/>|>[^<]*</(?:[A-Za-z_][\w.-]{0,15}:)?f>)|"
