@@ -23,6 +23,7 @@ from pathlib import Path
 
 from xlperf import limits
 from xlperf.errors import InputError
+from xlperf.reader.formats import builtin_format
 from xlperf.reader.scan import SheetScan, scan_in_order, scan_sheet
 
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -395,8 +396,6 @@ def _sheet_parts(book: bytes, rels: bytes) -> dict[str, str]:
 @lru_cache(maxsize=8)
 def _cell_formats(styles: bytes) -> tuple[str, ...]:
     """The number format code of each cell style (``s=`` index), as openpyxl names them."""
-    from xlperf.reader.formats import builtin_format
-
     custom: dict[int, str] = {}
     for tag in _NUMFMT.findall(_section(styles, b"numFmts")):
         code = _get(tag, b"formatCode")
