@@ -79,12 +79,14 @@ def _stated_sum(result: DepartmentScore) -> Decimal:
 
 @unit("XD404")
 def total_adds_up(form: DepartmentForm, result: DepartmentScore, rules: RuleSet) -> Flags:
-    """总分 = Σ 指标得分, once every weighted indicator has its 得分."""
-    total, stated_sum = form.total_score.number, _stated_sum(result)
+    """总分 = Σ 指标得分 as scored (an indicator XD406 re-scores counts with the engine's 得分),
+    once every weighted indicator has its 得分."""
+    total, expected = form.total_score.number, result.total
     complete = all(i.score.number is not None for i in form.indicators if i.weight.number)
-    if total is not None and complete and not rules.tolerance.scores_agree(total, stated_sum):
-        message = f"总分{fmt_decimal(total)}，各指标得分之和为{fmt_decimal(stated_sum)}"
-        yield Flag(form.total_score.cell, message, stated_sum, total)
+    if total is not None and complete and not rules.tolerance.scores_agree(total, expected):
+        rescored = "" if expected == _stated_sum(result) else "按评分标准复核后"
+        message = f"总分{fmt_decimal(total)}，{rescored}各指标得分之和为{fmt_decimal(expected)}"
+        yield Flag(form.total_score.cell, message, expected, total)
 
 
 @unit("XD405")
