@@ -85,7 +85,7 @@ STATEMENTS: dict[str, Says] = {
     "XD404": lambda f: (
         [
             f"自评表所填总分为{typed(f.actual)}分（{f.sheet}!{f.cell}），"
-            f"与各指标所填得分之和{q2(f.expected)}分不符"
+            f"与各指标复核后的得分之和{q2(f.expected)}分不符"
         ],
         (typed(f.actual), q2(f.expected)),
     ),
