@@ -129,4 +129,5 @@ class CellReader:
 
 
 def _typed(raw: object) -> bool:
-    return raw is not None and not (isinstance(raw, str) and not raw.strip())
+    """Whether the user typed anything, if only spaces: a cell ``fix`` must not fill."""
+    return raw is not None and raw != ""
