@@ -3,7 +3,7 @@ and the 收支情况 money tables (XD411–XD414)."""
 
 from __future__ import annotations
 
-from xlperf.registry.model import Rule
+from xlperf.registry.model import Appendix, Rule
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -153,6 +153,7 @@ RULES: tuple[Rule, ...] = (
         why="汇总行是部门的总数，上报和写入报告的都是它；实际报表中即有收入合计 3485.75 而各单位之和为 3485.76 的情形。",
         example="两个单位收入合计 100 和 50，汇总行填 140：应为 150，报告 XD411。",
         fix="汇总行改为各单位之和，或用 xlperf rollup 重新计算。",
+        appendix=Appendix(shows="amount", corrected="请核实（各项之和为{expected}）"),
     ),
     Rule(
         code="XD412",
@@ -170,6 +171,7 @@ RULES: tuple[Rule, ...] = (
         why="合计与构成对不上，说明该行至少一个数填错，汇总和结余也会随之出错。",
         example="某单位支出合计 90，基本支出 70、项目支出 20，支出合计改为 95：报告 XD412。",
         fix="核对该行各项，使合计等于其组成部分之和。",
+        appendix=Appendix(shows="amount", corrected="请核实（各项之和为{expected}）"),
     ),
     Rule(
         code="XD413",
