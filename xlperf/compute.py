@@ -23,6 +23,19 @@ def round_rate(rate: Decimal) -> Decimal:
     return rate.quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
 
 
+Totals = tuple[Decimal | None, Decimal | None, Decimal | None]
+
+
+def money_totals(budgets: list[Decimal | None], executed: list[Decimal | None]) -> Totals:
+    """合计 of several projects: 全年预算数, 全年执行数 and 执行率 (执行数 ÷ 预算数). A sum with a
+    missing amount is missing (None), never the sum of the others, wherever the tool states it
+    (the report, the 汇总表 roll-up, the review)."""
+    budget = None if None in budgets else sum(budgets, ZERO)  # type: ignore[arg-type]
+    spent = None if None in executed else sum(executed, ZERO)  # type: ignore[arg-type]
+    rate = spent / budget if budget and spent is not None else None
+    return budget, spent, rate
+
+
 @dataclass(frozen=True)
 class ComputedCell:
     """A computed figure and the form's cell it belongs in."""

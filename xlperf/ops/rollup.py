@@ -36,6 +36,7 @@ from xlperf.ops.rollup_figures import (
     fresh_blocks,
     records_frame,
     today,
+    total_notes,
 )
 from xlperf.reader.grid import Grid
 from xlperf.rules import RuleSet
@@ -69,6 +70,8 @@ def add_block(edit: SheetEdit, top: int, unit: str, frame: pd.DataFrame, date: s
     for r, notes in enumerate(frame["notes"], top + 3):
         for field_name, text in notes.items():
             edit.notes[ref(r, FIGURES.index(field_name) + 2)] = text
+    for field_name, text in total_notes(frame).items():  # a 合计 left empty, and why
+        edit.notes[ref(last, FIGURES.index(field_name) + 2)] = text
     return last + 3
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pandas as pd
 
 from xlperf.checks.summary import row_figures, stated_text
-from xlperf.compute import project_figures, round_rate
+from xlperf.compute import money_totals, project_figures, round_rate
 from xlperf.forms.project import NO_UNIT, ProjectForm
 from xlperf.forms.summary import SUMMARY_COLUMNS, SummaryForm
 from xlperf.forms.workbook import WorkbookForms
@@ -150,14 +150,31 @@ def drop_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 
 
 def totals(frame: pd.DataFrame) -> dict[str, Decimal | None]:
-    """合计: budgets and spending added up, the rate recomputed from the sums."""
-    budget = sum((v for v in frame["annual_budget"] if v is not None), Decimal(0))
-    executed = sum((v for v in frame["executed"] if v is not None), Decimal(0))
+    """合计: budgets and spending added up, the rate recomputed from the sums; a sum with a
+    project's amount missing stays missing, as the report states it (:func:`money_totals`)."""
+    budget, executed, rate = money_totals(list(frame["annual_budget"]), list(frame["executed"]))
     return {
         "annual_budget": budget,
         "executed": executed,
-        "rate": round_rate(executed / budget) if budget else None,
+        "rate": round_rate(rate) if rate is not None else None,
     }
+
+
+def total_notes(frame: pd.DataFrame) -> dict[str, str]:
+    """A note on each 合计 figure left empty, naming the projects whose amount is missing."""
+    notes = {}
+    for field_name in ("annual_budget", "executed"):
+        missing = [
+            f"“{r['project_name'] or r['sheet']}”（{r['sheet']}）"
+            for r in frame.to_dict("records")
+            if r[field_name] is None
+        ]
+        if missing:
+            notes[field_name] = (
+                f"{NOTE_TITLE}{'、'.join(missing)}未填{HEADER[FIGURES.index(field_name) + 1]}，"
+                "合计无法计算，未填列。"
+            )
+    return notes
 
 
 def block_rows(unit: str, frame: pd.DataFrame, date: str, with_total: bool) -> list[list[object]]:

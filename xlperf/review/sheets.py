@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xlperf.compute import Totals, money_totals
 from xlperf.findings import CODES
 from xlperf.ops.literal import put
 from xlperf.registry.model import SEVERITY_NAME
@@ -70,16 +71,9 @@ class UnitRow:
     warnings: int = 0
 
     @property
-    def budget(self) -> Decimal:
-        return sum((p.budget for p in self.projects if p.budget is not None), Decimal(0))
-
-    @property
-    def executed(self) -> Decimal:
-        return sum((p.executed for p in self.projects if p.executed is not None), Decimal(0))
-
-    @property
-    def rate(self) -> Decimal | None:
-        return self.executed / self.budget if self.budget else None
+    def totals(self) -> Totals:
+        """全年预算数, 全年执行数 and 执行率 of the unit (None where a project lacks one)."""
+        return money_totals([p.budget for p in self.projects], [p.executed for p in self.projects])
 
     @property
     def mean_score(self) -> Decimal | None:
@@ -206,7 +200,7 @@ def write_overview(
         _row(
             ws,
             r,
-            [i, u.name, len(u.files), len(u.projects), u.budget, u.executed, u.rate]
+            [i, u.name, len(u.files), len(u.projects), *u.totals]
             + [_round(u.mean_score)]
             + [g.get(x, 0) for x in grades]
             + [u.errors, u.warnings, u.conventions()],
@@ -226,7 +220,7 @@ def write_overview(
         ws,
         r,
         ["", everything.name, len(read), len(everything.projects)]
-        + [everything.budget, everything.executed, everything.rate, _round(everything.mean_score)]
+        + [*everything.totals, _round(everything.mean_score)]
         + [g.get(x, 0) for x in grades]
         + [everything.errors, everything.warnings, everything.conventions()],
     )
