@@ -25,8 +25,6 @@ from xlperf.ops.files import atomic_save, refuse_if_open
 from xlperf.ops.journal import free_sheet_name
 from xlperf.ops.rollup_figures import (
     FIGURES,
-    HEADER,
-    SUMMARY_SHEET,
     block_key,
     block_rows,
     book_records,
@@ -41,6 +39,8 @@ from xlperf.ops.rollup_figures import (
 from xlperf.reader.grid import Grid
 from xlperf.rules import RuleSet
 from xlperf.scoring.figures import department_summaries
+from xlperf.vocabulary.sheets import SUMMARY_SHEET
+from xlperf.vocabulary.summary import HEADER
 
 FORMATS = [None, None, "0.00", "0.00", "0.00%", "0.00%", "0.00%", "0.00%", "0.00", None]
 WIDTHS = [6, 36, 12, 12, 10, 12, 12, 12, 10, 30]

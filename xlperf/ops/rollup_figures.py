@@ -21,24 +21,20 @@ from xlperf.scoring.figures import group_units, name_key
 from xlperf.scoring.figures import project_figures as checked_figures
 from xlperf.values import fmt_decimal as num
 from xlperf.values import fmt_percent as pct
+from xlperf.vocabulary.project import TOTAL_LABEL
+from xlperf.vocabulary.summary import (
+    COLUMN_NAMES,
+    DATE_LABEL,
+    FORM_TITLE,
+    HEADER,
+    MONEY_UNIT_NOTE,
+    SUM_LABEL,
+    UNIT_LABEL,
+)
 
-SUMMARY_SHEET = "汇总表"
-TITLE = "部门（单位）项目支出自评汇总表"
-HEADER = [
-    "序号",
-    "项目名称",
-    "全年预算数",
-    "执行数",
-    "执行率",
-    "产出指标得分率",
-    "效益指标得分率",
-    "满意度指标得分率",
-    "自评得分",
-    "偏差原因",
-]
 FIGURES = list(SUMMARY_COLUMNS[1:])  # a 汇总表 row but its 序号
 NOTE_TITLE = "【xlperf 汇总】"
-NOTE_LABELS = {"rate": "执行率", "score": "总分"}
+NOTE_LABELS = {"rate": COLUMN_NAMES["rate"], "score": TOTAL_LABEL}  # the project form's words
 
 
 def form_units(book: WorkbookForms, figures: list) -> dict[int, tuple[str, SummaryForm | None]]:
@@ -180,10 +176,8 @@ def total_notes(frame: pd.DataFrame) -> dict[str, str]:
 def block_rows(unit: str, frame: pd.DataFrame, date: str, with_total: bool) -> list[list[object]]:
     """One 汇总表 as rows of cell values: title, 名称/时间, header, a row per project, 合计."""
     width = len(HEADER)
-    rows: list[list[object]] = [[TITLE] + [None] * (width - 1)]
-    rows.append(
-        ["部门（单位）名称", None, unit, None, None, None, "汇总时间", date, None, "单位：万元"]
-    )
+    rows: list[list[object]] = [[FORM_TITLE] + [None] * (width - 1)]
+    rows.append([UNIT_LABEL, None, unit, None, None, None, DATE_LABEL, date, None, MONEY_UNIT_NOTE])
     rows.append(list(HEADER))
     for seq, record in enumerate(frame.to_dict("records"), 1):
         rows.append([seq, *(_cell_value(record[f]) for f in FIGURES)])
@@ -191,7 +185,7 @@ def block_rows(unit: str, frame: pd.DataFrame, date: str, with_total: bool) -> l
         sums = totals(frame)
         total = [
             None,
-            "合计",
+            SUM_LABEL,
             *(_cell_value(sums[k]) for k in ("annual_budget", "executed", "rate")),
         ]
         rows.append(total + [None] * (width - len(total)))
