@@ -14,6 +14,7 @@ from xlperf.report.numbers import pct, pts, wan
 from xlperf.scoring.figures import LEVELS, ProjectFigures, Unit
 from xlperf.vocabulary.department import INDICATOR_NAMES
 from xlperf.vocabulary.project import GRADE_LABEL, MONEY_LABELS, RATE_SCORE_LABEL, TOTAL_LABEL
+from xlperf.vocabulary.review import PROJECT
 from xlperf.vocabulary.summary import HEADINGS, SUM_LABEL
 
 
@@ -116,7 +117,7 @@ def indicator_label(name: str | None) -> str:
 
 FIGURES_HEADER = (
     HEADINGS[0],  # 序号
-    "项目",
+    PROJECT,
     MONEY_LABELS["annual_budget"],
     MONEY_LABELS["executed"],
     INDICATOR_NAMES["budget_execution_rate"],

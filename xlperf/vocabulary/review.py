@@ -8,6 +8,7 @@ from xlperf.vocabulary.summary import COLUMN_NAMES, SEQ_LABEL
 
 UNIT = "单位"
 FILE = "文件"
+PROJECT = "项目"
 CONVENTION = "评分口径"
 STATED, RECHECKED = "（表中）", "（复核）"  # a figure as the form states it / as xlperf scores it
 WEIGHT_SUM = "分值合计"
@@ -33,7 +34,7 @@ OVERVIEW_TAIL = ["错误", "警告", CONVENTION]
 FINDING_PLACE = ("工作表", "单元格", "代码")  # where a finding stands and its code
 SEVERITY_COLUMN = "级别"
 MESSAGE = "说明"
-FINDINGS_HEAD = [SEQ_LABEL, UNIT, FILE, "项目", *FINDING_PLACE, SEVERITY_COLUMN, MESSAGE]
+FINDINGS_HEAD = [SEQ_LABEL, UNIT, FILE, PROJECT, *FINDING_PLACE, SEVERITY_COLUMN, MESSAGE]
 PROJECTS_HEAD = [
     SEQ_LABEL,
     UNIT,
