@@ -274,6 +274,4 @@ def test_total_follows_the_rescored_indicator(
     found = {f.code: f for f in findings_of(path)}
     assert (found["XD406"].cell, found["XD406"].expected) == ("H11", 16)
     f404 = found.get("XD404")
-    assert (f404 and (f404.cell, f404.expected, f404.actual)) == (
-        xd404 and ("H15", xd404, total)
-    )
+    assert (f404 and (f404.cell, f404.expected, f404.actual)) == (xd404 and ("H15", xd404, total))
