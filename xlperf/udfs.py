@@ -16,7 +16,8 @@ from typing import Any
 
 import xlwings as xw
 
-from xlperf.criteria import evaluate, read_criterion
+from xlperf.criteria.evaluation import evaluate
+from xlperf.criteria.parse.criterion import read_criterion
 from xlperf.forms.base import Val
 from xlperf.forms.project import Indicator
 from xlperf.reader.grid import Grid
