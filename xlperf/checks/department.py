@@ -128,10 +128,10 @@ def score_follows_criteria(form: DepartmentForm, result: DepartmentScore, rules:
 
 @unit("XD407")
 def grade_matches_total(form: DepartmentForm, result: DepartmentScore, rules: RuleSet) -> Flags:
-    """The 等次 is the one the 总分 (else Σ 指标得分) falls in."""
+    """The 等次 is the one the 总分 (else Σ 指标得分 as scored, as XD404 adds them) falls in."""
     total, grade = form.total_score.number, form.grade.text
     if grade and (total is not None or form.indicators):
-        basis = total if total is not None else _stated_sum(result)
+        basis = total if total is not None else result.total
         expected = rules.grade(basis)
         if rules.normalise_grade(grade) != expected:
             message = f"等次“{grade}”与总分{fmt_decimal(basis)}不符，应为“{expected}”"
