@@ -97,7 +97,7 @@ def project_figures(form: ProjectForm, rules: RuleSet) -> dict[str, Decimal | st
         "score": form.total_score.number
         if form.total_score.number is not None
         else computed.get("total_score"),
-        "reason": _reasons(form),
+        "reason": reasons(form),
     }
 
 
@@ -111,6 +111,7 @@ def _rounded(rate: Decimal | None) -> Decimal | None:
     return None if rate is None else round_rate(rate)
 
 
-def _reasons(form: ProjectForm) -> str | None:
+def reasons(form: ProjectForm) -> str | None:
+    """The 偏差原因 of the form's indicators, each once, as a 汇总表 row states them."""
     notes = [i.note.text for i in form.scored_indicators() if i.note.text]
     return "；".join(dict.fromkeys(notes)) or None

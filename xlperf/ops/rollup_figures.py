@@ -1,6 +1,6 @@
 """The figures of a 汇总表 (部门（单位）项目支出自评汇总表): a row per project form, grouped by unit.
 
-The figures come from :func:`xlperf.compute.project_figures`; pandas groups them by unit.
+The figures are the checks' (:func:`xlperf.checks.summary.row_figures`); pandas groups them by unit.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from decimal import Decimal
 import pandas as pd
 
 from xlperf.checks.summary import row_figures, stated_text
-from xlperf.compute import money_totals, project_figures, round_rate
+from xlperf.compute import money_totals, reasons, round_rate
 from xlperf.forms.project import NO_UNIT, ProjectForm
 from xlperf.forms.summary import SUMMARY_COLUMNS, SummaryForm
 from xlperf.forms.workbook import WorkbookForms
@@ -59,11 +59,10 @@ def row_record(form: ProjectForm, rules: RuleSet, checked=None) -> dict[str, obj
     """A project's 汇总表 row: the figures the scorer gives (as ``xlperf check`` expects them),
     the form's text as typed, and per corrected figure a note naming the form's own cell."""
     figures = row_figures(form, rules, checked)
-    stated = project_figures(form, rules)  # the form's text: its name and 偏差原因
     record: dict[str, object] = {
         "key": name_key(form.project_name.text),
-        "project_name": stated["project_name"],
-        "reason": stated["reason"],
+        "project_name": form.project_name.text,
+        "reason": reasons(form),
     }
     notes: dict[str, str] = {}
     for field_name in FIGURES:
