@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlperf.compute import Totals, money_totals
 from xlperf.findings import CODES
 from xlperf.ops.literal import put
+from xlperf.ops.results_sheet import sheet_ref
 from xlperf.registry.model import SEVERITY_NAME
 from xlperf.review.collect import FileResult, FindingRow, ProjectRow
 from xlperf.rules import RuleSet
@@ -278,13 +279,6 @@ def link_target(flagged: str, review_dir: Path) -> str:
     return "".join(URL_ESCAPES.get(ch, ch) for ch in rel)
 
 
-def link_location(sheet: str, cell: str) -> str:
-    """The cell a link opens, in Excel's syntax (``'Sheet'!F8``): Excel writes an external link's
-    cell as the hyperlink's ``location`` beside the file's relationship; LibreOffice joins the
-    two as ``file#'Sheet'!F8`` and its jump to a mark also parses the Excel A1 convention."""
-    return "'{}'!{}".format(sheet.replace("'", "''"), cell)
-
-
 def write_findings(ws: Worksheet, results: list[FileResult], review_dir: Path) -> int:
     """问题清单: every finding, its 单元格 a link into the file's flagged copy."""
     _header(ws, 1, FINDINGS_HEAD, FINDINGS_WIDTHS)
@@ -328,7 +322,8 @@ def _finding_row(ws: Worksheet, r: int, f: FindingRow, target: str | None) -> No
         cell.hyperlink = Hyperlink(
             ref=cell.coordinate,
             target=target,
-            location=link_location(f.sheet, f.cell),
+            # Excel keeps an external link's cell as its location; LibreOffice joins the two
+            location=sheet_ref(f.sheet, f.cell),
             tooltip=f"打开标记副本：{f.file} {f.sheet}!{f.cell}"[:255],
         )
         cell.font = LINK
