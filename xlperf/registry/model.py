@@ -41,7 +41,3 @@ class Rule:
     example: str
     fix: str
     appendix: Appendix = Appendix()
-
-    @property
-    def family(self) -> str:
-        return self.code[:2]
