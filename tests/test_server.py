@@ -86,7 +86,7 @@ def test_fifty_concurrent_requests(server: str, tmp_path: Path) -> None:
     first = answers[0].json()["actions"]
     assert all(a.json()["actions"] == first for a in answers)
     macros = [a["args"][0] for a in first if a["func"] == "runMacro"]
-    assert macros == ["XlperfLayout", "XlperfMark"]  # 检查结果's layout, then the flags: its own
+    assert macros == ["XlperfLayout", "XlperfFormats", "XlperfMark"]  # 检查结果, formats, flags
 
 
 def test_refuses_unauthenticated_oversized_and_malformed_requests(server: str) -> None:
