@@ -58,7 +58,7 @@ HEADINGS = (
         for k in ("output_rate", "benefit_rate", "satisfaction_rate")
     ),
     COLUMN_NAMES["score"],
-    REASON_LABEL := "偏差原因",
+    "偏差原因",
 )
 """The 汇总表's column headings as the template prints them (A–J)."""
 HEADER = tuple(h.replace("\n", "") for h in HEADINGS)
