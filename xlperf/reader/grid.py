@@ -6,7 +6,6 @@ Rows and columns are 0-based here; :func:`address` turns them into Excel address
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -242,59 +241,3 @@ def grid_from_xlrd(book: Any, sheet: Any, budget: Budget | None = None) -> Grid:
         sheet.name, [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells], rows, cols
     )
     return Grid(sheet.name, values, formats, merged)
-
-
-def grid_from_calamine(sheet: Any, scan: Any, budget: Budget) -> Grid:
-    """Build a grid from a python-calamine sheet and what :mod:`xlperf.reader.package` learnt of its part
-    (number formats, error values, which calamine reads as empty), spanning the cells that hold
-    something. Values come out as openpyxl gives them: whole numbers as int, dates as datetime.
-
-    The sheet's area was bounded (:meth:`Budget.check_area`) from the scan before calamine
-    loaded it; its merges are counted here."""
-    rows: list[list[Any]] = []
-    last_row, cols = -1, 0
-    errors = scan.errors
-    for r, raw in enumerate(sheet.to_python(skip_empty_area=False)):
-        line = [_plain(v) for v in raw]
-        rows.append(line)
-        end = len(line)
-        while end and line[end - 1] is None:
-            end -= 1
-        if end:
-            last_row, cols = r, max(cols, end)
-    for (r, c), text in errors.items():
-        while len(rows) <= r:
-            rows.append([])
-        line = rows[r]
-        if len(line) <= c:
-            line.extend([None] * (c + 1 - len(line)))
-        line[c] = text
-        last_row, cols = max(last_row, r), max(cols, c + 1)
-    values = [_fit(line, cols) for line in rows[: last_row + 1]]
-    merged = budget.clip_merges(
-        sheet.name,
-        [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []],
-        len(values),
-        cols,
-    )
-    return Grid(sheet.name, values, scan.formats, merged)
-
-
-_INTEGRAL = 1e15  # openpyxl reads <v>12</v> as int 12; Excel writes larger numbers as 1E+15
-
-
-def _plain(v: Any) -> Any:
-    kind = type(v)
-    if kind is float:
-        return int(v) if v.is_integer() and -_INTEGRAL < v < _INTEGRAL else v
-    if kind is str:
-        return v if v else None
-    if kind is dt.date:
-        return dt.datetime(v.year, v.month, v.day)
-    return v
-
-
-def _fit(line: list[Any], cols: int) -> list[Any]:
-    if len(line) == cols:
-        return line
-    return line[:cols] if len(line) > cols else line + [None] * (cols - len(line))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import os
 import stat
 import warnings
@@ -11,8 +13,9 @@ from typing import Any
 
 from xlperf import limits
 from xlperf.errors import InputError
-from xlperf.reader.grid import Budget, Grid, grid_from_calamine, grid_from_xlrd
+from xlperf.reader.grid import Budget, Grid, grid_from_xlrd
 from xlperf.reader.package import ENTITY_MESSAGE, check_package
+from xlperf.reader.scan import SheetScan
 
 OOXML_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -131,7 +134,7 @@ def _load_ooxml(path: Path) -> list[Grid]:
     package = check_package(path)
     budget = Budget(str(path))
     try:
-        with path.open("rb") as f:
+        with io.BytesIO(package.data) as f:
             book = CalamineWorkbook.from_filelike(f)
             grids = []
             for meta in book.sheets_metadata:
@@ -151,6 +154,60 @@ def _load_ooxml(path: Path) -> list[Grid]:
         raise InputError(
             str(path), f"文件已损坏或格式不受支持（{type(exc).__name__}: {detail}）"
         ) from None
+
+
+def grid_from_calamine(sheet: Any, scan: SheetScan, budget: Budget) -> Grid:
+    """Build a grid from a python-calamine sheet and what :mod:`xlperf.reader.scan` learnt of its
+    part (number formats, error values, which calamine reads as empty), spanning the cells that
+    hold something. Values come out as openpyxl gives them: whole numbers as int, dates as
+    datetime, no empty text.
+
+    The sheet's area was bounded (:meth:`Budget.check_area`) from the scan before calamine
+    loaded it; its merges are counted here."""
+    rows: list[list[Any]] = []
+    for raw in sheet.to_python(skip_empty_area=False):  # a rectangle
+        if raw.count("") == len(raw):
+            rows.append([None] * len(raw))
+        else:  # most values are text
+            rows.append([(v or None) if type(v) is str else _plain(v) for v in raw])
+    for (r, c), text in scan.errors.items():
+        while len(rows) <= r:
+            rows.append([])
+        line = rows[r]
+        if len(line) <= c:
+            line.extend([None] * (c + 1 - len(line)))
+        line[c] = text
+    while rows and rows[-1].count(None) == len(rows[-1]):
+        rows.pop()
+    cols = max(map(len, rows), default=0)
+    while cols and all(len(line) < cols or line[cols - 1] is None for line in rows):
+        cols -= 1
+    values = [line if len(line) == cols else _fit(line, cols) for line in rows]
+    merged = budget.clip_merges(
+        sheet.name,
+        [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []],
+        len(values),
+        cols,
+    )
+    return Grid(sheet.name, values, scan.formats, merged)
+
+
+_INTEGRAL = 1e15  # openpyxl reads <v>12</v> as int 12; Excel writes larger numbers as 1E+15
+
+
+def _plain(v: Any) -> Any:
+    kind = type(v)
+    if kind is float:
+        return int(v) if v.is_integer() and -_INTEGRAL < v < _INTEGRAL else v
+    if kind is str:
+        return v if v else None
+    if kind is dt.date:
+        return dt.datetime(v.year, v.month, v.day)
+    return v
+
+
+def _fit(line: list[Any], cols: int) -> list[Any]:
+    return line[:cols] if len(line) > cols else line + [None] * (cols - len(line))
 
 
 def _load_xls(path: Path) -> list[Grid]:

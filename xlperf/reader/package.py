@@ -1,113 +1,103 @@
-"""One streaming pass over an .xlsx package: refuse what is too big, and learn what calamine does
-not say (each cell's number format, error values, how far each sheet's content reaches).
+"""One pass over an .xlsx package before python-calamine reads it: refuse what is too big, and
+learn what calamine does not say (each cell's number format, error values, how far each sheet's
+content reaches).
 
-Nothing here holds a part in memory whole: the worksheets are read in chunks and matched with
-regular expressions on bytes (no XML parser, so no entity expansion); the small parts (the
-workbook, its relationships, the styles) are parsed with defusedxml.
+The file is read once; the sizes the zip declares are bounded before anything is inflated, and
+each part is inflated at most to its declared size. Nothing is parsed as XML (so no entity is
+ever expanded): the worksheets are inflated in chunks and matched with regular expressions on
+bytes, and so are the few attributes wanted from the workbook, its relationships and its styles.
 """
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
+import struct
 import zipfile
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache, partial
 from pathlib import Path
 
 from xlperf import limits
 from xlperf.errors import InputError
 from xlperf.reader.formats import builtin_format
+from xlperf.reader.scan import SheetScan, scan_in_order, scan_sheet
 
-_PREFIX = rb"<(?:[A-Za-z_][\w.-]{0,15}:)?"
-# A cell tag; group 1 its attributes when it may hold a value (not ``<c .../>``).
-_CELL = re.compile(_PREFIX + rb"c(?:(?=[\s>])((?:[^>]*[^>/])?)>|[\s/][^>]*/>|/>)")
-_FAST = re.compile(
-    _PREFIX + rb'c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,6})")?((?:\s[^>/]*)?)(/?)>'
-)
-_MERGE_FAST = re.compile(
-    _PREFIX + rb'mergeCell ref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"'
-)
-_CELL_TAG = re.compile(_PREFIX + rb"c[\s/>]")
-_ORDERED = re.compile(_PREFIX + rb"(c|row|mergeCell)(?=[\s/>])([^>]*)>")
-_MERGE = re.compile(_PREFIX + rb"mergeCell\s([^>]*)>")
-_SHEET = re.compile(_PREFIX + rb"sheet[\s/>]")
-_Q = rb"\s*=\s*[\"']"  # attribute values may be quoted either way, with space around "="
-_REF = re.compile(rb"\br" + _Q + rb"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"']")
-_ROW_NUMBER = re.compile(rb"\br" + _Q + rb"([0-9]{1,7})[\"']")
-_STYLE = re.compile(rb"\bs" + _Q + rb"([0-9]{1,6})[\"']")
-_ERROR_TYPE = re.compile(rb"\bt" + _Q + rb"e[\"']")
-_MERGE_REF = re.compile(rb"\bref" + _Q + rb"([A-Za-z$0-9:]{1,40})[\"']")
-_ERROR_VALUE = re.compile(
-    _PREFIX
-    + rb"f\b[^>]*?(?:/>|>[^<]*</(?:[A-Za-z_][\w.-]{0,15}:)?f>)|"
-    + _PREFIX
-    + rb"v>([^<]{0,64})<"
-)
+_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_HEAD = 4096  # the prolog, where a DOCTYPE would stand, is within this much of a part's start
+_REPACK_MAX = 16 * 1024 * 1024  # inflated parts held for calamine, at most (else it inflates)
+_ROOT = re.compile(rb"<[A-Za-z_]")  # an element's start: the prolog has ended
 _CHUNK = 1024 * 1024
 _KEEP = 64 * 1024  # at most this much of an unfinished tag is carried into the next chunk
 
-_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-
 ENTITY_MESSAGE = "工作簿的 XML 含有实体或文档类型声明（{}），可能是“十亿笑声”之类的攻击，拒绝读取"
 
-
-@dataclass
-class SheetScan:
-    """What the pass learnt of one worksheet part (0-based rows and columns)."""
-
-    rows: int = 0  # rows × cols bound every cell that may hold a value
-    cols: int = 0
-    far: tuple[int, int] = (0, 0)  # the last such cell, in reading order
-    formats: dict[tuple[int, int], str] = field(default_factory=dict)  # all but General
-    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # #DIV/0! and friends
+_PREFIX = rb"<(?:[A-Za-z_][\w.-]{0,15}:)?"
+# A tag's attributes in group 1, from the space before the first.
+_SHEET = re.compile(_PREFIX + rb"sheet(?=[\s/>])([^>]*)>")
+_RELATIONSHIP = re.compile(_PREFIX + rb"Relationship(?=[\s/>])([^>]*)>")
+_NUMFMT = re.compile(_PREFIX + rb"numFmt(?=[\s/>])([^>]*)>")
+_XF = re.compile(_PREFIX + rb"xf(?=[\s/>])([^>]*)>")
+_ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
+_ANY_ID = rb"(?:[A-Za-z_][\w.-]*:)?id"
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 
 
 @dataclass
 class Package:
     sheets: dict[str, SheetScan]  # by sheet name, for the sheets the workbook lists
-
-
-def col_index(letters: bytes) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ch - 64
-    return n - 1
+    data: bytes = field(repr=False)  # the package for calamine (see _Parts.for_calamine)
 
 
 def check_package(path: Path) -> Package:
     """Refuse an .xlsx package too big to read before anything inflates it, and scan its sheets.
 
-    The sizes are the ones the zip declares, which Python's zipfile enforces while inflating (a
-    part that inflates past its declared size fails its check); the parts are counted, each
-    part's size and compression ratio bounded, then the sheets and cells counted by streaming
-    through workbook.xml and the worksheets, so that nothing is held in memory.
+    The sizes are the ones the zip declares: the parts are counted, each part's size and
+    compression ratio bounded, and a part that inflates past its declared size is corrupt; then
+    the sheets and cells are counted (see :func:`xlperf.reader.scan.scan_sheet`).
     """
     name = str(path)
     try:
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-            _check_sizes(name, infos)
-            parts = {i.filename.lower(): i for i in infos}
-            book = parts.get("xl/workbook.xml")
-            if book is not None:
-                sheets = _count_tags(z, book, _SHEET)
-                if sheets > limits.MAX_SHEETS:
-                    raise InputError(
-                        name, f"工作簿有 {sheets} 张工作表，超过可读取的上限 {limits.MAX_SHEETS} 张"
+        data = path.read_bytes()
+        parts = _Parts(name, data)
+        _check_sizes(name, parts.infos)
+        book = parts.get("xl/workbook.xml")
+        book_xml = parts.read(book) if book is not None else b""
+        sheets = len(_SHEET.findall(book_xml))
+        if sheets > limits.MAX_SHEETS:
+            raise InputError(
+                name, f"工作簿有 {sheets} 张工作表，超过可读取的上限 {limits.MAX_SHEETS} 张"
+            )
+        rels, styles = parts.get("xl/_rels/workbook.xml.rels"), parts.get("xl/styles.xml")
+        small = {book: book_xml, rels: parts.read(rels), styles: parts.read(styles)}
+        names = _sheet_parts(book_xml, small[rels]) if book and rels else {}
+        scanned = [
+            (part, info)
+            for part, info in parts.by_name.items()
+            if part in names or (part.startswith("xl/worksheets/") and part.endswith(".xml"))
+        ]
+        _refuse_declarations(name, parts, small, {info for _, info in scanned})
+        formats = _cell_formats(small[styles])
+        # Every cell tag takes 4 bytes at least: below this, the cells need no counting.
+        counting = sum(i.file_size for _, i in scanned) > 4 * limits.MAX_CELLS
+        counter = _Counter(name)
+        scans: dict[str, SheetScan] = {}
+        for part, info in scanned:
+            chunks = partial(parts.chunks, info)
+            scan = scan_sheet(info.filename, chunks, formats, counter, counting)
+            if part in names:
+                scans[names[part]] = scan
+        if _bounds_too_loose(scans.values()):  # the exact reach decides
+            for part, info in scanned:
+                if part in names and not scans[names[part]].exact:
+                    chunks = partial(parts.chunks, info)
+                    scans[names[part]] = scan_in_order(
+                        info.filename, chunks, formats, _Counter(name)
                     )
-            _refuse_declarations(name, z, infos)
-            names = _sheet_parts(z, parts)
-            styles = _cell_formats(z, parts)
-            counter = _Counter(name)
-            scans: dict[str, SheetScan] = {}
-            for part, info in parts.items():
-                in_folder = part.startswith("xl/worksheets/") and part.endswith(".xml")
-                if in_folder or part in names:
-                    scan = _scan_sheet(z, info, styles, counter)
-                    if part in names:
-                        scans[names[part]] = scan
-            return Package(scans)
+        return Package(scans, parts.for_calamine())
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
         raise InputError(
             name, f"文件已损坏，无法作为 Excel 工作簿打开（{type(exc).__name__}）"
@@ -116,13 +106,194 @@ def check_package(path: Path) -> Package:
         raise InputError(name, f"文件已损坏或格式不受支持（{type(exc).__name__}: {exc}）") from None
 
 
-def _refuse_declarations(name: str, z: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
-    """No XML part may declare a document type or entities (the prolog comes first)."""
-    for info in infos:
-        if info.filename.lower().endswith((".xml", ".rels", ".vml")):
-            with z.open(info) as f:
-                if _DECLARATION.search(f.read(4096)):
-                    raise InputError(name, ENTITY_MESSAGE.format("DTDForbidden"))
+class _Parts:
+    """The members of a zip held in memory, inflated by zlib straight from the file's bytes
+    (zipfile only for the central directory, and for members stored any other way)."""
+
+    def __init__(self, source: str, data: bytes):
+        self.source = source
+        self.data = data
+        self.zip = zipfile.ZipFile(io.BytesIO(data))
+        self.infos = self.zip.infolist()
+        self.by_name = {i.filename.lower(): i for i in self.infos}
+        self.inflated: dict[zipfile.ZipInfo, list[bytes]] | None = {}  # whole parts read
+        self.kept = 0
+
+    def _keep(self, info: zipfile.ZipInfo, pieces: list[bytes]) -> None:
+        if self.inflated is None or info in self.inflated:
+            return
+        self.kept += info.file_size
+        if self.kept > _REPACK_MAX:
+            self.inflated = None  # calamine inflates them again rather than hold them all
+        else:
+            self.inflated[info] = pieces
+
+    def for_calamine(self) -> bytes:
+        """The package with the parts already inflated stored as they are, so that calamine
+        reads exactly the bytes scanned and inflates nothing twice; the file as it is if a part
+        is stored otherwise (encrypted, another compression)."""
+        if not self.inflated or any(not _plain(i) for i in self.infos):
+            return self.data
+        local, central, offset = [], [], 0
+        for info in self.infos:
+            utf8 = info.flag_bits & 0x800  # the name as the zip spells it
+            name = info.orig_filename.encode("utf-8" if utf8 else "cp437")
+            pieces = self.inflated.get(info)
+            if pieces is None:
+                method, body, size = info.compress_type, self._raw(info), info.compress_size
+            else:
+                method, body = zipfile.ZIP_STORED, b"".join(pieces)
+                size = len(body)
+            fields = (utf8, method, 0, 0x21, info.CRC, size, info.file_size, len(name))
+            local += [struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, *fields, 0), name, body]
+            central += [
+                struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, *fields, 0, 0, 0, 0, 0, offset),
+                name,
+            ]
+            offset += 30 + len(name) + len(body)
+        directory = b"".join(central)
+        n = len(self.infos)
+        end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, n, n, len(directory), offset, 0)
+        return b"".join([*local, directory, end])
+
+    def get(self, part: str) -> zipfile.ZipInfo | None:
+        return self.by_name.get(part)
+
+    def read(self, info: zipfile.ZipInfo | None) -> bytes:
+        """A whole (small) part, or b"" for none."""
+        if info is None:
+            return b""
+        pieces = [chunk for chunk, _ in self._inflate(info, info.file_size + 1)]
+        self._keep(info, pieces)
+        return b"".join(pieces)
+
+    def head(self, info: zipfile.ZipInfo) -> bytes:
+        """A part's start: its first :data:`_HEAD` bytes, or fewer holding its root element's
+        start (the prolog has then ended)."""
+        if not _plain(info):
+            return next(_stream(self.zip, info, _HEAD), (b"", True))[0]
+        raw = self._raw(info)
+        if info.compress_type == zipfile.ZIP_STORED:
+            return bytes(raw[:_HEAD])
+        inflater = zlib.decompressobj(-15)
+        try:
+            head = inflater.decompress(raw, 512)
+            if not _ROOT.search(head):
+                head += inflater.decompress(inflater.unconsumed_tail, _HEAD - len(head))
+        except zlib.error as exc:
+            raise zipfile.BadZipFile(f"{info.filename}: {exc}") from None
+        return head
+
+    def chunks(self, info: zipfile.ZipInfo) -> Iterator[tuple[bytes, int]]:
+        """(data, cut) of a part inflated in chunks: the tags before ``cut`` are this chunk's;
+        the rest of ``data`` starts the next one. ``cut`` is at a ``<`` (which no attribute
+        value holds), so no tag straddles it, and at least :data:`_KEEP` bytes before the end
+        (what follows an error cell's tag is then at hand)."""
+        tail, pieces = b"", []
+        for chunk, last in self._inflate(info, _CHUNK):
+            if not pieces:
+                _refuse_declaration(self.source, chunk)
+            pieces.append(chunk)
+            data = tail + chunk
+            if last:
+                self._keep(info, pieces)
+                yield data, len(data)
+                return
+            end = max(0, len(data) - _KEEP)
+            cut = data.rfind(b"<", 0, end)
+            if cut < 0:
+                cut = end  # no tag starts before ``end``
+            yield data, cut
+            tail = data[cut:]
+
+    def _raw(self, info: zipfile.ZipInfo) -> memoryview:
+        """The part's bytes as the zip holds them."""
+        start = info.header_offset
+        if self.data[start : start + 4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile(f"{info.filename}: bad local header")
+        n, m = struct.unpack_from("<HH", self.data, start + 26)
+        begin = start + 30 + n + m
+        raw = memoryview(self.data)[begin : begin + info.compress_size]
+        if len(raw) < info.compress_size:
+            raise EOFError(info.filename)
+        return raw
+
+    def _inflate(
+        self, info: zipfile.ZipInfo, size: int, whole: bool = True
+    ) -> Iterator[tuple[bytes, bool]]:
+        """(piece, is_last) of ``size`` bytes at most each; the part may not inflate past the
+        size the zip declares (nor, read whole, short of it)."""
+        if not _plain(info):
+            yield from _stream(self.zip, info, size)  # zipfile refuses or inflates these
+            return
+        raw = self._raw(info)
+        if info.compress_type == zipfile.ZIP_STORED:
+            for at in range(0, max(len(raw), 1), size):
+                yield bytes(raw[at : at + size]), at + size >= len(raw)
+            if len(raw) != info.file_size and whole:
+                raise zipfile.BadZipFile(f"{info.filename}: size differs from the directory")
+            return
+        inflater, done = zlib.decompressobj(-15), 0
+        pending: bytes | memoryview = raw
+        while True:
+            try:
+                piece = inflater.decompress(pending, size)
+            except zlib.error as exc:
+                raise zipfile.BadZipFile(f"{info.filename}: {exc}") from None
+            pending = inflater.unconsumed_tail
+            done += len(piece)
+            if done > info.file_size:
+                raise zipfile.BadZipFile(f"{info.filename}: inflates past its declared size")
+            last = inflater.eof or (not pending and len(piece) < size)
+            if last and whole and (done != info.file_size or not inflater.eof):
+                raise zipfile.BadZipFile(f"{info.filename}: size differs from the directory")
+            yield piece, last
+            if last:
+                return
+
+
+def _plain(info: zipfile.ZipInfo) -> bool:
+    """Not encrypted, and stored or deflated (what zlib inflates)."""
+    return not info.flag_bits & 1 and info.compress_type in (
+        zipfile.ZIP_STORED,
+        zipfile.ZIP_DEFLATED,
+    )
+
+
+def _stream(z: zipfile.ZipFile, info: zipfile.ZipInfo, size: int) -> Iterator[tuple[bytes, bool]]:
+    with z.open(info) as f:
+        piece = f.read(size)
+        while True:
+            following = f.read(size)
+            yield piece, not following
+            if not following:
+                return
+            piece = following
+
+
+def _bounds_too_loose(scans: Iterable[SheetScan]) -> bool:
+    """Whether a sheet's bounded reach may pass a limit of the used range that its exact reach
+    does not (below them, no sheet is refused either way)."""
+    areas = [s.rows * s.cols for s in scans]
+    return max(areas, default=0) > limits.MAX_SHEET_AREA or sum(areas) > limits.MAX_BOOK_AREA
+
+
+def _refuse_declarations(
+    name: str,
+    parts: _Parts,
+    read: dict[zipfile.ZipInfo | None, bytes],
+    later: set[zipfile.ZipInfo],
+) -> None:
+    """No XML part may declare a document type or entities (in its prolog, before the root
+    element). The parts in ``later`` are checked as they are read."""
+    for info in parts.infos:
+        if info not in later and info.filename.lower().endswith((".xml", ".rels", ".vml")):
+            _refuse_declaration(name, read[info] if info in read else parts.head(info))
+
+
+def _refuse_declaration(name: str, start: bytes) -> None:
+    if _DECLARATION.search(start, 0, _HEAD):
+        raise InputError(name, ENTITY_MESSAGE.format("DTDForbidden"))
 
 
 def _check_sizes(name: str, infos: list[zipfile.ZipInfo]) -> None:
@@ -176,272 +347,76 @@ class _Counter:
             )
 
 
-def _chunks(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[tuple[bytes, int]]:
-    """(data, cut) of a part read in chunks: the tags before ``cut`` are this chunk's; the rest
-    of ``data`` starts the next one. ``cut`` is at a ``<`` (which no attribute value holds), so
-    no tag straddles it, and at least :data:`_KEEP` bytes before the end (what follows an error
-    cell's tag is then at hand)."""
-    tail = b""
-    with z.open(info) as f:
-        while True:
-            chunk = f.read(_CHUNK)
-            data = tail + chunk
-            if not chunk:
-                yield data, len(data)
-                return
-            end = max(0, len(data) - _KEEP)
-            cut = data.rfind(b"<", 0, end)
-            if cut < 0:
-                cut = end  # no tag starts before ``end``
-            yield data, cut
-            tail = data[cut:]
+@lru_cache(maxsize=16)
+def _attribute(name: bytes) -> re.Pattern[bytes]:
+    """Attribute ``name`` of a tag (``name`` may be an expression), its value in group 1 or 2."""
+    return re.compile(rb"\s" + name + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 
 
-def _count_tags(z: zipfile.ZipFile, info: zipfile.ZipInfo, tag: re.Pattern[bytes]) -> int:
-    return sum(1 for data, cut in _chunks(z, info) for m in tag.finditer(data, 0, cut))
-
-
-def _scan_sheet(
-    z: zipfile.ZipFile, info: zipfile.ZipInfo, styles: list[str], counter: _Counter
-) -> SheetScan:
-    """Count a sheet's cells and merges, and learn each cell with a value: its position, its
-    number format and, for an error cell, its text.
-
-    Cells as Excel, WPS, LibreOffice and openpyxl write them (``r=`` first, then ``s=``) are
-    matched by one expression and handled as tuples; a sheet with any other cell is read by
-    :func:`_scan_sheet_in_order`, which follows every tag."""
-    scan = SheetScan()
-    shown = {str(i).encode(): code for i, code in enumerate(styles) if code != "General"}
-    plain = shown.get(b"0")  # a cell without s= has style 0
-    formats = scan.formats
-    far_row = far_col = -1
-    for data, cut in _chunks(z, info):
-        found = _FAST.findall(data, 0, cut)
-        if len(found) != len(_CELL_TAG.findall(data, 0, cut)):
-            return _scan_sheet_in_order(z, info, styles, counter)
-        for letters, digits, style, rest, empty in found:
-            if empty:
-                continue  # formatting only
-            row, col = int(digits) - 1, _col(letters)
-            if row > far_row or (row == far_row and col > far_col):
-                far_row, far_col = row, col
-            if col >= scan.cols:
-                scan.cols = col + 1
-            if rest and b"s=" in rest:
-                style = _style_of(rest)
-            code = shown.get(style) if style else plain
-            if code is not None:
-                formats[(row, col)] = code
-        if (b'"e"' in data or b"'e'" in data) and _ERROR_TYPE.search(data, 0, cut):
-            _errors(scan, data, cut)
-        merged = 0
-        if b"mergeCell" in data:
-            fast = _MERGE_FAST.findall(data, 0, cut)
-            if len(fast) == len(_MERGE.findall(data, 0, cut)):
-                merged = sum(_area(*m) for m in fast)
-            else:  # some written otherwise (quotes, attribute order): read each the slow way
-                merged = sum(_merged_area(m.group(1)) for m in _MERGE.finditer(data, 0, cut))
-        counter.add(info.filename, len(found), merged)
-    scan.rows = far_row + 1
-    scan.far = (max(far_row, 0), max(far_col, 0))
-    return scan
-
-
-def _style_of(attrs: bytes) -> bytes:
-    m = _STYLE.search(attrs)
-    return m.group(1) if m is not None else b""
-
-
-def _errors(scan: SheetScan, data: bytes, cut: int) -> None:
-    for m in _CELL.finditer(data, 0, cut):
-        attrs = m.group(1)
-        if attrs and _ERROR_TYPE.search(attrs):
-            ref = _REF.search(attrs)
-            value = _error_value(data, m.end())
-            if ref is not None and value is not None:
-                scan.errors[(int(ref.group(2)) - 1, col_index(ref.group(1)))] = value
-
-
-_COLS: dict[bytes, int] = {}
-
-
-def _col(letters: bytes) -> int:
-    try:
-        return _COLS[letters]
-    except KeyError:
-        n = _COLS[letters] = col_index(letters)
-        return n
-
-
-def _area(c0: bytes, r0: bytes, c1: bytes, r1: bytes) -> int:
-    if not c1:
-        return 1
-    return (abs(int(r1) - int(r0)) + 1) * (abs(_col(c1) - _col(c0)) + 1)
-
-
-def _cell(
-    scan: SheetScan,
-    attrs: bytes,
-    data: bytes,
-    end: int,
-    row: int,
-    col: int,
-    styles: list[str],
-    general: list[bool],
-) -> None:
-    style = _STYLE.search(attrs)
-    s = int(style.group(1)) if style is not None else 0
-    if s < len(styles) and not general[s]:
-        scan.formats[(row, col)] = styles[s]
-    if _ERROR_TYPE.search(attrs):
-        value = _error_value(data, end)
-        if value is not None:
-            scan.errors[(row, col)] = value
-
-
-def _scan_sheet_in_order(
-    z: zipfile.ZipFile, info: zipfile.ZipInfo, styles: list[str], counter: _Counter
-) -> SheetScan:
-    """:func:`_scan_sheet` for a sheet whose cells or rows omit ``r=`` (allowed: the position is
-    then the next one), following every row and cell tag in order."""
-    scan = SheetScan()
-    general = [code == "General" for code in styles]
-    row, col = -1, -1
-    far_row = far_col = -1
-    for data, cut in _chunks(z, info):
-        cells = merged = 0
-        for m in _ORDERED.finditer(data, 0, cut):
-            tag, attrs = m.group(1), m.group(2)
-            if tag == b"row":
-                number = _ROW_NUMBER.search(attrs)
-                row = int(number.group(1)) - 1 if number is not None else row + 1
-                col = -1
-            elif tag == b"mergeCell":
-                merged += _merged_area(attrs)
-            else:
-                cells += 1
-                ref = _REF.search(attrs)
-                if ref is not None:
-                    row, col = int(ref.group(2)) - 1, col_index(ref.group(1))
-                else:
-                    col += 1
-                if attrs.endswith(b"/"):
-                    continue
-                if row > far_row or (row == far_row and col > far_col):
-                    far_row, far_col = row, col
-                scan.cols = max(scan.cols, col + 1)
-                _cell(scan, attrs, data, m.end(), row, col, styles, general)
-        counter.add(info.filename, cells, merged)
-    scan.rows = far_row + 1
-    scan.far = (max(far_row, 0), max(far_col, 0))
-    return scan
-
-
-def _error_value(data: bytes, at: int) -> str | None:
-    """The text of an error cell's <v> (after its formula, if any)."""
-    pos = at
-    for _ in range(2):
-        m = _ERROR_VALUE.match(data, pos)
-        if m is None:
-            return None
-        if m.group(1) is not None:
-            return m.group(1).decode("utf-8", "replace")
-        pos = m.end()
-    return None
-
-
-def _merged_area(attrs: bytes) -> int:
-    m = _MERGE_REF.search(attrs)
+def _get(tag: bytes, name: bytes) -> str | None:
+    """The value of attribute ``name``, decoded as an XML parser decodes it (whitespace
+    normalised, character references and the five predefined entities replaced)."""
+    m = _attribute(name).search(tag)
     if m is None:
-        return 0
+        return None
+    raw = m.group(1) if m.group(2) is None else m.group(2)
+    text = raw.replace(b"\r\n", b"\n").translate(_SPACES).decode("utf-8", "replace")
+    return _ENTITY.sub(_entity, text) if "&" in text else text
+
+
+_SPACES = bytes.maketrans(b"\t\n\r", b"   ")
+
+
+def _entity(m: re.Match[str]) -> str:
+    ref = m.group(1)
+    if ref[0] != "#":
+        return _NAMED[ref]
     try:
-        box = parse_range(m.group(1).decode())
-    except ValueError:
-        return 0
-    r0, c0, r1, c1 = box
-    return (abs(r1 - r0) + 1) * (abs(c1 - c0) + 1)
+        return chr(int(ref[2:], 16) if ref[1] in "xX" else int(ref[1:]))
+    except (ValueError, OverflowError):
+        return m.group(0)
 
 
-_CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
-
-
-def parse_range(ref: str) -> tuple[int, int, int, int]:
-    """``A1:C3`` as 0-based (r0, c0, r1, c1); ValueError for anything else."""
-    ends = []
-    for part in ref.split(":", 1):
-        m = _CELL_REF.match(part)
-        if m is None:
-            raise ValueError(ref)
-        ends.append((int(m.group(2)) - 1, col_index(m.group(1).encode())))
-    (r0, c0), (r1, c1) = ends[0], ends[-1]
-    return r0, c0, r1, c1
-
-
-def _parse_xml(z: zipfile.ZipFile, info: zipfile.ZipInfo):
-    from xml.etree.ElementTree import ParseError
-
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import fromstring
-
-    with z.open(info) as f:
-        data = f.read()
-    try:
-        return fromstring(data)
-    except DefusedXmlException as exc:
-        raise InputError(
-            z.filename or "工作簿", ENTITY_MESSAGE.format(type(exc).__name__)
-        ) from None
-    except ParseError as exc:
-        raise InputError(
-            z.filename or "工作簿", f"文件已损坏（{info.filename} 不是有效的 XML：{exc}）"
-        ) from None
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _sheet_parts(z: zipfile.ZipFile, parts: dict[str, zipfile.ZipInfo]) -> dict[str, str]:
-    """Worksheet part (lower-case path in the zip) -> sheet name."""
-    book, rels = parts.get("xl/workbook.xml"), parts.get("xl/_rels/workbook.xml.rels")
-    if book is None or rels is None:
-        return {}
+@lru_cache(maxsize=8)  # workbooks filled in from one template share these parts
+def _sheet_parts(book: bytes, rels: bytes) -> dict[str, str]:
+    """Worksheet part (lower-case path in the zip) -> sheet name (not to be changed)."""
     targets = {}
-    for rel in _parse_xml(z, rels):
-        target = rel.get("Target", "")
+    for tag in _RELATIONSHIP.findall(rels):
+        target = _get(tag, b"Target") or ""
         path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-        targets[rel.get("Id")] = posixpath.normpath(path).lower()
+        targets[_get(tag, b"Id")] = posixpath.normpath(path).lower()
     out = {}
-    for node in _parse_xml(z, book).iter():
-        if _local(node.tag) != "sheet":
-            continue
-        rid = next((v for k, v in node.attrib.items() if _local(k) == "id"), None)
+    for tag in _SHEET.findall(book):
+        rid = _get(tag, _ANY_ID)  # r:id, whatever the prefix
         if rid in targets:
-            out[targets[rid]] = node.get("name", "")
+            out[targets[rid]] = _get(tag, b"name") or ""
     return out
 
 
-def _cell_formats(z: zipfile.ZipFile, parts: dict[str, zipfile.ZipInfo]) -> list[str]:
+@lru_cache(maxsize=8)
+def _cell_formats(styles: bytes) -> tuple[str, ...]:
     """The number format code of each cell style (``s=`` index), as openpyxl names them."""
-    info = parts.get("xl/styles.xml")
-    if info is None:
-        return []
-    root = _parse_xml(z, info)
     custom: dict[int, str] = {}
+    for tag in _NUMFMT.findall(_section(styles, b"numFmts")):
+        code = _get(tag, b"formatCode")
+        try:
+            custom[int(_get(tag, b"numFmtId") or "")] = "General" if code is None else code
+        except ValueError:
+            continue
     codes: list[str] = []
-    for node in root:
-        kind = _local(node.tag)
-        if kind == "numFmts":
-            for fmt in node:
-                try:
-                    custom[int(fmt.get("numFmtId", ""))] = fmt.get("formatCode", "General")
-                except ValueError:
-                    continue
-        elif kind == "cellXfs":
-            for xf in node:
-                try:
-                    number = int(xf.get("numFmtId", "0"))
-                except ValueError:
-                    number = 0
-                codes.append(custom.get(number) or builtin_format(number))
-    return codes
+    for tag in _XF.findall(_section(styles, b"cellXfs")):
+        try:
+            number = int(_get(tag, b"numFmtId") or "0")
+        except ValueError:
+            number = 0
+        codes.append(custom.get(number) or builtin_format(number))
+    return tuple(codes)
+
+
+def _section(xml: bytes, tag: bytes) -> bytes:
+    """The first ``<tag>…</tag>`` element of ``xml`` (any prefix), or b""."""
+    m = re.search(_PREFIX + tag + rb"[\s>]", xml)
+    if m is None:
+        return b""
+    end = re.compile(rb"</(?:[A-Za-z_][\w.-]{0,15}:)?" + tag + rb"\s*>").search(xml, m.end())
+    return xml[m.end() : end.start() if end else len(xml)]
