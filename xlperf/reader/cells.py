@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from xlperf.forms.base import Problem, Val
 from xlperf.reader.grid import Grid, address
-from xlperf.values import NotANumber, NumberOutOfRange, blank_text, clean_text, parse_number
+from xlperf.values import NotANumber, NumberOutOfRange, clean_text, parse_number
 
 ERROR_VALUES = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")
 
@@ -58,19 +58,7 @@ class CellReader:
 
     def first_in_span(self, row: int, cols: Iterable[int]) -> tuple[int, int]:
         """The cell holding the value of a (merged) field: the first non-empty one of the span."""
-        merge_box, get = self.grid.merge_box, self.grid.get
-        first = None
-        for c in cols:
-            box = merge_box(row, c)
-            r, cc = (box[0], box[1]) if box else (row, c)
-            if first is None:
-                first = (r, cc)
-            value = get(r, cc)
-            if value is not None and not (isinstance(value, str) and blank_text(value)):
-                return r, cc
-        if first is None:
-            raise IndexError("empty span")
-        return first
+        return self.grid.first_filled(row, cols)
 
     def _top_left(self, row: int, col: int) -> tuple[int, int]:
         box = self.grid.merge_box(row, col)
