@@ -38,7 +38,7 @@ def val(
             "typed": typed,
         },
     )
-    _set(v, "__pydantic_fields_set__", set(_ALL_FIELDS))
+    _set(v, "__pydantic_fields_set__", _ALL_FIELDS)  # shared: a Val is never changed
     _set(v, "__pydantic_extra__", None)
     _set(v, "__pydantic_private__", None)
     return v
@@ -46,7 +46,7 @@ def val(
 
 _new = object.__new__
 _set = object.__setattr__
-_ALL_FIELDS = frozenset(Val.model_fields)
+_ALL_FIELDS = set(Val.model_fields)  # a set, as pydantic's model_copy updates its copy
 
 
 class CellReader:

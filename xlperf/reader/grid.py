@@ -42,7 +42,6 @@ class Grid:
     _merge_at: dict[tuple[int, int], tuple[int, int, int, int]] = field(
         default_factory=dict, init=False, repr=False
     )
-    _keys: dict[tuple[int, int], str] = field(default_factory=dict, init=False, repr=False)
     _rows: dict[int, list[tuple[int, Any]]] = field(default_factory=dict, init=False, repr=False)
     _labels: dict[int, list[tuple[int, str, str]]] = field(
         default_factory=dict, init=False, repr=False
@@ -92,12 +91,8 @@ class Grid:
         return None if self.formats is None else self.formats.get((row, col))
 
     def key(self, row: int, col: int) -> str:
-        """The label at row, col, folded (once per cell: the readers ask many times)."""
-        try:
-            return self._keys[(row, col)]
-        except KeyError:
-            key = self._keys[(row, col)] = label_key(self.get(row, col))
-            return key
+        """The label at row, col, folded (remembered per text: labels recur)."""
+        return label_key(self.get(row, col))
 
     def merge_box(self, row: int, col: int) -> tuple[int, int, int, int] | None:
         return self._merge_at.get((row, col))
@@ -130,15 +125,9 @@ class Grid:
         grid's own list, not to be changed)."""
         found = self._labels.get(row)
         if found is None:
-            keys = self._keys
-            found = []
-            for c, v in self.row_cells(row):
-                if isinstance(v, str):
-                    key = keys.get((row, c))
-                    if key is None:
-                        key = keys[(row, c)] = label_key(v)
-                    found.append((c, v, key))
-            self._labels[row] = found
+            found = self._labels[row] = [
+                (c, v, label_key(v)) for c, v in self.row_cells(row) if isinstance(v, str)
+            ]
         return found
 
     def memo(self, name: str) -> dict[Any, Any]:
