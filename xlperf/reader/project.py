@@ -279,9 +279,7 @@ def _read_header(
                     form[field_name] = _label_value(grid, cells, r, c)
 
 
-def _read_goals(
-    grid: Grid, cells: CellReader, form: dict[str, Any], start: int, stop: int
-) -> None:
+def _read_goals(grid: Grid, cells: CellReader, form: dict[str, Any], start: int, stop: int) -> None:
     for r in range(start, stop):
         for c, _v, key in grid.labels(r):
             if key.startswith("预期目标"):
