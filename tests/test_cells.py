@@ -44,7 +44,7 @@ def test_val_stays_frozen() -> None:
 
 def test_built_forms_equal_the_validated_models() -> None:
     from xlperf.forms.base import build
-    from xlperf.forms.project import Funds, FundRow, Indicator, ProjectForm
+    from xlperf.forms.project import FundRow, Funds, Indicator, ProjectForm
 
     name = val(cell="C9", value="培训人数")
     weight = val(cell="G9", value=Decimal(20), decimals=0, typed=True)
