@@ -58,7 +58,7 @@ def test_built_forms_equal_the_validated_models() -> None:
     for model, fields in cases:
         fast, slow = build(model, fields), model(**fields)
         assert fast == slow
-        assert fast.model_dump(mode="json") == slow.model_dump(mode="json")
+        assert fast.model_dump_json() == slow.model_dump_json()  # the fields in order too
         assert pickle.loads(pickle.dumps(fast)) == slow
     one, other = build(ProjectForm, cases[0][1]), build(ProjectForm, cases[0][1])
     assert one.indicators is not other.indicators and one.funds is not other.funds

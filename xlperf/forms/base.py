@@ -89,7 +89,7 @@ def build(cls: type[M], fields: dict[str, Any]) -> M:
 
     ``fields`` must already be of the fields' types (a Val, a Decimal, a list of models)."""
     plan = _PLANS.get(cls) or _plan(cls)
-    data = dict(plan[0])
+    data = dict(plan[0])  # in the fields' order, as validation makes it
     for name, factory in plan[1]:
         if name not in fields:
             data[name] = factory()
@@ -103,18 +103,19 @@ def build(cls: type[M], fields: dict[str, Any]) -> M:
 
 
 def _plan(cls: type[BaseModel]) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
-    """A model's plain defaults, and the factories of the fields whose default is made anew."""
+    """Every field of a model in order at its plain default (None where it has none, or where it
+    is made anew), and the factories of those made anew."""
     static: dict[str, Any] = {}
     made: list[tuple[str, Any]] = []
     for name, info in cls.model_fields.items():
         factory = info.default_factory
-        if factory is empty:
-            static[name] = _EMPTY
+        static[name] = _EMPTY if factory is empty else None
+        if factory is None or factory is empty:
+            if info.default is not PydanticUndefined:
+                static[name] = info.default
         elif isinstance(factory, type) and issubclass(factory, BaseModel):
             made.append((name, lambda model=factory: build(model, {})))
-        elif factory is not None:
+        else:
             made.append((name, factory))
-        elif info.default is not PydanticUndefined:
-            static[name] = info.default
     _PLANS[cls] = (static, made)
     return static, made

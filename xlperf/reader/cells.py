@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from xlperf.forms.base import Problem, Val
 from xlperf.reader.grid import Grid, address
-from xlperf.values import NotANumber, NumberOutOfRange, clean_text, parse_number
+from xlperf.values import NotANumber, NumberOutOfRange, blank_text, clean_text, parse_number
 
 ERROR_VALUES = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")
 
@@ -65,18 +65,24 @@ class CellReader:
         return (box[0], box[1]) if box else (row, col)
 
     def text(self, row: int, col: int) -> Val:
-        raw = self.grid.get(row, col)
-        return val(
-            cell=address(row, col),
-            value=clean_text(raw),
-            formula=self.grid.formulas.get((row, col)),
-            typed=_typed(raw),
-        )
+        grid = self.grid
+        raw = grid.get(row, col)
+        formula = grid.formulas.get((row, col)) if grid.formulas else None
+        if raw is None:
+            return val(address(row, col), None, None, False, formula, False)
+        if isinstance(raw, str):
+            stripped = raw.strip()
+            value = None if blank_text(raw) else stripped
+            return val(address(row, col), value, None, False, formula, bool(stripped))
+        return val(address(row, col), clean_text(raw), None, False, formula, True)
 
     def number(self, row: int, col: int, what: str) -> Val:
-        raw = self.grid.get(row, col)
+        grid = self.grid
+        raw = grid.get(row, col)
         cell = address(row, col)
-        formula = self.grid.formulas.get((row, col))
+        formula = grid.formulas.get((row, col)) if grid.formulas else None
+        if raw is None:
+            return val(cell, None, None, False, formula, False)
 
         def unreadable(message: str, actual: str) -> Val:
             self.problems.append(
@@ -89,26 +95,19 @@ class CellReader:
         if isinstance(raw, str) and raw.strip() in ERROR_VALUES:
             return unreadable(f"{what}为错误值 {raw.strip()}，无法读取", raw.strip())
         try:
-            parsed = parse_number(raw, self.grid.fmt(row, col))
+            parsed = parse_number(raw, grid.fmt(row, col))
         except NumberOutOfRange as exc:
             return unreadable(f"{what}为“{exc}”，{exc.reason}，无法读取", str(exc))
         except NotANumber as exc:
             return unreadable(f"{what}应为数字，实际为文字“{exc}”，无法读取", str(exc))
         if parsed is None:
-            return val(cell=cell, formula=formula, typed=_typed(raw))
+            return val(cell, None, None, False, formula, _typed(raw))
         value = parsed.value
         if parsed.unit == "元" and what.endswith("（万元）"):
             value = value / Decimal(10000)
         elif parsed.unit == "万元" and what.endswith("（元）"):
             value = value * Decimal(10000)
-        return val(
-            cell=cell,
-            value=value,
-            decimals=parsed.decimals,
-            percent=parsed.percent,
-            formula=formula,
-            typed=True,
-        )
+        return val(cell, value, parsed.decimals, parsed.percent, formula, True)
 
     def problem(self, row: int, col: int, message: str) -> None:
         self.problems.append(

@@ -36,8 +36,11 @@ def read_indicators(
     texts = [(f, fields[f], cols.parts.get(f)) for f in _TEXTS if f in fields]
     numbers = [(f, fields[f], INDICATOR_LABELS[f]) for f in _NUMBERS if f in fields]
     span1, span2 = fields.get("level1"), fields.get("level2")
+    used_set = set(used)
     for r in range(start, stop):
-        if grid.row_is_empty(r, used) and not any(merge_box(r, c) for c in used):
+        if not any(c in used_set for c, _ in grid.row_cells(r)) and not (
+            grid.merged and any(merge_box(r, c) for c in used)
+        ):
             continue
         if span1 is not None:
             rr, cc = first(r, span1)
