@@ -83,23 +83,17 @@ class CellReader:
         formula = grid.formulas.get((row, col)) if grid.formulas else None
         if raw is None:
             return val(cell, None, None, False, formula, False)
-
-        def unreadable(message: str, actual: str) -> Val:
-            self.problems.append(
-                Problem.model_construct(
-                    sheet=self.grid.sheet, cell=cell, message=message, actual=actual
-                )
-            )
-            return val(cell=cell, formula=formula, typed=True)
-
         if isinstance(raw, str) and raw.strip() in ERROR_VALUES:
-            return unreadable(f"{what}为错误值 {raw.strip()}，无法读取", raw.strip())
+            message = f"{what}为错误值 {raw.strip()}，无法读取"
+            return self._unreadable(cell, formula, message, raw.strip())
         try:
-            parsed = parse_number(raw, grid.fmt(row, col))
+            parsed = parse_number(raw, grid.formats.get((row, col)) if grid.formats else None)
         except NumberOutOfRange as exc:
-            return unreadable(f"{what}为“{exc}”，{exc.reason}，无法读取", str(exc))
+            message = f"{what}为“{exc}”，{exc.reason}，无法读取"
+            return self._unreadable(cell, formula, message, str(exc))
         except NotANumber as exc:
-            return unreadable(f"{what}应为数字，实际为文字“{exc}”，无法读取", str(exc))
+            message = f"{what}应为数字，实际为文字“{exc}”，无法读取"
+            return self._unreadable(cell, formula, message, str(exc))
         if parsed is None:
             return val(cell, None, None, False, formula, _typed(raw))
         value = parsed.value
@@ -108,6 +102,12 @@ class CellReader:
         elif parsed.unit == "万元" and what.endswith("（元）"):
             value = value * Decimal(10000)
         return val(cell, value, parsed.decimals, parsed.percent, formula, True)
+
+    def _unreadable(self, cell: str, formula: str | None, message: str, actual: str) -> Val:
+        self.problems.append(
+            Problem.model_construct(sheet=self.grid.sheet, cell=cell, message=message, actual=actual)
+        )
+        return val(cell=cell, formula=formula, typed=True)
 
     def problem(self, row: int, col: int, message: str) -> None:
         self.problems.append(

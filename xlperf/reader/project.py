@@ -218,9 +218,9 @@ def _fund_rows(funds: Funds) -> list[FundRow]:
 
 def _is_total_row(grid: Grid, row: int) -> bool:
     cells = grid.row_cells(row)
-    if not cells:
+    if not cells or not isinstance(cells[0][1], str):
         return False
-    return grid.key(row, cells[0][0]).startswith(TOTAL_ROW_LABELS)
+    return grid.labels(row)[0][2].startswith(TOTAL_ROW_LABELS)
 
 
 def _first_nonempty(grid: Grid, lower: int, upper: int) -> int:
