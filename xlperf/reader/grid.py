@@ -28,8 +28,11 @@ def column_letter(col: int) -> str:
     return letters
 
 
+_LETTERS = [column_letter(c) for c in range(256)]  # the columns forms use, looked up at once
+
+
 def address(row: int, col: int) -> str:
-    return f"{column_letter(col)}{row + 1}"
+    return f"{_LETTERS[col] if 0 <= col < 256 else column_letter(col)}{row + 1}"
 
 
 @dataclass
