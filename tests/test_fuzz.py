@@ -8,6 +8,7 @@ fails on any failure that belongs to no known class.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -89,7 +90,7 @@ def records() -> list[fuzz.Record]:
     book = [s.index for s in specs if mutate.is_book(s.mutator)]
     return fuzz.run(
         specs,
-        jobs=1,
+        jobs=os.cpu_count() or 1,  # each mutant is its own subprocess: use every core
         timeout=10,
         server=set(book[::SERVER_EVERY]),
         roundtrips=set(book[: ROUNDTRIPS + 8]),
