@@ -30,6 +30,7 @@ def read_indicators(
     level1: Val = empty()
     level1_weight = None
     level2: Val = empty()
+    level1_at = level2_at = None  # the cells they were read from
     fields = cols.fields
     used = cols.all_columns()
     merge_box, get, first = grid.merge_box, grid.get, grid.first_filled
@@ -43,16 +44,16 @@ def read_indicators(
         ):
             continue
         if span1 is not None:
-            rr, cc = first(r, span1)
-            raw = get(rr, cc)
-            if not is_blank(raw) and address(rr, cc) != level1.cell:
+            at = first(r, span1)
+            raw = get(*at)
+            if at != level1_at and not is_blank(raw):
                 name, declared = split_declared_weight(str(raw))
-                level1, level1_weight = val(cell=address(rr, cc), value=name), declared
+                level1, level1_weight, level1_at = val(address(*at), name), declared, at
         if span2 is not None:
-            rr, cc = first(r, span2)
-            raw = get(rr, cc)
-            if not is_blank(raw) and address(rr, cc) != level2.cell:
-                level2 = val(cell=address(rr, cc), value=clean_text(raw))
+            at = first(r, span2)
+            raw = get(*at)
+            if at != level2_at and not is_blank(raw):
+                level2, level2_at = val(address(*at), clean_text(raw)), at
         ind: dict[str, object] = {
             "row": r + 1,
             "level1": level1,
