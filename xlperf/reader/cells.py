@@ -105,7 +105,9 @@ class CellReader:
 
     def _unreadable(self, cell: str, formula: str | None, message: str, actual: str) -> Val:
         self.problems.append(
-            Problem.model_construct(sheet=self.grid.sheet, cell=cell, message=message, actual=actual)
+            Problem.model_construct(
+                sheet=self.grid.sheet, cell=cell, message=message, actual=actual
+            )
         )
         return val(cell=cell, formula=formula, typed=True)
 
