@@ -1,12 +1,20 @@
 """Every performance figure of issue 13 in one run, each as a ratio to its floor on the same input.
 
-Run: ``python benchmarks/run.py [--dir DIR] [--repeat 5] [--skip server,memory]``
-(``--floor PATH...`` and ``--roundtrip IN OUT`` run one floor alone, for a whole-process timer). Builds (once,
-in DIR) the 500-form workbook (50 sheets × 10 stacked forms), a folder of 1,000 unit workbooks
-(2 forms each) and, for the memory figure, one of 3,000; then prints one line per figure: the
-figure, its floor, the ratio, and the target. Times are medians of ``--repeat`` runs, interleaved
-with their floor (the machine is shared): CPU seconds for work in this process, wall seconds for
-a whole command. The floor of reading is python-calamine's raw parse of every sheet.
+Run: ``python benchmarks/run.py [--dir DIR] [--repeat 5] [--skip server,memory] [--only NAME,...]``
+(``--floor PATH...`` and ``--roundtrip IN OUT`` run one floor alone, for a whole-process timer).
+Builds (once, in DIR, with :mod:`benchmarks.inputs`) the 500-form workbook (50 sheets × 10
+stacked forms), a folder of 1,000 unit workbooks (2 forms each) and, for the memory figure, one
+of 3,000; then prints one line per figure: the figure, its floor, the ratio, and the target. Times
+are medians of ``--repeat`` runs, interleaved with their floor (the machine is shared): CPU
+seconds for work in this process, wall seconds for a whole command. The floor of reading is
+python-calamine's raw parse of every sheet.
+
+The server figure: ``xlperf serve --workers 1`` and ``--workers 2`` in turn, each loaded for
+``--server-seconds`` by :mod:`benchmarks.load` in a process of its own (32 keep-alive
+connections from one thread, the request prebuilt as bytes), sending the add-in's 重新计算并检查
+of a one-form workbook. Besides requests/s and failures it prints the server's CPU per request
+and how many cores it had, and the load generator's own CPU: where the server had less than two
+cores (other work on the machine), the ratio says more about the machine than about the server.
 """
 
 from __future__ import annotations
@@ -15,32 +23,24 @@ import argparse
 import json
 import os
 import resource
-import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def build_forms(path: Path, forms: int) -> None:
-    """The 500-form workbook's builder (imported here: the floor modes import nothing of it)."""
-    from benchmarks.bench_check import build
-
-    build(path, forms)
-
-
 XLPERF = [sys.executable, "-m", "xlperf"]
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 TOKEN = "bench-token-123"
+SERVER_PATH = "/xlperf/recalc_and_check"
+FIGURES = ("inproc", "folder", "fix", "startup", "udf", "server", "memory")
 
 
 def calamine_floor(paths: list[Path]) -> None:
@@ -98,47 +98,6 @@ def line(name: str, value: float, floor: float, unit: str, target: str, ok: bool
     )
 
 
-# --- inputs ----------------------------------------------------------------------------------
-
-
-def unit_folder(folder: Path, units: int) -> list[Path]:
-    """``units`` distinct unit workbooks of two forms each: one built with openpyxl, the others
-    copies with the unit's name changed in the shared strings (seconds instead of minutes)."""
-    from benchmarks.bench_rollup import build as build_units
-
-    existing = sorted(folder.glob("*/*.xlsx"))
-    if len(existing) == units and (folder / "built").exists():
-        return existing
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    seed = folder / "seed"
-    seed.mkdir()
-    (source,) = build_units(seed, 1)
-    with zipfile.ZipFile(source) as z:
-        parts = {i.filename: z.read(i) for i in z.infolist()}
-    shutil.rmtree(seed)
-    paths = []
-    for u in range(units):
-        path = folder / f"单位{u:04d}" / "项目自评表.xlsx"
-        path.parent.mkdir()
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-            for name, data in parts.items():
-                if name.startswith("xl/") and name.endswith(".xml"):  # shared or inline strings
-                    unit = f"单位{u:04d}_".encode()
-                    data = data.replace("单位0".encode(), unit)
-                    data = data.replace(b"&#21333;&#20301;0", unit)  # 单位0 as openpyxl escapes it
-                z.writestr(name, data)
-        paths.append(path)
-    (folder / "built").touch()
-    return paths
-
-
-def one_form(path: Path) -> Path:
-    if not path.exists():
-        build_forms(path, 1)
-    return path
-
-
 # --- figures ---------------------------------------------------------------------------------
 
 
@@ -175,9 +134,10 @@ def folder(units: list[Path], root: Path, repeat: int) -> None:
     line("check 1,000 files (CPU, --jobs 1)", value, base, "s", "", None)
 
 
-def fix(forms: Path, root: Path, repeat: int) -> None:
+def fix(root: Path, repeat: int) -> None:
     import openpyxl
 
+    from benchmarks.inputs import build_forms
     from xlperf.ops.files import fix_file
 
     small = root / "forms50.xlsx"
@@ -242,78 +202,137 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _post(url: str, body: bytes) -> int:
-    request = urllib.request.Request(
-        f"{url}/xlperf/recalc_and_check",
-        data=body,
-        headers={"Authorization": TOKEN, "Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            response.read()
-            return response.status
-    except Exception:  # noqa: BLE001 - counted as a failure
-        return 0
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by process ``pid`` and its descendants alive now (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, ValueError):
+            continue
+    return total
 
 
-def throughput(one: Path, workers: int, clients: int, seconds: float) -> tuple[float, int]:
-    """Requests per second of ``xlperf serve --workers N`` answering the add-in's 重新计算并检查
-    of the one-form workbook (the JSON its VBA client sends) from ``clients`` at once, and how
-    many requests failed."""
-    from tests.remote_client import payload
-
+def _serve(workers: int) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    env = dict(ENV, XLPERF_TOKEN=TOKEN)
     proc = subprocess.Popen(
         [*XLPERF, "serve", "--port", str(port), "--workers", str(workers)],
-        env=env,
+        env=dict(ENV, XLPERF_TOKEN=TOKEN),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    body = json.dumps(payload(one)).encode()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/xlperf/health", timeout=2).read()
+            return proc, url
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit(f"xlperf serve --workers {workers} did not start")
+
+
+def _load(url: str, body: Path, clients: int, seconds: float, *options: str) -> dict:
+    """benchmarks/load.py in its own process against ``url``: its JSON line."""
+    host, port = url.removeprefix("http://").split(":")
+    path = "/web/check" if "--once" in options else SERVER_PATH
+    out = subprocess.run(
+        [sys.executable, str(Path(__file__).parent / "load.py"), host, port, path,
+         str(body), "--token", TOKEN, "--clients", str(clients), "--seconds", str(seconds),
+         *options],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return json.loads(out.stdout)
+
+
+def uploads(one: Path, root: Path, clients: int) -> None:
+    """网上预审: ``clients`` units uploading the one-form workbook at once to one worker."""
+    body = root / "upload.multipart"
+    boundary = "xlperf-bench-boundary"
+    body.write_bytes(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="one.xlsx"\r\n'
+        f"Content-Type: application/octet-stream\r\n\r\n".encode()
+        + one.read_bytes()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    proc, url = _serve(1)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"{url}/xlperf/health", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        for _ in range(workers * 4):  # warm every worker
-            _post(url, body)
-        done, failed = [0], [0]
-        stop = time.monotonic() + seconds
+        result = _load(url, body, clients, 0, "--once", "--content-type",
+                       f"multipart/form-data; boundary={boundary}")  # fmt: skip
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    print(
+        f"网上预审, 1 worker, {clients} uploads at once: {result['requests']} answered in "
+        f"{result['seconds']:.1f} s, {result['failed']} failed {result['statuses']}, "
+        f"latency p50 {result['p50_ms']:.0f} ms, max {result['p99_ms']:.0f} ms",
+        flush=True,
+    )
 
-        def client() -> None:
-            while time.monotonic() < stop:
-                status = _post(url, body)
-                done[0] += 1
-                failed[0] += status != 200
 
-        threads = [threading.Thread(target=client) for _ in range(clients)]
-        t0 = time.monotonic()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        return done[0] / (time.monotonic() - t0), failed[0]
+def throughput(body: Path, workers: int, clients: int, seconds: float) -> dict:
+    """``xlperf serve --workers N`` answering the add-in's 重新计算并检查 of the one-form
+    workbook (the JSON its VBA client sends) to ``clients`` keep-alive connections at once: the
+    load generator's figures plus the server's CPU seconds in the window."""
+    proc, url = _serve(workers)
+    try:
+        _load(url, body, 4 * workers, 1.0)  # warm every worker
+        before = _tree_cpu(proc.pid)
+        result = _load(url, body, clients, seconds)
+        result["server_cpu"] = _tree_cpu(proc.pid) - before
+        return result
     finally:
         proc.terminate()
         proc.wait(timeout=30)
 
 
-def server(one: Path, seconds: float) -> None:
-    one_worker, failed1 = throughput(one, 1, 32, seconds)
-    two_workers, failed2 = throughput(one, 2, 32, seconds)
-    print(f"server, 1 worker, 32 clients:      {one_worker:7.1f} requests/s, {failed1} failed")
-    print(f"server, 2 workers, 32 clients:     {two_workers:7.1f} requests/s, {failed2} failed")
-    ok = two_workers >= 1.6 * one_worker and failed1 == failed2 == 0
-    line("server 2 workers vs 1 (req/s)", two_workers, one_worker, "r/s", "≥ 1.6×", ok)
+def server(one: Path, root: Path, seconds: float, repeat: int) -> None:
+    from tests.remote_client import payload
+
+    body = root / "one.json"
+    body.write_text(json.dumps(payload(one)), encoding="utf-8")
+    runs: dict[int, list[dict]] = {1: [], 2: []}
+    for _ in range(max(1, repeat // 2)):  # 1 2 1 2 …: the machine is shared
+        for workers in runs:
+            runs[workers].append(throughput(body, workers, 32, seconds))
+    rate = {}
+    for workers, results in runs.items():
+        rates = [r["requests"] / r["seconds"] for r in results]
+        rate[workers] = statistics.median(rates)
+        failed = sum(r["failed"] for r in results)
+        total = sum(r["requests"] for r in results)
+        window = sum(r["seconds"] for r in results)
+        server_ms = 1000 * sum(r["server_cpu"] for r in results) / max(1, total)
+        client_cpu = sum(r["cpu"] for r in results)
+        cpu_all = client_cpu + sum(r["server_cpu"] for r in results)
+        p50 = statistics.median(r["p50_ms"] for r in results)
+        print(
+            f"server, {workers} worker(s), 32 clients: {rate[workers]:7.1f} requests/s "
+            f"(runs: {', '.join(f'{x:.0f}' for x in rates)}), {failed} of {total} failed, "
+            f"latency p50 {p50:.0f} ms, p99 {max(r['p99_ms'] for r in results):.0f} ms",
+            flush=True,
+        )
+        print(
+            f"  server CPU {server_ms:.2f} ms/request ({1000 / server_ms:.0f} requests per CPU "
+            f"second), {(cpu_all - client_cpu) / window:.2f} of the {os.cpu_count()} cores in use; "
+            "load generator (one process, 32 keep-alive "
+            f"sockets, selectors) CPU {client_cpu:.2f} s in {window:.0f} s = "
+            f"{100 * client_cpu / window:.0f}% of one core, {100 * client_cpu / cpu_all:.0f}% of "
+            "client + server CPU",
+            flush=True,
+        )
+    uploads(one, root, 32)
+    ok = rate[2] >= 1.6 * rate[1] and not any(r["failed"] for rs in runs.values() for r in rs)
+    line("server 2 workers vs 1 (req/s)", rate[2], rate[1], "r/s", "≥ 1.6×", ok)
 
 
-def memory(root: Path) -> None:
-    units = unit_folder(root / "units3000", 3000)
+def memory(units: list[Path], root: Path) -> None:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     elapsed = wall(
         lambda: run("rollup", str(units[0].parent.parent), "-o", str(root / "汇总3000.xlsx"))
@@ -352,15 +371,19 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, help="where the inputs are built and kept")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--server-seconds", type=float, default=10.0)
-    parser.add_argument(
-        "--skip", default="", help="comma-separated: inproc,folder,fix,startup,udf,server,memory"
-    )
+    parser.add_argument("--skip", default="", help=f"comma-separated, of: {','.join(FIGURES)}")
+    parser.add_argument("--only", default="", help="comma-separated: run only these figures")
     args = parser.parse_args()
-    skip = set(filter(None, args.skip.split(",")))
+    chosen = set(filter(None, args.only.split(","))) or set(FIGURES)
+    chosen -= set(filter(None, args.skip.split(",")))
+    if unknown := chosen - set(FIGURES):
+        parser.error(f"unknown figure {', '.join(sorted(unknown))}; known: {', '.join(FIGURES)}")
+    from benchmarks.inputs import build_forms, one_form, unit_folder
+
     root = args.dir or Path(tempfile.mkdtemp(prefix="xlperf-bench-"))
     root.mkdir(parents=True, exist_ok=True)
     forms = root / "forms500.xlsx"
-    if not forms.exists():
+    if chosen & {"inproc"} and not forms.exists():
         build_forms(forms, 500)
     one = one_form(root / "one.xlsx")
     # Bytecode once (this environment may forbid writing it: each command would compile
@@ -375,20 +398,20 @@ def main() -> None:
         f"inputs in {root}; {os.cpu_count()} CPUs, load {load:.1f}; medians of {args.repeat}",
         flush=True,
     )
-    if "inproc" not in skip:
+    if "inproc" in chosen:
         in_process(forms, args.repeat)
-    if "folder" not in skip:
+    if "folder" in chosen:
         folder(unit_folder(root / "units", 1000), root, args.repeat)
-    if "fix" not in skip:
-        fix(forms, root, args.repeat)
-    if "startup" not in skip:
+    if "fix" in chosen:
+        fix(root, args.repeat)
+    if "startup" in chosen:
         start_up(one, args.repeat)
-    if "udf" not in skip:
+    if "udf" in chosen:
         udfs()
-    if "server" not in skip:
-        server(one, args.server_seconds)
-    if "memory" not in skip:
-        memory(root)
+    if "server" in chosen:
+        server(one, root, args.server_seconds, args.repeat)
+    if "memory" in chosen:
+        memory(unit_folder(root / "units3000", 3000), root)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from copy import copy
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -145,6 +146,28 @@ def xlperf_unmark(wb: Workbook) -> None:
             )
         for c in range(2, 8):
             js.cell(r, c).value = None
+    for r in range(js.max_row, 1, -1):
+        sheet = js.cell(r, 8).value
+        if sheet in (None, ""):
+            continue
+        if sheet in wb.sheetnames:
+            wb[sheet][js.cell(r, 9).value].number_format = "General"
+        js.cell(r, 8).value = js.cell(r, 9).value = None
+
+
+def xlperf_formats(wb: Workbook, payload_text: str) -> None:
+    js = wb[JOURNAL_SHEET] if JOURNAL_SHEET in wb.sheetnames else None
+    r = max([c.row for c in js["H"] if c.value not in (None, "")] or [1]) + 1 if js else 0
+    for record in payload_text.split(RECORD):
+        sheet, area, number_format = record.split(FIELD)
+        for row in wb[sheet][area] if ":" in area else [[wb[sheet][area]]]:
+            for cell in row:
+                if cell.number_format == "General":
+                    cell.number_format = number_format
+                    if js is not None:
+                        put(js.cell(r, 8), sheet)  # XlperfFormats formats H:I as text
+                        put(js.cell(r, 9), cell.coordinate)
+                        r += 1
 
 
 def xlperf_copy_sheet(wb: Workbook, source: str, new_name: str, inputs: str) -> None:
@@ -205,7 +228,7 @@ def xlperf_clear_range(wb: Workbook, sheet: str, address: str) -> None:
 
 def xlperf_layout(wb: Workbook, sheet: str, payload_text: str) -> None:
     """XlperfLayout: merges, widths, heights, fonts, alignment, borders, autofilter, page."""
-    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.styles import Border, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.properties import PageSetupProperties
 
@@ -227,22 +250,26 @@ def xlperf_layout(wb: Workbook, sheet: str, payload_text: str) -> None:
             ws.column_dimensions[get_column_letter(int(f[1]))].width = float(f[2])
         elif f[0] == "H":
             ws.row_dimensions[int(f[1])].height = float(f[2])
-        elif f[0] == "F":
+        elif f[0] == "F":  # an empty field leaves that part of the cell's font as it is
             for c in cells:
-                c.font = Font(
-                    name=f[2] or None,
-                    size=float(f[3]) if f[3] else None,
-                    bold=f[4] == "1",
-                    color=f[5] or None,
-                    underline="single" if f[6] == "1" else None,
+                c.font = _changed(
+                    c.font,
+                    name=f[2] or c.font.name,
+                    sz=float(f[3]) if f[3] else c.font.sz,
+                    b=f[4] == "1",
+                    color=f[5] or c.font.color,
+                    u="single" if f[6] == "1" else c.font.u,
                 )
         elif f[0] == "A":
             for c in cells:
-                c.alignment = Alignment(
-                    horizontal=f[2] or None,
-                    vertical=f[3] or None,
+                c.alignment = _changed(
+                    c.alignment,
+                    horizontal=f[2]
+                    if f[2] in ("left", "center", "right")
+                    else c.alignment.horizontal,
+                    vertical=f[3] if f[3] in ("top", "center") else c.alignment.vertical,
                     wrap_text=f[4] == "1" or None,
-                    indent=int(f[5]),
+                    indent=int(f[5]) if int(f[5]) > 0 else c.alignment.indent,
                 )
         elif f[0] == "B":
             for c in cells:
@@ -266,6 +293,14 @@ def xlperf_layout(wb: Workbook, sheet: str, payload_text: str) -> None:
                     setattr(ws.page_margins, side, float(inches))
 
 
+def _changed(style: Any, **changes: Any) -> Any:
+    """A copy of a cell's font or alignment with ``changes``: what VBA's ``With .Font`` does."""
+    new = copy(style)
+    for name, value in changes.items():
+        setattr(new, name, value)
+    return new
+
+
 def insert_rows(ws: Any, before: int, count: int) -> None:
     """Excel's Insert Shift:=xlDown of whole rows: cells and merges below move down."""
     below = [m for m in ws.merged_cells.ranges if m.min_row >= before]
@@ -283,6 +318,7 @@ MACROS = {
     "XlperfLayout": xlperf_layout,
     "XlperfClearNotes": xlperf_clear_notes,
     "XlperfMark": xlperf_mark,
+    "XlperfFormats": xlperf_formats,
     "XlperfUnmark": xlperf_unmark,
     "XlperfCopySheet": xlperf_copy_sheet,
 }

@@ -7,6 +7,7 @@ the bundled example or on a file made here, and fails on the behaviour that was 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -100,8 +101,11 @@ def test_readme_benchmark_commands_name_the_venv_python() -> None:
     """The README's commands run in a clean shell after its install line: there ``python`` is
     the system's (or absent), without openpyxl, so a benchmark needs the venv's interpreter."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    for bench in ("run.py", "bench_check.py", "bench_rollup.py"):
-        assert f"`.venv/bin/python benchmarks/{bench}`" in readme
+    named = re.findall(r"(\S*) benchmarks/(\w+\.py)", readme)
+    assert {"run.py", "fuzz.py"} <= {script for _, script in named}, named
+    for python, script in named:
+        assert python == "`.venv/bin/python", (python, script)
+        assert (REPO / "benchmarks" / script).is_file(), script
 
 
 def test_csv_output_keeps_text_from_the_workbook_from_becoming_a_formula(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ The remote run is the ribbon's: the workbook is sent as xlwings' VBA client send
 (``xw.Book(json=...)``), the operation answers with actions, and tests/remote_client.py applies
 them to the same workbook (the add-in's macros mirrored). Both results are read back into one
 form: per sheet, per cell its value (a HYPERLINK formula as its text and target), solid fill,
-note, link and boldness, the sheet's merged ranges and column widths; and the sheet names in
+note, link, boldness and number format, the sheet's merged ranges and column widths; and the sheet names in
 order. The journal's own cells differ by design (the file
 front records exact fills as XML) and are compared by presence only.
 """
@@ -33,6 +33,7 @@ from xlperf.ops.journal import JOURNAL_SHEET
 from xlperf.ops.new_sheet import add_project_file
 from xlperf.ops.rollup_one import rollup_one_file
 from xlperf.reader import read_workbook
+from xlperf.reader.money import read_money_workbook
 from xlperf.report.content import build_report
 from xlperf.report.sheet_writer import write_report_sheet_file
 
@@ -73,9 +74,10 @@ def comparable(path: Path) -> dict[str, Any]:
                 note = c.comment.text if c.comment else None
                 if isinstance(value, float):
                     value = round(value, 9)
-                bold = bool(c.font.b)
-                if (value, fill, note, link, bold) != (None, None, None, None, False):
-                    cells[c.coordinate] = (value, fill, note, link, bold)
+                bold, number_format = bool(c.font.b), c.number_format
+                shown = (value, fill, note, link, bold, number_format)
+                if shown != (None, None, None, None, False, "General"):
+                    cells[c.coordinate] = shown
         widths = {k: d.width for k, d in ws.column_dimensions.items() if d.width}
         out[ws.title] = (cells, sorted(map(str, ws.merged_cells.ranges)), widths)
     return out
@@ -216,7 +218,96 @@ def test_every_macro_the_live_adapter_runs_is_in_the_addin() -> None:
     source = (REPO / "addin" / "vba" / "XlperfNotes.bas").read_text(encoding="ascii")
     adapter = (REPO / "xlperf" / "ops" / "apply_live.py").read_text(encoding="utf-8")
     called = set(re.findall(r'macro\(\s*"(Xlperf\w+)"', adapter))
-    assert {"XlperfMark", "XlperfUnmark", "XlperfLayout", "XlperfClearRange"} <= called
+    assert {
+        "XlperfMark",
+        "XlperfUnmark",
+        "XlperfLayout",
+        "XlperfClearRange",
+        "XlperfFormats",
+    } <= called
     for name in called:
         assert f"Public Sub {name}(" in source, name
         assert name in MACROS, f"tests/remote_client.py does not mirror {name}"
+
+
+def _with_money(path: Path, blank_totals: bool = False) -> Path:
+    """``path`` (None: no project forms) given seed 002's 收支情况 tables on a sheet of its own;
+    ``blank_totals``: their 汇总 rows left for the roll-up to fill."""
+    money = seed_workbook()
+    if blank_totals:
+        seed = path.parent / "seed.xlsx"
+        money.save(seed)
+        for table in read_money_workbook(seed).tables:
+            for val in table.total.values.values():
+                if val.cell:
+                    money.active[val.cell] = None
+    wb = openpyxl.load_workbook(fixture_path("std"))
+    ws, src = wb.create_sheet(money.active.title), money.active
+    for row in src.iter_rows():
+        for c in row:
+            if c.value is not None:
+                ws[c.coordinate] = c.value
+    for merged in src.merged_cells.ranges:
+        ws.merge_cells(str(merged))
+    out = path.parent / ("blank.xlsx" if blank_totals else "both.xlsx")
+    wb.save(out)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("blank", "overwrite"),
+    [(False, False), (False, True), (True, False)],
+    ids=["typed-compare", "typed-overwrite", "blank-filled"],
+)
+def test_both_rollups_in_one_workbook(tmp_path: Path, blank: bool, overwrite: bool) -> None:
+    """A workbook with project forms, a 汇总表 and 收支情况 tables: the ribbon's 汇总 (覆盖汇总)
+    writes what ``xlperf rollup [--overwrite]`` writes, both roll-ups in one plan, and tells what
+    the command line tells."""
+    from xlperf.ops.money_rollup import describe
+
+    workbook = _with_money(tmp_path / "in.xlsx", blank)
+    by_file, by_excel = tmp_path / "file.xlsx", tmp_path / "excel.xlsx"
+    one = rollup_one_file(workbook, by_file, overwrite=overwrite)
+    assert one.result is not None and one.money is not None
+    assert one.money.written == (overwrite or blank)
+    assert bool(one.money.findings) != blank  # a typed 汇总 row disagrees; a blank one is filled
+    alerts = []
+    operation = lambda b, io: alerts.append(excel.rollup_live(b, io=io, overwrite=overwrite))  # noqa: E731
+    assert remote(workbook, operation, by_excel) == []
+    assert assert_same(by_file, by_excel) > 0
+    money_line = alerts[0].split("；\n")[-1]
+    if one.money.written:
+        assert money_line.startswith(
+            f"收支情况汇总 {one.money.tables} 张表、{one.money.units} 个单位"
+        )
+        assert describe(one.money, by_file).startswith(f"{by_file}: {money_line.split('，')[0]}")
+    else:
+        assert f"发现 {len(one.money.findings)} 处不一致" in money_line
+        assert money_line.split("；")[0] == describe(one.money, by_file).split("；")[0]
+
+
+def test_fix_formats_only_general_cells_and_clear_puts_them_back(tmp_path: Path) -> None:
+    """A filled value gets its number format only where the cell's own is General, on both
+    paths; 清除标记 puts every format back (General, or the cell's own)."""
+    from xlperf.ops.plan import plan_fix
+
+    source = tmp_path / "in.xlsx"
+    shutil.copy(fixture_path("std"), source)
+    formatted = [w for w in plan_fix(read_workbook(source)).writes if w.number_format]
+    assert len(formatted) >= 2
+    wb = openpyxl.load_workbook(source)
+    own, other = formatted[0], formatted[-1]
+    wb[own.sheet][own.cell].number_format = "0.000"  # the unit's own format: kept
+    wb.save(source)
+    fixed_file, fixed_excel = tmp_path / "fixed_file.xlsx", tmp_path / "fixed_excel.xlsx"
+    fix_file(source, fixed_file)
+    remote(source, lambda b, io: excel.fix_live(b, io=io), fixed_excel)
+    assert_same(fixed_file, fixed_excel)
+    for path in (fixed_file, fixed_excel):
+        book = openpyxl.load_workbook(path)
+        assert book[own.sheet][own.cell].number_format == "0.000"
+        assert book[other.sheet][other.cell].number_format == other.number_format
+    cleared_file, cleared_excel = tmp_path / "cleared_file.xlsx", tmp_path / "cleared_excel.xlsx"
+    clear_file(fixed_file, cleared_file)
+    remote(fixed_excel, lambda b, io: excel.clear_live(b, io=io), cleared_excel)
+    assert comparable(cleared_file) == comparable(cleared_excel) == comparable(source)

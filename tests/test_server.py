@@ -86,7 +86,7 @@ def test_fifty_concurrent_requests(server: str, tmp_path: Path) -> None:
     first = answers[0].json()["actions"]
     assert all(a.json()["actions"] == first for a in answers)
     macros = [a["args"][0] for a in first if a["func"] == "runMacro"]
-    assert macros == ["XlperfLayout", "XlperfMark"]  # 检查结果's layout, then the flags: its own
+    assert macros == ["XlperfLayout", "XlperfFormats", "XlperfMark"]  # 检查结果, formats, flags
 
 
 def test_refuses_unauthenticated_oversized_and_malformed_requests(server: str) -> None:
@@ -116,3 +116,35 @@ def test_refuses_unauthenticated_oversized_and_malformed_requests(server: str) -
         == 404
     )
     assert httpx.get(f"{server}/xlperf/health", timeout=10).json()["status"] == "ok"
+
+
+def test_benchmark_load_generator_counts_answers_and_failures(server: str, tmp_path: Path) -> None:
+    """benchmarks/load.py, which the server figure rests on: keep-alive requests answered and
+    counted, a refused one counted as failed."""
+    import json
+    import subprocess
+    import sys
+
+    source = tmp_path / "in.xlsx"
+    shutil.copy(fixture_path("plain"), source)
+    body = tmp_path / "body.json"
+    body.write_text(json.dumps(payload(source)), encoding="utf-8")
+    host, port = server.removeprefix("http://").split(":")
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "load.py"
+
+    def load(token: str, *options: str) -> dict:
+        argv = [sys.executable, str(script), host, port, "/xlperf/recalc_and_check", str(body)]
+        done = subprocess.run(
+            [*argv, "--token", token, "--clients", "3", *options],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    good = load(TOKEN, "--seconds", "1")
+    assert good["requests"] >= 3 and good["failed"] == 0
+    assert good["statuses"] == {"200": good["requests"]}
+    bad = load("wrong-token-123", "--once")
+    assert bad == bad | {"requests": 3, "failed": 3, "statuses": {"401": 3}}

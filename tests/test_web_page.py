@@ -81,7 +81,7 @@ def _serve(base: Path, *options: str) -> Iterator[Server]:
         proc = subprocess.Popen([*argv, *options], env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # two workers start in 10-20 s on a busy machine
         while True:
             assert proc.poll() is None, log.read_text(encoding="utf-8", errors="replace")
             assert time.monotonic() < deadline, "server did not start"
@@ -501,40 +501,84 @@ def test_several_workers_answer_uploads(tmp_path: Path) -> None:
         assert two.leftovers() == []
 
 
-def test_uploads_past_the_limit_get_a_503_at_once(server: Server) -> None:
-    """Uploads that are still arriving are bounded per worker: one more is told to come back."""
-    from xlperf.server import MAX_RECEIVING
-
+def _stalled_uploads(server: Server, count: int) -> list[socket.socket]:
+    """``count`` uploads whose head and first body bytes are sent, and then nothing."""
     host, port = server.url.removeprefix("http://").split(":")
     head = (
         f"POST /web/check HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n"
         "Content-Type: multipart/form-data; boundary=xyz\r\nContent-Length: 100000\r\n\r\n"
         "--xyz\r\n"
     )
-    slow = []
-    try:
-        for _ in range(MAX_RECEIVING):
-            sock = socket.create_connection((host, int(port)), timeout=10)
-            sock.sendall(head.encode())
-            slow.append(sock)
-        deadline = time.monotonic() + 10
-        while True:
-            answer = _upload(server, [(EXAMPLE.name, EXAMPLE.read_bytes())])
-            if answer.status_code == 503 or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)  # until the server has begun reading every slow upload
-        assert answer.status_code == 503 and "稍后再试" in answer.json()["error"]
-    finally:
-        for sock in slow:
-            sock.close()
-    deadline = time.monotonic() + 10
-    while _upload(server, [(EXAMPLE.name, EXAMPLE.read_bytes())]).status_code != 200:
-        assert time.monotonic() < deadline, "uploads not accepted again"
-        time.sleep(0.2)
+    stalled = []
+    for _ in range(count):
+        sock = socket.create_connection((host, int(port)), timeout=10)
+        sock.sendall(head.encode())
+        stalled.append(sock)
+    return stalled
+
+
+def _wait_for_no_leftovers(server: Server) -> None:
     deadline = time.monotonic() + 10
     while server.leftovers():  # the cut uploads' folders go as the server notices
         assert time.monotonic() < deadline, server.leftovers()
         time.sleep(0.2)
+
+
+def test_uploads_past_the_admitted_ones_wait_their_turn(server: Server) -> None:
+    """While a worker receives as many uploads as it admits, the next one is queued, not
+    refused, and answered once a place is free: 32 units uploading at once all get an answer."""
+    from xlperf.server import UPLOADS_ADMITTED
+
+    stalled = _stalled_uploads(server, UPLOADS_ADMITTED)
+    try:
+        time.sleep(0.5)  # the server has taken them in before the real one arrives
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            waiting = pool.submit(_upload, server, [(EXAMPLE.name, EXAMPLE.read_bytes())])
+            time.sleep(1.5)
+            assert not waiting.done(), waiting.result().text[:200]  # queued, not refused
+            for sock in stalled:
+                sock.close()
+            answer = waiting.result(timeout=120)
+        assert answer.status_code == 200, answer.text[:200]
+        assert answer.json()["files"][0]["forms"]
+    finally:
+        for sock in stalled:
+            sock.close()
+    _wait_for_no_leftovers(server)
+
+
+def test_uploads_past_the_queue_get_a_503_at_once(server: Server) -> None:
+    """Past the admitted uploads and the queue behind them, one more is told to come back."""
+    from xlperf.server import UPLOADS_ADMITTED, UPLOADS_QUEUED
+
+    stalled = _stalled_uploads(server, UPLOADS_ADMITTED + UPLOADS_QUEUED)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:  # until the server has taken in every stalled upload (a probe that times out
+                # waits in the queue too)
+                answer = httpx.post(
+                    f"{server.url}/web/check",
+                    files=[("files", (EXAMPLE.name, EXAMPLE.read_bytes()))],
+                    headers=_auth(),
+                    timeout=1,
+                )
+                if answer.status_code == 503:
+                    break
+            except httpx.TimeoutException:
+                pass
+            assert time.monotonic() < deadline, "no 503 past the queue"
+        assert "稍后再试" in answer.json()["error"]
+        readme = (REPO / "README.md").read_text(encoding="utf-8")  # the documented limits
+        assert f"至多 {UPLOADS_ADMITTED} 个上传" in readme and f"最多 {UPLOADS_QUEUED} 个" in readme
+    finally:
+        for sock in stalled:
+            sock.close()
+    deadline = time.monotonic() + 30
+    while _upload(server, [(EXAMPLE.name, EXAMPLE.read_bytes())]).status_code != 200:
+        assert time.monotonic() < deadline, "uploads not accepted again"
+        time.sleep(0.2)
+    _wait_for_no_leftovers(server)
 
 
 def test_readme_page_section(server: Server) -> None:

@@ -35,35 +35,32 @@ XLSX = "Calc Office Open XML"
 PROBE = 'Option VBASupport 1\nFunction Probe() As String\n    Probe = "compiled"\nEnd Function\n'
 # One runner per macro: calls it with the workbook's name and reports a Basic error as text
 # (a headless LibreOffice would otherwise swallow it with its error box).
-RUNNER = """Option VBASupport 1
-Function RunMark(ByVal wb As Variant, ByVal payload As Variant, ByVal separator As Variant) As String
+PARAMETERS = {
+    "XlperfMark": ("payload", "separator"),
+    "XlperfUnmark": (),
+    "XlperfCopySheet": ("source", "newName", "inputs"),
+    "XlperfLayout": ("sheet", "payload"),
+    "XlperfClearRange": ("sheet", "address"),
+    "XlperfFormats": ("payload",),
+}
+RUNNER_FUNCTION = """Function Run{macro}({params}) As String
     On Error GoTo failed
-    XlperfMark wb, payload, separator
-    RunMark = "ok"
+    {macro} {args}
+    Run{macro} = "ok"
     Exit Function
 failed:
-    RunMark = "Basic error " & Err.Number & ": " & Err.Description
-End Function
-
-Function RunUnmark(ByVal wb As Variant) As String
-    On Error GoTo failed
-    XlperfUnmark wb
-    RunUnmark = "ok"
-    Exit Function
-failed:
-    RunUnmark = "Basic error " & Err.Number & ": " & Err.Description
-End Function
-
-Function RunCopySheet(ByVal wb As Variant, ByVal source As Variant, ByVal newName As Variant, ByVal inputs As Variant) As String
-    On Error GoTo failed
-    XlperfCopySheet wb, source, newName, inputs
-    RunCopySheet = "ok"
-    Exit Function
-failed:
-    RunCopySheet = "Basic error " & Err.Number & ": " & Err.Description
+    Run{macro} = "Basic error " & Err.Number & ": " & Err.Description
 End Function
 """
-RUNNERS = {"XlperfMark": "RunMark", "XlperfUnmark": "RunUnmark", "XlperfCopySheet": "RunCopySheet"}
+RUNNER = "Option VBASupport 1\n" + "\n".join(
+    RUNNER_FUNCTION.format(
+        macro=macro,
+        params=", ".join(f"ByVal {p} As Variant" for p in ("wb", *names)),
+        args=", ".join(("wb", *names)),
+    )
+    for macro, names in PARAMETERS.items()
+)
+RUNNERS = {macro: f"Run{macro}" for macro in PARAMETERS}
 
 
 def _props(**values: object) -> tuple[PropertyValue, ...]:

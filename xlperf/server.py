@@ -15,7 +15,11 @@ The same server shows the 网上预审 page at ``/`` (xlperf/web/): a unit signs
 which the page then sends in the same header with each upload to ``POST /web/check``; the
 upload is bounded like any request, written into a temporary folder, checked there
 (:mod:`xlperf.web.upload`) and the folder deleted before the answer, which carries the flagged
-workbooks themselves (so any worker can answer, and nothing is kept).
+workbooks themselves (so any worker can answer, and nothing is kept). Uploads past those a
+worker admits wait their turn; only past that queue a 503 (UPLOADS_ADMITTED, UPLOADS_QUEUED).
+
+``--workers N`` runs N processes under uvicorn's supervisor; on Linux each listens on a socket of
+its own (:mod:`xlperf.server_socket`), so connections that arrive together are spread over them.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import logging
 import os
 import re
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -42,6 +47,13 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from xlperf import excel
 from xlperf.server_payload import Refused, parse_payload, shape_error
+from xlperf.server_socket import WorkerSocket
+
+if sys.platform != "emscripten":
+    # xlwings' remote engine tries ``from pyodide.ffi import JsNull`` for every book it opens
+    # (it also serves xlwings Lite in the browser); outside Pyodide that import fails only
+    # after searching sys.path, 75 µs a time here. Marked absent, it fails in 10 µs.
+    sys.modules.setdefault("pyodide", None)
 
 ACTIONS = {
     "recalc_and_check": excel.recalc_and_check,
@@ -77,8 +89,13 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
 }
-UPLOAD_SLOTS = 2  # uploads checked at once per worker process; the others wait their turn
-MAX_RECEIVING = 16  # uploads being received or waiting per worker process; past it a 503
+# 网上预审 uploads, per worker process: UPLOAD_SLOTS are checked at once; at most UPLOADS_ADMITTED
+# are being written to disk, waiting for a check or checked (bounding the temporary disk to that
+# many times --max-mb); the next UPLOADS_QUEUED wait their turn unread (uvicorn buffers at most
+# 64 KiB of each, then stops reading it). Past both, a 503 at once: deliberate back-pressure.
+UPLOAD_SLOTS = 2
+UPLOADS_ADMITTED = 16
+UPLOADS_QUEUED = 64
 WEB_BAD_TOKEN = "令牌不正确，请向服务器管理员核对令牌后重新登录"
 
 
@@ -133,7 +150,8 @@ def create_app(token: str, max_bytes: int = DEFAULT_MAX_BYTES) -> FastAPI:
         return token_matches(given, secret)
 
     upload_slots = asyncio.Semaphore(UPLOAD_SLOTS)
-    receiving = [0]  # uploads in progress (the event loop is one thread: no lock needed)
+    admitted = asyncio.Semaphore(UPLOADS_ADMITTED)
+    uploads = [0]  # admitted or queued (the event loop is one thread: no lock needed)
     upload_too_big = (
         f"上传的文件共超过 {max_bytes // (1024 * 1024)} MB 的上限，请分批上传或压缩成 .zip 后上传"
     )
@@ -167,13 +185,14 @@ def create_app(token: str, max_bytes: int = DEFAULT_MAX_BYTES) -> FastAPI:
         declared = request.headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
             return _error(413, upload_too_big)
-        if receiving[0] >= MAX_RECEIVING:
+        if uploads[0] >= UPLOADS_ADMITTED + UPLOADS_QUEUED:
             return _error(503, "xlperf 服务器：同时上传的单位过多，请稍后再试")
-        receiving[0] += 1
+        uploads[0] += 1
         try:
-            return await receive_upload(request, max_bytes, upload_too_big, upload_slots)
+            async with admitted:
+                return await receive_upload(request, max_bytes, upload_too_big, upload_slots)
         finally:
-            receiving[0] -= 1
+            uploads[0] -= 1
 
     @app.post("/xlperf/{action}")
     async def run(action: str, request: Request) -> JSONResponse:
@@ -400,9 +419,9 @@ def run(
 ) -> None:
     """Serve until stopped; the token and limits are in the environment (see app_from_env)."""
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
-    uvicorn.run(
-        APP_FACTORY,
+    options: dict[str, Any] = dict(
         factory=True,
         host=host,
         port=port,
@@ -416,3 +435,10 @@ def run(
         timeout_graceful_shutdown=30,
         log_level="info",
     )
+    if workers == 1:
+        uvicorn.run(APP_FACTORY, **options)
+        return
+    config = uvicorn.Config(APP_FACTORY, **options)
+    linux = sys.platform.startswith("linux")  # elsewhere SO_REUSEPORT does not spread
+    sock = WorkerSocket.bound_to(host, port) if linux else config.bind_socket()
+    Multiprocess(config, sockets=[sock]).run()

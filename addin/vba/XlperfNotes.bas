@@ -60,14 +60,16 @@ End Sub
 
 Public Sub XlperfLayout(ByVal wb As Variant, ByVal sheet As Variant, ByVal payload As Variant)
     ' The layout the xlwings VBA client cannot set, in one call. payload holds records joined by
-    ' Chr(30), fields by Chr(31); the first field says what: M range (merge), W column width,
+    ' Chr(30), fields by Chr(31); the first field says what: M range (merge), W column width (as
+    ' the file saves it: ColumnWidth is that less the cell padding),
     ' H row height, F range name size bold colour underline (font), A range horizontal vertical
     ' wrap indent (alignment), B range (thin borders), T range (autofilter), P landscape
     ' fit-width title-rows print-grid centre footer left right top bottom (A4 page setup).
     ' An empty field leaves that setting as it is.
-    Dim sht As Worksheet, records() As String, f() As String, i As Long, k As Long
+    Dim sht As Worksheet, records() As String, f() As String, i As Long, k As Long, pad As Double
     Set sht = XlperfSheet(wb, sheet)
     If Trim$(CStr(payload)) = "" Then Exit Sub
+    pad = -1
     records = Split(XlperfText(CStr(payload)), Chr(30))
     For i = LBound(records) To UBound(records)
         f = Split(records(i), Chr(31))
@@ -75,7 +77,8 @@ Public Sub XlperfLayout(ByVal wb As Variant, ByVal sheet As Variant, ByVal paylo
         Case "M"
             sht.Range(f(1)).Merge
         Case "W"
-            sht.Columns(CLng(f(1))).ColumnWidth = Val(f(2))
+            If pad < 0 Then pad = XlperfPadding(sht.Columns(CLng(f(1))))
+            sht.Columns(CLng(f(1))).ColumnWidth = Val(f(2)) - pad
         Case "H"
             sht.Rows(CLng(f(1))).RowHeight = Val(f(2))
         Case "F"
@@ -145,7 +148,7 @@ Public Sub XlperfMark(ByVal wb As Variant, ByVal payload As Variant, Optional By
     Set js = XlperfJournal(book)
     If Not IsMissing(separator) Then sep = XlperfText(CStr(separator))
     records = Split(XlperfText(CStr(payload)), Chr(30))
-    r = XlperfLastRow(js) + 1
+    r = XlperfLastRow(js, 2) + 1
     For i = LBound(records) To UBound(records)
         fields = Split(records(i), Chr(31))
         With book.Worksheets(fields(0)).Range(fields(1))
@@ -169,14 +172,15 @@ Public Sub XlperfMark(ByVal wb As Variant, ByVal payload As Variant, Optional By
 End Sub
 
 Public Sub XlperfUnmark(ByVal wb As Variant)
-    ' Restores every cell listed in the journal sheet's columns B:G (last first) and empties them.
+    ' Restores every cell listed in the journal sheet's columns B:G (last first), puts General
+    ' back on the cells listed in H:I (XlperfFormats), and empties those columns.
     Dim book As Workbook, js As Worksheet, sht As Worksheet, r As Long, colour As String
     Set book = XlperfBook(wb)
     On Error Resume Next
     Set js = book.Worksheets(JOURNAL_SHEET)
     On Error GoTo 0
     If js Is Nothing Then Exit Sub
-    For r = XlperfLastRow(js) To 2 Step -1
+    For r = XlperfLastRow(js, 2) To 2 Step -1
         If js.Cells(r, 2).Text <> "" Then
             Set sht = Nothing
             On Error Resume Next
@@ -197,6 +201,49 @@ Public Sub XlperfUnmark(ByVal wb As Variant)
             js.Range(js.Cells(r, 2), js.Cells(r, 7)).ClearContents
         End If
     Next r
+    For r = XlperfLastRow(js, 8) To 2 Step -1
+        If js.Cells(r, 8).Text <> "" Then
+            Set sht = Nothing
+            On Error Resume Next
+            Set sht = book.Worksheets(js.Cells(r, 8).Text)
+            On Error GoTo 0
+            If Not sht Is Nothing Then sht.Range(js.Cells(r, 9).Text).NumberFormat = "General"
+            js.Range(js.Cells(r, 8), js.Cells(r, 9)).ClearContents
+        End If
+    Next r
+End Sub
+
+Public Sub XlperfFormats(ByVal wb As Variant, ByVal payload As Variant)
+    ' Number formats of the computed values xlperf filled in, in one call: payload holds
+    ' records joined by Chr(30), each sheet Chr(31) range Chr(31) format. A cell gets the format
+    ' only where its own is General, as xlperf's file front does; each cell changed is listed in
+    ' the journal sheet's columns H:I (sheet, address), if the workbook has the journal, so that
+    ' XlperfUnmark puts General back.
+    Dim book As Workbook, js As Worksheet, records() As String, fields() As String
+    Dim i As Long, r As Long, c As Range
+    If Trim$(CStr(payload)) = "" Then Exit Sub
+    Set book = XlperfBook(wb)
+    On Error Resume Next
+    Set js = book.Worksheets(JOURNAL_SHEET)
+    On Error GoTo 0
+    If Not js Is Nothing Then
+        js.Range("H:I").NumberFormat = "@"
+        r = XlperfLastRow(js, 8) + 1
+    End If
+    records = Split(XlperfText(CStr(payload)), Chr(30))
+    For i = LBound(records) To UBound(records)
+        fields = Split(records(i), Chr(31))
+        For Each c In book.Worksheets(fields(0)).Range(fields(1)).Cells
+            If c.NumberFormat = "General" Then
+                c.NumberFormat = fields(2)
+                If Not js Is Nothing Then
+                    js.Cells(r, 8).Value = fields(0)
+                    js.Cells(r, 9).Value = c.Address(False, False)
+                    r = r + 1
+                End If
+            End If
+        Next c
+    Next i
 End Sub
 
 Public Sub XlperfCopySheet(ByVal wb As Variant, ByVal source As Variant, ByVal newName As Variant, ByVal inputs As Variant)
@@ -241,13 +288,13 @@ Private Function XlperfJournal(ByVal book As Workbook) As Worksheet
     Set XlperfJournal = js
 End Function
 
-Private Function XlperfLastRow(ByVal js As Worksheet) As Long
-    ' The journal's last row with something in column B, 1 if none: what
-    ' Cells(Rows.Count, 2).End(xlUp).Row gives in Excel. LibreOffice runs End() through the
+Private Function XlperfLastRow(ByVal js As Worksheet, ByVal col As Long) As Long
+    ' The journal's last row with something in column col, 1 if none: what
+    ' Cells(Rows.Count, col).End(xlUp).Row gives in Excel. LibreOffice runs End() through the
     ' active sheet's view, and a (very) hidden sheet is never the active one.
     Dim r As Long
     r = js.UsedRange.Row + js.UsedRange.Rows.Count - 1
-    Do While r > 1 And IsEmpty(js.Cells(r, 2).Value)
+    Do While r > 1 And IsEmpty(js.Cells(r, col).Value)
         r = r - 1
     Loop
     XlperfLastRow = r
@@ -263,6 +310,17 @@ Private Function XlperfColorHex(ByVal fill As Interior) As String
     End If
     c = fill.Color
     XlperfColorHex = Right$("0" & Hex$(c Mod 256), 2) & Right$("0" & Hex$((c \ 256) Mod 256), 2) & Right$("0" & Hex$(c \ 65536), 2)
+End Function
+
+Private Function XlperfPadding(ByVal col As Range) As Double
+    ' The cell padding, in characters, that a saved column width holds beside ColumnWidth (5 px
+    ' of a 7 px digit for Calibri 11): W gives the width as saved, as xlperf's file front writes
+    ' it. Measured on col from two widths (its width is set again afterwards).
+    Dim one As Double
+    col.ColumnWidth = 1
+    one = col.Width
+    col.ColumnWidth = 2
+    XlperfPadding = one / (col.Width - one) - 1
 End Function
 
 Private Function XlperfRgb(ByVal colour As String) As Long

@@ -144,7 +144,12 @@ def _write_journal(wb: Workbook, journal: Journal) -> None:
 
 
 def apply_sheet(wb: Workbook, edit: SheetEdit) -> Worksheet:
-    ws = wb.create_sheet(edit.name, edit.index) if edit.add else wb[edit.name]
+    if edit.template is not None:
+        from xlperf.templates.money_sheet import add_money_sheet
+
+        ws = add_money_sheet(wb, units=edit.template.units)  # named MONEY_SHEET, appended
+    else:
+        ws = wb.create_sheet(edit.name, edit.index) if edit.add else wb[edit.name]
     for area in edit.clear:
         _clear(ws, area)
     if edit.insert_rows is not None:

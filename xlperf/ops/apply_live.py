@@ -7,7 +7,9 @@ writes in blocks: values as one range per block, number formats and fills as one
 rectangle of cells that share them, notes in one macro call per sheet. Flags (fills and notes,
 with the record of what each cell had before) are applied by the add-in's VBA in one call,
 ``XlperfMark``, because neither the remote engine nor its VBA client can read fills or set notes;
-``XlperfUnmark`` undoes them. Fonts, borders, alignment, merges, column widths, row heights,
+``XlperfUnmark`` undoes them. The number formats of filled values go in one call,
+``XlperfFormats``, which sets a format only where the cell's is General (as the file adapter
+does; the remote engine cannot read formats) and journals what it changed. Fonts, borders, alignment, merges, column widths, row heights,
 autofilter and print setup go in one call per sheet, ``XlperfLayout``: the VBA client has no
 action for them. Frozen panes and hidden gridlines belong to Excel's window, not to the sheet,
 and are left to the file front.
@@ -257,8 +259,8 @@ def _formula_text(text: str) -> str:
 
 def apply_live(io: ExcelIO, plan: WorkbookPlan) -> None:
     """Apply ``plan`` to the open workbook."""
-    if plan.unmark:
-        io.macro("XlperfUnmark")
+    if plan.unmark or any(e.number_format is None for e in plan.restore):
+        io.macro("XlperfUnmark")  # None: a live journal's value, its format listed in H:I
     for entry in reversed(plan.restore):
         io.write(entry.sheet, entry.cell, [[entry.value]])
         if entry.number_format is not None:  # the file front changed it: put it back
@@ -275,6 +277,9 @@ def apply_live(io: ExcelIO, plan: WorkbookPlan) -> None:
     if journal is not None:
         io.add_sheet(JOURNAL_SHEET)
         io.write(JOURNAL_SHEET, "A1", journal.rows())
+    formats = formats_payload(plan.writes)
+    if formats:  # where the cell's own format is General, journaled: the VBA can read formats
+        io.macro("XlperfFormats", formats)
     if plan.flags:
         payload = RECORD.join(
             FIELD.join(clean_text(t) for t in (f.sheet, f.cell, f.color, f.note))
@@ -288,6 +293,8 @@ def apply_live(io: ExcelIO, plan: WorkbookPlan) -> None:
 
 def apply_sheet_live(io: ExcelIO, edit: SheetEdit) -> None:
     name = edit.name
+    if edit.template is not None:
+        raise ValueError("a template sheet is made by the file adapter only")
     if edit.add:
         io.add_sheet(name, edit.index)
     for area in edit.clear:  # merges undone, values and notes removed: the VBA client cannot
@@ -336,6 +343,21 @@ def format_ranges(styles: list[Style]) -> list[tuple[str, str, str]]:
         for value in dict.fromkeys(cells.values()):
             out += [(what, a, value) for a in rectangles(c for c, v in cells.items() if v == value)]
     return out
+
+
+def formats_payload(writes: list[ValueWrite]) -> str:
+    """The number formats of ``writes`` for the add-in's ``XlperfFormats``: one record (sheet,
+    range, format) per rectangle of cells on a sheet that get the same format."""
+    cells: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for w in writes:
+        if w.number_format:
+            r, c = _at(w.cell)
+            cells.setdefault((w.sheet, w.number_format), []).append((r + 1, c + 1))
+    return RECORD.join(
+        FIELD.join(clean_text(t) for t in (sheet, area, number_format))
+        for (sheet, number_format), at in cells.items()
+        for area in rectangles(at)
+    )
 
 
 def _flag(on: bool) -> str:

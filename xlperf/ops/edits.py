@@ -85,6 +85,15 @@ class PageSetup:
     footer: str | None = None  # Excel's header/footer codes (&P, &N)
 
 
+@dataclass(frozen=True)
+class MoneyTemplate:
+    """The 收支情况 template sheet (:mod:`xlperf.templates.money_sheet`) with ``units`` unit rows
+    per table. Only the file adapter can make it: a live workbook has no template code, and the
+    folder roll-up that plans it writes a file."""
+
+    units: int
+
+
 @dataclass
 class SheetEdit:
     """Changes to one sheet, applied in field order: made (``add``), emptied (``clear``), rows
@@ -92,6 +101,7 @@ class SheetEdit:
 
     name: str
     add: bool = False  # a new sheet named ``name`` (a free name: see journal.free_sheet_name)
+    template: MoneyTemplate | None = None  # with ``add``: the sheet laid out by the template
     index: int | None = None  # where a new sheet goes (0-based); None: after the last one
     clear: list[str] = field(default_factory=list)  # ranges: values, notes and merges removed
     insert_rows: tuple[int, int] | None = None  # (before row, count)

@@ -3,8 +3,8 @@
 Two inputs: one workbook whose tables list several units (its 汇总 row is filled in — or, when a
 person typed it, compared (XD411) and overwritten only when asked), or a folder of units' files,
 one table per unit (its 汇总 row, or its single unit row, is the unit), which become one
-department sheet laid out by :func:`xlperf.templates.money_sheet.add_money_sheet`. Sums are exact
-Decimals; pandas only groups.
+department sheet laid out by the 收支情况 template. Both are planned (:mod:`xlperf.ops.edits`)
+and applied by an adapter, like every operation; sums are exact Decimals.
 """
 
 from __future__ import annotations
@@ -13,20 +13,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-import pandas as pd
-from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
 
 from xlperf.checks.money import check_money
 from xlperf.findings import Finding
 from xlperf.forms.money import MoneyBook, MoneyRow, MoneyTable
-from xlperf.ops.edits import Block, WorkbookPlan
+from xlperf.ops.apply_file import apply_file
+from xlperf.ops.edits import Block, MoneyTemplate, SheetEdit, WorkbookPlan
 from xlperf.ops.files import atomic_save, open_for_edit, refuse_if_open
-from xlperf.ops.literal import put
 from xlperf.reader.grid import Grid, address
 from xlperf.rules import DEFAULT_RULES, RuleSet
-from xlperf.templates.money_sheet import add_money_sheet, layouts
+from xlperf.templates.money_sheet import layouts
 from xlperf.vocabulary.money import SPECS, TABLES
 from xlperf.vocabulary.sheets import MONEY_SHEET
 
@@ -39,23 +37,12 @@ class MoneyRollupResult:
     written: bool = True
 
 
-def units_frame(tables: list[MoneyTable]) -> pd.DataFrame:
-    """One record per unit row and column: kind, unit, key, amount (Decimal, blank = 0)."""
-    records = [
-        {"kind": t.kind, "unit": u.unit, "key": key, "amount": u.amount(key)}
-        for t in tables
-        for u in t.units
-        for key in t.columns
-    ]
-    return pd.DataFrame(records, columns=["kind", "unit", "key", "amount"])
-
-
-def column_sums(frame: pd.DataFrame) -> dict[str, dict[str, Decimal]]:
-    """kind -> column -> exact sum of the unit amounts."""
-    out: dict[str, dict[str, Decimal]] = {}
-    for (kind, key), group in frame.groupby(["kind", "key"], sort=False):
-        out.setdefault(str(kind), {})[str(key)] = sum(group["amount"], Decimal(0))
-    return out
+def unit_sums(table: MoneyTable) -> dict[str, Decimal]:
+    """Each column's exact sum of the unit rows (blank = 0), as XD411 expects the 汇总 row;
+    nothing for a table without units."""
+    if not table.units:
+        return {}
+    return {key: sum((u.amount(key) for u in table.units), Decimal(0)) for key in table.columns}
 
 
 def plan_money_rollup(
@@ -106,7 +93,8 @@ def unit_rows(book: MoneyBook, fallback_name: str) -> dict[str, list[MoneyRow]]:
 def rollup_money_books(
     books: list[MoneyBook], out: Path, *, name: str | None = None, base: Path | None = None
 ) -> MoneyRollupResult | None:
-    """Units' money tables, already read, into one 收支情况 sheet of ``out`` (see above)."""
+    """Units' money tables, already read, into one 收支情况 sheet of ``out`` (see above), planned
+    by :func:`plan_money_sheet` and applied through the file adapter."""
     per_kind: dict[str, list[MoneyRow]] = {}
     for book in books:
         for kind, rows in unit_rows(book, Path(book.path).stem).items():
@@ -118,41 +106,55 @@ def rollup_money_books(
     else:
         wb = Workbook()
         wb.remove(wb.active)
-    if MONEY_SHEET in wb.sheetnames:
-        del wb[MONEY_SHEET]
-    write_money_sheet(wb, per_kind, name=name)
+    apply_file(wb, plan_money_sheet(per_kind, wb.sheetnames, name=name))
     refuse_if_open(out)
     atomic_save(wb, out)
     units = {r.unit for rows in per_kind.values() for r in rows}
     return MoneyRollupResult(len(per_kind), len(units))
 
 
-def write_money_sheet(
-    wb: Workbook, per_kind: dict[str, list[MoneyRow]], *, name: str | None = None
-) -> Worksheet:
-    """The department's 收支情况 sheet: the template, its unit rows typed in from the units'
-    figures as they reported them, its 汇总 row the exact sums (values, readable without a
-    recalculation)."""
+def plan_money_sheet(
+    per_kind: dict[str, list[MoneyRow]], names: list[str], *, name: str | None = None
+) -> WorkbookPlan:
+    """The department's 收支情况 sheet (replacing one of that name among ``names``): the
+    template, its unit rows typed in from the units' figures as they reported them, its 汇总 row
+    the exact sums (values, readable without a recalculation)."""
     count = max(len(rows) for rows in per_kind.values())
-    ws = add_money_sheet(wb, units=count)
+    edit = SheetEdit(MONEY_SHEET, add=True, template=MoneyTemplate(count))
     places = layouts(count)
     for spec in TABLES:
         rows = per_kind.get(spec.kind, [])
         at = places[spec.kind]
+        columns = {key: column_index_from_string(col) for key, col in at.columns.items()}
         if name:
-            put(ws[f"A{at.total_row}"], f"{name}汇总")
+            edit.blocks.append(Block(at.total_row, 1, [[f"{name}汇总"]]))
         for i, row in enumerate(rows):
-            r = at.first_unit_row + i
-            put(ws[f"A{r}"], row.unit)  # a unit's name as typed: text, never a formula
-            for key, col in at.columns.items():
-                val = row.values.get(key)
-                if val is not None and val.number is not None:  # blank: the template's cell stays
-                    ws[f"{col}{r}"] = val.number
-        table = MoneyTable(sheet=ws.title, kind=spec.kind, header_row=0, columns=_all(spec.kind))
-        frame = units_frame([table.model_copy(update={"units": rows})])
-        for key, amount in column_sums(frame).get(spec.kind, {}).items():
-            ws[f"{at.columns[key]}{at.total_row}"] = amount
-    return ws
+            typed = {
+                columns[key]: val.number
+                for key in at.columns
+                if (val := row.values.get(key)) is not None and val.number is not None
+            }  # blank: the template's cell (a formula in a 合计 column) stays
+            edit.blocks += row_blocks(at.first_unit_row + i, {1: row.unit, **typed})
+        table = MoneyTable(
+            sheet=MONEY_SHEET, kind=spec.kind, header_row=0, columns=_all(spec.kind), units=rows
+        )
+        sums = unit_sums(table)
+        edit.blocks += row_blocks(at.total_row, {columns[k]: v for k, v in sums.items()})
+    delete = [MONEY_SHEET] if MONEY_SHEET in names else []
+    return WorkbookPlan(delete=delete, sheets=[edit])
+
+
+def row_blocks(row: int, values: dict[int, object]) -> list[Block]:
+    """Values of one row (column -> value) as one block per run of adjacent columns: a cell
+    left out keeps what it has."""
+    blocks: list[Block] = []
+    for col in sorted(values):
+        last = blocks[-1] if blocks else None
+        if last is not None and last.col + len(last.rows[0]) == col:
+            last.rows[0].append(values[col])
+        else:
+            blocks.append(Block(row, col, [[values[col]]]))
+    return blocks
 
 
 def _all(kind: str) -> dict[str, int]:
