@@ -35,7 +35,6 @@ KNOWN_COPIES = {
     ("checks/project.py", "完成值"),
     ("checks/project.py", "分值"),
     ("checks/project.py", "得分"),
-    ("forms/project.py", "万元"),
     ("reader/cells.py", "（万元）"),
     ("reader/cells.py", "万元"),
     ("reader/department_head.py", "分子"),

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from xlperf.forms.base import Val, empty
-from xlperf.vocabulary.project import is_placeholder_name
+from xlperf.vocabulary.project import MONEY_UNIT, is_placeholder_name
 
 
 class FundRow(BaseModel):
@@ -91,7 +91,7 @@ class ProjectForm(BaseModel):
     @property
     def unit(self) -> str:
         """The unit the form's amounts are in (万元 unless it says 元)."""
-        return self.money_unit.text or "万元"
+        return self.money_unit.text or MONEY_UNIT
 
     @cached_property
     def memo(self) -> dict[Any, Any]:
