@@ -40,3 +40,25 @@ def test_val_stays_frozen() -> None:
         assert "frozen" in str(exc)
     else:
         raise AssertionError("a Val must not change")
+
+
+def test_built_forms_equal_the_validated_models() -> None:
+    from xlperf.forms.base import build
+    from xlperf.forms.project import FundRow, Funds, Indicator, ProjectForm
+
+    name = val(cell="C9", value="培训人数")
+    weight = val(cell="G9", value=Decimal(20), decimals=0, typed=True)
+    cases = [
+        (ProjectForm, {"sheet": "项目", "first_row": 1, "last_row": 20}),
+        (ProjectForm, {"sheet": "项目", "first_row": 1, "last_row": 20, "readings": ["读法"]}),
+        (Indicator, {"row": 9, "name": name, "weight": weight, "level1_declared_weight": None}),
+        (FundRow, {"label_cell": "A5", "weight": weight}),
+        (Funds, {"total": FundRow(label_cell="A5")}),
+    ]
+    for model, fields in cases:
+        fast, slow = build(model, fields), model(**fields)
+        assert fast == slow
+        assert fast.model_dump_json() == slow.model_dump_json()  # the fields in order too
+        assert pickle.loads(pickle.dumps(fast)) == slow
+    one, other = build(ProjectForm, cases[0][1]), build(ProjectForm, cases[0][1])
+    assert one.indicators is not other.indicators and one.funds is not other.funds

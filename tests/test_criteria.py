@@ -19,9 +19,11 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from xlperf import criteria
-from xlperf.criteria import (
-    MONEY_INDICATORS,
+from xlperf.criteria import money as criteria
+from xlperf.criteria.decimals import to_decimal
+from xlperf.criteria.evaluation import assess, evaluate
+from xlperf.criteria.explanation import explain
+from xlperf.criteria.model import (
     Band,
     BandsRule,
     BinaryRule,
@@ -33,15 +35,11 @@ from xlperf.criteria import (
     Part,
     RatioRule,
     SurveyRule,
-    assess,
-    evaluate,
     expected_input,
-    explain,
-    parse_criterion,
-    read_criterion,
     rule_from_json,
-    to_decimal,
 )
+from xlperf.criteria.money import MONEY_INDICATORS
+from xlperf.criteria.parse.criterion import parse_criterion, read_criterion
 
 D = Decimal
 DATA = Path(__file__).parent / "data"
@@ -788,7 +786,7 @@ def test_a_criterion_longer_than_the_limit_is_manual_at_once() -> None:
     took minutes; beyond the limit it is left to the reviewer, with the reason."""
     import time
 
-    from xlperf.criteria import ManualRule
+    from xlperf.criteria.model import ManualRule
     from xlperf.limits import MAX_CRITERION_CHARS
 
     started = time.perf_counter()

@@ -289,7 +289,7 @@ def test_template_with_mistakes_reports_each_check(lo: dict[str, Path]) -> None:
     by_code: dict[str, list] = {}
     for f in found:
         by_code.setdefault(f.code, []).append(f)
-    assert set(by_code) == {"XD401", "XD402", "XD403", "XD405", "XD406", "XD408"}, found
+    assert set(by_code) == {"XD401", "XD402", "XD403", "XD404", "XD405", "XD406", "XD408"}, found
     rows = {i.name.text: i.row for i in form.indicators}
     (f401,) = by_code["XD401"]
     assert (f401.cell, f401.expected, f401.actual) == (f"G{rows['绩效指标合理性']}", 3, 4)
@@ -308,6 +308,11 @@ def test_template_with_mistakes_reports_each_check(lo: dict[str, Path]) -> None:
         2,
         Decimal("1"),
     )
+    # the 总分 formula adds the typed scores: XD404 asks for the sum as XD406 re-scores it
+    (f404,) = by_code["XD404"]
+    assert (f404.cell, f404.actual) == (form.total_score.cell, form.total_score.number)
+    assert f404.expected == score_department(form, book.rule_set()).total == f404.actual + 1
+    assert "按评分标准复核后" in f404.message
     figure = form.figure("结转结余率")
     assert figure is not None and figure.numerator.cell == f"D{figure_rows()['结转结余率']}"
     assert (figure.numerator.number, figure.denominator.number) == (

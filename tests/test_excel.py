@@ -24,9 +24,10 @@ from xlperf.extract import summary_dict
 from xlperf.ops.apply_live import format_ranges, value_runs
 from xlperf.ops.files import fix_file
 from xlperf.ops.fix import fix_edits
-from xlperf.ops.journal import JOURNAL_SHEET, RESULTS_SHEET
+from xlperf.ops.journal import JOURNAL_SHEET
 from xlperf.ops.rollup_one import rollup_one_file
 from xlperf.reader import read_workbook
+from xlperf.vocabulary.sheets import RESULTS_SHEET
 
 
 def _run_remote(path: Path, operation, out: Path) -> tuple[object, list[str], excel.ExcelIO]:
@@ -173,9 +174,9 @@ def test_ribbon_actions_answer_with_a_chinese_message(workbook: Path, tmp_path: 
 
 
 def test_live_report_writes_the_sheet_the_file_path_writes(workbook: Path, tmp_path: Path) -> None:
-    from xlperf.ops.journal import REPORT_SHEET
     from xlperf.report.content import build_report
     from xlperf.report.sheet_writer import report_edit, write_report_sheet_file
+    from xlperf.vocabulary.sheets import REPORT_SHEET
 
     by_file = tmp_path / "file.xlsx"
     write_report_sheet_file(workbook, by_file, build_report(read_workbook(workbook)))

@@ -203,6 +203,7 @@ def test_full_run_failures_stay_fixed(label: str, tmp_path: Path) -> None:
 # Mutants whose fix-then-clear round trip failed, each fixed since.
 ROUNDTRIP_FAILURES = [
     "combo:seed000_plain.xlsx:1005236",  # clear lost the author of the note a flagged cell had
+    "text:seed000_std.xlsx:1000393",  # a 汇总表 cell typed as one space, filled by fix
 ]
 
 
@@ -212,4 +213,16 @@ def test_roundtrip_failures_stay_fixed(label: str, tmp_path: Path) -> None:
     path = tmp_path / f"{mutator}_{seed}_{source}"
     mutate.write_mutant(fuzz.Spec(0, source, mutator, int(seed)), path)
     outcome = mutate.stage_roundtrip(path, tmp_path)
-    assert outcome.failures == [], (label, outcome.failures)
+    assert outcome.exit == 0 and outcome.failures == [], (label, outcome.failures)
+
+
+def test_fix_keeps_a_cell_typed_as_spaces(tmp_path: Path) -> None:
+    """The round trip's case at the plan: 汇总表4!E6 holds " ", which fix leaves as typed."""
+    from xlperf.ops.plan import plan_fix
+    from xlperf.reader import read_workbook
+
+    path = tmp_path / "spaces.xlsx"
+    mutate.write_mutant(fuzz.Spec(0, "seed000_std.xlsx", "text", 1000393), path)
+    assert openpyxl.load_workbook(path)["汇总表4"]["E6"].value == " "
+    writes = {(w.sheet, w.cell) for w in plan_fix(read_workbook(path)).writes}
+    assert ("汇总表4", "E6") not in writes

@@ -14,10 +14,10 @@ from tests.remote_client import payload
 from xlperf import excel
 from xlperf.checks import check_workbook
 from xlperf.cli import main
-from xlperf.ops.journal import REPORT_SHEET
 from xlperf.ops.literal import put
 from xlperf.reader import read_workbook
 from xlperf.rules import DEFAULT_RULES
+from xlperf.vocabulary.sheets import REPORT_SHEET
 
 
 def _book(tmp_path: Path, *projects: dict, name: str = "book.xlsx") -> Path:

@@ -15,11 +15,12 @@ from xlperf.checks import check_workbook
 from xlperf.cli import main
 from xlperf.errors import InputError
 from xlperf.ops.files import clear_file, fix_file
-from xlperf.ops.journal import JOURNAL_SHEET, RESULTS_SHEET
+from xlperf.ops.journal import JOURNAL_SHEET
 from xlperf.ops.plan import COMPUTED_COLOR, COMPUTED_NOTE
 from xlperf.ops.rollup import rollup_books
 from xlperf.ops.rollup_one import rollup_one_file
 from xlperf.reader import read_workbook
+from xlperf.vocabulary.sheets import RESULTS_SHEET
 
 STYLE_ATTRS = ("font", "fill", "border", "number_format", "alignment", "protection")
 

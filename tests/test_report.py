@@ -24,12 +24,12 @@ from openpyxl import load_workbook
 from tests.conftest import SHARED, fixture_path, soffice
 from xlperf.checks import check_workbook
 from xlperf.cli import main
-from xlperf.ops.journal import REPORT_SHEET
 from xlperf.reader import read_workbook
 from xlperf.report import build_report
 from xlperf.report.docx_writer import report_docx
 from xlperf.report.sheet_writer import report_rows
 from xlperf.scoring.figures import name_key
+from xlperf.vocabulary.sheets import REPORT_SHEET
 
 SEED = SHARED / "seeds" / "000_36bbbe4670b73e8a.txt"
 NUM = r"([\d.]+)"

@@ -9,6 +9,7 @@ checks accept gives no correction, in the 附表 or in the prose.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -85,7 +86,7 @@ STATEMENTS: dict[str, Says] = {
     "XD404": lambda f: (
         [
             f"自评表所填总分为{typed(f.actual)}分（{f.sheet}!{f.cell}），"
-            f"与各指标所填得分之和{q2(f.expected)}分不符"
+            f"与各指标复核后的得分之和{q2(f.expected)}分不符"
         ],
         (typed(f.actual), q2(f.expected)),
     ),
@@ -207,3 +208,28 @@ def test_real_forms_every_finding_in_an_appendix(variant: str) -> None:
     assert len(findings) > 50
     listed = sorted((r["工作表"], r["单元格"], r["代码"]) for r in rows)
     assert listed == sorted((f.sheet, f.cell, f.code) for f in findings)
+
+
+def test_appendix_wording_is_registry_data() -> None:
+    """What the 附表 says per code stands in the registry: the report has no branch on a code,
+    and every template names only the finding's own figures."""
+    import ast
+    import string
+
+    from xlperf.registry import REGISTRY
+    from xlperf.report import issues
+
+    tree = ast.parse(inspect.getsource(issues))
+    codes = [
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value[:2] in CODES_FAMILY
+    ]
+    assert codes == [], codes
+    for code, rule in REGISTRY.items():
+        for template in (rule.appendix.stated, rule.appendix.corrected):
+            names = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+            assert names <= {"expected", "actual"}, (code, template)
+
+
+CODES_FAMILY = ("XP", "XS", "XD")

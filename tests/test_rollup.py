@@ -22,6 +22,7 @@ from xlperf.cli import main
 from xlperf.forms.project import NO_UNIT
 from xlperf.ops.files import fix_file
 from xlperf.reader import read_workbook
+from xlperf.report.blocks import Table
 from xlperf.report.content import build_report
 from xlperf.scoring.figures import name_key
 
@@ -305,3 +306,31 @@ def test_what_stands_below_a_summary_moves_down_whole(tmp_path: Path) -> None:
     assert note.row > summary.last_row
     assert f"A{note.row}:J{note.row}" in {str(m) for m in ws.merged_cells.ranges}
     assert ws["L2"].value == "旁注"  # beside the 汇总表: not ours to clear
+
+
+def test_a_missing_amount_leaves_the_total_missing_in_rollup_and_report(tmp_path: Path) -> None:
+    """One project's 全年预算数 is not filled: the report's 合计 says （未填）, and the roll-up's
+    合计 stays empty with a note naming the project, instead of the other project's 50."""
+    src, out = tmp_path / "missing.xlsx", tmp_path / "out.xlsx"
+    wb = openpyxl.Workbook()
+    write_project(wb.active, 1, clean_project("甲项目"))
+    wb.active.title = "甲项目"
+    b = clean_project("乙项目", budget=30, executed=24)
+    b["funds"]["total"][1] = None
+    write_project(wb.create_sheet("乙项目"), 1, b)
+    wb.save(src)
+    tables = [
+        blk
+        for r in build_report(read_workbook(src)).reports
+        for blk in r.blocks
+        if isinstance(blk, Table) and blk.total_row
+    ]
+    assert tables and all(t.rows[-1][1:4] == ("合计", "（未填）", "69.00") for t in tables)
+    assert _run("rollup", str(src), "-o", str(out)).exit_code == 0
+    (summary,) = read_workbook(out).summaries
+    assert summary.total.annual_budget.value is None
+    assert summary.total.executed.number == Decimal(69)
+    notes = _notes(out, summary.sheet)
+    note = notes[summary.total.annual_budget.cell]
+    assert "“乙项目”（乙项目）未填全年预算数" in note and "合计无法计算" in note
+    assert summary.total.executed.cell not in notes

@@ -260,3 +260,18 @@ def test_case_reports_its_code_at_its_cell(
     hit = next(f for f in hits if f.cell == case.expected_cell)
     assert hit.severity == REGISTRY[case.code].severity
     assert hit.message
+
+
+@pytest.mark.parametrize(("total", "xd404"), [(86, None), (88, 86)])
+def test_total_follows_the_rescored_indicator(
+    bases: dict[str, Path], tmp_path: Path, total: int, xd404: int | None
+) -> None:
+    """H11 typed 18 where its 评分标准 gives 16 (XD406): a 总分 of 86, the re-scored sum, is
+    right; 88, the typed sum, is asked to become 86, the figure the report states."""
+    wb = openpyxl.load_workbook(bases["department"])
+    wb[DEPARTMENT]["H11"], wb[DEPARTMENT]["H15"] = 18, total
+    wb.save(path := tmp_path / "rescored.xlsx")
+    found = {f.code: f for f in findings_of(path)}
+    assert (found["XD406"].cell, found["XD406"].expected) == ("H11", 16)
+    f404 = found.get("XD404")
+    assert (f404 and (f404.cell, f404.expected, f404.actual)) == (xd404 and ("H15", xd404, total))

@@ -32,9 +32,11 @@ from xlperf import excel
 from xlperf.cli import main
 from xlperf.errors import InputError
 from xlperf.ops.files import TEMP_NAME, clear_file, fix_file
-from xlperf.ops.journal import JOURNAL_SHEET, RESULTS_SHEET
+from xlperf.ops.journal import JOURNAL_SHEET
 from xlperf.ops.literal import looks_like_formula, put
-from xlperf.ops.plan import COMPUTED_COLOR, COMPUTED_NOTE, RESULTS_HEADER
+from xlperf.ops.plan import COMPUTED_COLOR, COMPUTED_NOTE
+from xlperf.vocabulary.review import RESULTS_HEAD
+from xlperf.vocabulary.sheets import RESULTS_SHEET
 
 HYPERLINK = '=HYPERLINK("http://x","y")'
 DDE = "=cmd|' /C calc'!A0"
@@ -405,7 +407,7 @@ def test_the_results_sheet_prints_one_page_wide(tmp_path: Path) -> None:
     # pages are those the rows need (a split would print every row twice, in halves).
     assert len(pages) > 1
     for text in pages:
-        for header in RESULTS_HEADER:
+        for header in RESULTS_HEAD:
             assert header in text
     printed = [
         int(m.group(1))

@@ -23,6 +23,19 @@ def round_rate(rate: Decimal) -> Decimal:
     return rate.quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
 
 
+Totals = tuple[Decimal | None, Decimal | None, Decimal | None]
+
+
+def money_totals(budgets: list[Decimal | None], executed: list[Decimal | None]) -> Totals:
+    """合计 of several projects: 全年预算数, 全年执行数 and 执行率 (执行数 ÷ 预算数). A sum with a
+    missing amount is missing (None), never the sum of the others, wherever the tool states it
+    (the report, the 汇总表 roll-up, the review)."""
+    budget = None if None in budgets else sum(budgets, ZERO)  # type: ignore[arg-type]
+    spent = None if None in executed else sum(executed, ZERO)  # type: ignore[arg-type]
+    rate = spent / budget if budget and spent is not None else None
+    return budget, spent, rate
+
+
 @dataclass(frozen=True)
 class ComputedCell:
     """A computed figure and the form's cell it belongs in."""
@@ -84,7 +97,7 @@ def project_figures(form: ProjectForm, rules: RuleSet) -> dict[str, Decimal | st
         "score": form.total_score.number
         if form.total_score.number is not None
         else computed.get("total_score"),
-        "reason": _reasons(form),
+        "reason": reasons(form),
     }
 
 
@@ -98,6 +111,7 @@ def _rounded(rate: Decimal | None) -> Decimal | None:
     return None if rate is None else round_rate(rate)
 
 
-def _reasons(form: ProjectForm) -> str | None:
+def reasons(form: ProjectForm) -> str | None:
+    """The 偏差原因 of the form's indicators, each once, as a 汇总表 row states them."""
     notes = [i.note.text for i in form.scored_indicators() if i.note.text]
     return "；".join(dict.fromkeys(notes)) or None

@@ -21,7 +21,6 @@ from xlperf.ops.apply_live import ExcelIO, apply_live, read_journal_live, read_l
 from xlperf.ops.edits import WorkbookPlan
 from xlperf.ops.files import refuse_foreign_journal
 from xlperf.ops.fix import clear_plan, fix_edits, names_after
-from xlperf.ops.journal import REPORT_SHEET, RESULTS_SHEET
 from xlperf.ops.new_sheet import plan_new_project
 from xlperf.ops.plan import FixPlan, plan_fix
 from xlperf.ops.rollup_one import describe_live, plan_rollup_one
@@ -30,6 +29,7 @@ from xlperf.report.content import build_report
 from xlperf.report.docx_writer import write_docx
 from xlperf.report.sheet_writer import report_edit
 from xlperf.rules import RuleSet
+from xlperf.vocabulary.sheets import REPORT_SHEET, RESULTS_SHEET
 
 log = logging.getLogger(__name__)
 

@@ -17,12 +17,14 @@ from xlperf.scoring.convention import infer_convention, level_split
 def plain(value: Decimal | str | None) -> int | float | str | None:
     """Numbers as JSON numbers (integral ones as ints), text as written."""
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        whole = int(value)
+        return whole if whole == value else float(value)
     return value
 
 
 def _v(val: Val) -> int | float | str | None:
-    return plain(val.value)
+    value = val.value
+    return plain(value) if value.__class__ is Decimal else value
 
 
 def convention_dict(form: ProjectForm, rules: RuleSet) -> dict[str, Any] | None:
@@ -47,6 +49,7 @@ def convention_dict(form: ProjectForm, rules: RuleSet) -> dict[str, Any] | None:
 def project_dict(form: ProjectForm, rules: RuleSet = DEFAULT_RULES) -> dict[str, Any]:
     year = form.year.value
     rows = [*FUND_ROWS, *(r for r in EXTRA_FUND_ROWS if getattr(form.funds, r).label_cell)]
+    scored = {id(i) for i in form.scored_shared()}
     return {
         "kind": "project",
         "sheet": form.sheet,
@@ -73,7 +76,7 @@ def project_dict(form: ProjectForm, rules: RuleSet = DEFAULT_RULES) -> dict[str,
                 "weight": _v(i.weight),
                 "score": _v(i.score),
                 "note": _v(i.note),
-                "placeholder": i.placeholder,
+                "placeholder": id(i) not in scored,
                 "row": i.row,
             }
             for i in form.indicators

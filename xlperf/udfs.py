@@ -16,7 +16,8 @@ from typing import Any
 
 import xlwings as xw
 
-from xlperf.criteria import evaluate, read_criterion
+from xlperf.criteria.evaluation import evaluate
+from xlperf.criteria.parse.criterion import read_criterion
 from xlperf.forms.base import Val
 from xlperf.forms.project import Indicator
 from xlperf.reader.grid import Grid
@@ -24,6 +25,12 @@ from xlperf.reader.rules_sheet import rules_for
 from xlperf.rules import DEFAULT_RULES, RuleSet
 from xlperf.scoring.project import judge_indicator
 from xlperf.values import NotANumber, is_blank, parse_number
+from xlperf.vocabulary.project import INDICATOR_LABELS, MONEY_HEADINGS, TOTAL_LABEL
+from xlperf.vocabulary.review import ACTUAL
+from xlperf.vocabulary.sheets import PARAMS_SHEET
+
+BUDGET, EXECUTED, RATE = (MONEY_HEADINGS[k] for k in ("annual_budget", "executed", "rate"))
+WEIGHT = INDICATOR_LABELS["weight"]
 
 
 class ArgumentError(ValueError):
@@ -81,7 +88,7 @@ def _rules_of(rows: tuple[tuple[Any, ...], ...]) -> RuleSet | Exception:
 def _read_rules(rows: tuple[tuple[Any, ...], ...]) -> RuleSet | Exception:
     """The rule set, or the error reading it raised (cached as well: a bad range stays bad)."""
     try:
-        return rules_for([Grid("参数", [list(r) for r in rows])])
+        return rules_for([Grid(PARAMS_SHEET, [list(r) for r in rows])])
     except Exception as exc:  # noqa: BLE001 - re-raised by the caller, each call
         return exc
 
@@ -117,9 +124,9 @@ def udf(fn: Callable[..., Any]) -> Callable[..., Any]:
 @udf
 def XP_RATE(budget: Any, executed: Any) -> Any:  # noqa: N802 - Excel function names are upper case
     """执行率 = 全年执行数 ÷ 全年预算数"""
-    b, e = _number(budget, "全年预算数"), _number(executed, "全年执行数")
+    b, e = _number(budget, BUDGET), _number(executed, EXECUTED)
     if b == 0:
-        raise ArgumentError("全年预算数为 0，执行率无意义")
+        raise ArgumentError(f"{BUDGET}为 0，{RATE}无意义")
     return float(e / b)
 
 
@@ -131,10 +138,10 @@ def XP_RATE(budget: Any, executed: Any) -> Any:  # noqa: N802 - Excel function n
 def XP_RATE_SCORE(rate: Any, weight: Any, params: Any = None) -> Any:  # noqa: N802
     """预算执行率得分 = min(执行率, 100%) × 分值（按参数表规则）"""
     rules = _rules(params)
-    r = _number(rate, "执行率")
+    r = _number(rate, RATE)
     if r is not None and r > 2:
         r = r / 100  # typed as percentage points
-    return _out(rules.round_score(rules.rate_score(r, _number(weight, "分值"))))
+    return _out(rules.round_score(rules.rate_score(r, _number(weight, WEIGHT))))
 
 
 @xw.func
@@ -149,7 +156,7 @@ def XP_SCORE(target: Any, actual: Any, weight: Any, level2: Any = None) -> Any: 
         row=0,
         target=Val(value=_text(target)),
         actual=Val(value=_text(actual)),
-        weight=Val(value=_number(weight, "分值")),
+        weight=Val(value=_number(weight, WEIGHT)),
         level2=Val(value=_text(level2)),
     )
     judgement = judge_indicator(indicator, DEFAULT_RULES)
@@ -165,7 +172,7 @@ def XP_SCORE(target: Any, actual: Any, weight: Any, level2: Any = None) -> Any: 
 @udf
 def XP_QUAL_RANGE(weight: Any, tier: Any) -> Any:  # noqa: N802
     """定性指标某档次的得分区间 [下限, 上限]"""
-    w = _number(weight, "分值")
+    w = _number(weight, WEIGHT)
     t = _number(tier, "档次")
     tiers = DEFAULT_RULES.qualitative_tiers
     if t is None or t != t.to_integral_value() or not 1 <= t <= len(tiers):
@@ -180,7 +187,7 @@ def XP_QUAL_RANGE(weight: Any, tier: Any) -> Any:  # noqa: N802
 @udf
 def XP_GRADE(total: Any, params: Any = None) -> Any:  # noqa: N802
     """等次：90–100 优，80–90 良，60–80 中，60 以下差（按参数表）"""
-    return _rules(params).grade(_number(total, "总分"))
+    return _rules(params).grade(_number(total, TOTAL_LABEL))
 
 
 @xw.func
@@ -193,10 +200,10 @@ def XP_CRITERION(value: Any, criterion: Any, weight: Any) -> Any:  # noqa: N802
     text = _text(criterion)
     if not text:
         raise ArgumentError("评分标准为空")
-    rule = _criterion(text, _number(weight, "分值"))
+    rule = _criterion(text, _number(weight, WEIGHT))
     if rule.kind == "manual":
         raise ArgumentError(f"评分标准无法自动计算：{getattr(rule, 'reason', '')}")
-    v = _number(value, "实际值")
+    v = _number(value, ACTUAL)
     if v is not None and v > 2:
         v = v / 100
     score = evaluate(rule, v)

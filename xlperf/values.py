@@ -140,8 +140,28 @@ def fixed_format_decimals(number_format: str | None) -> int | None:
     return 0 if re.search(r"[0#]", body) else None
 
 
+_PARSED: dict[tuple[type, object, str | None], Number | None] = {}
+
+
 def parse_number(raw: object, number_format: str | None = None) -> Number | None:
-    """Read a number from a cell value; None for an empty cell, NotANumber for other text."""
+    """Read a number from a cell value; None for an empty cell, NotANumber for other text.
+
+    Remembered per value, type and format (the same figures recur on every form; a Number is
+    immutable); what raises is not remembered."""
+    key = (raw.__class__, raw, number_format)
+    try:
+        return _PARSED[key]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable value: never a number
+        return _parse_number(raw, number_format)
+    found = _parse_number(raw, number_format)
+    if len(_PARSED) < 1 << 16:
+        _PARSED[key] = found
+    return found
+
+
+def _parse_number(raw: object, number_format: str | None) -> Number | None:
     if is_blank(raw):
         return None
     if isinstance(raw, bool):

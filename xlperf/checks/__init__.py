@@ -12,12 +12,18 @@ from xlperf.checks.workbook import readable  # noqa: F401 (registers XP000)
 from xlperf.findings import Finding, cell_position
 from xlperf.forms.money import MoneyBook
 from xlperf.forms.workbook import WorkbookForms
+from xlperf.reader import no_cycle_collection
 from xlperf.rules import RuleSet
 
 
 def check_workbook(book: WorkbookForms, rules: RuleSet | None = None) -> list[Finding]:
     """All findings of a workbook, in sheet order then row, then column, under ``rules``, else
     the workbook's own 参数 sheet, else the national rules."""
+    with no_cycle_collection():  # as in reading: no cycles made, no walks over the workbook
+        return _check_workbook(book, rules)
+
+
+def _check_workbook(book: WorkbookForms, rules: RuleSet | None) -> list[Finding]:
     rules = book.rule_set(rules)
     found = run("workbook", book.path, book, rules)
     for form in book.projects:

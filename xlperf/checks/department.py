@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from xlperf.checks.project import COLUMN_NAMES
 from xlperf.checks.unit import Flag, Flags, run, unit
 from xlperf.findings import Finding
 from xlperf.forms.base import Val
@@ -12,6 +11,8 @@ from xlperf.forms.department import MONEY_COLUMNS, DepartmentForm, DepartmentInd
 from xlperf.rules import RuleSet
 from xlperf.scoring.department import DepartmentScore, score_department, weight_sets
 from xlperf.values import fmt_decimal, fmt_percent
+from xlperf.vocabulary.department import MONEY_HEADINGS, WHAT
+from xlperf.vocabulary.project import INDICATOR_FIELD_NAMES
 
 
 def check_department(form: DepartmentForm, path: str, rules: RuleSet) -> list[Finding]:
@@ -66,7 +67,7 @@ def declared_weights_match(form: DepartmentForm, result: DepartmentScore, rules:
             key = (label.cell, label.text)
             prev = groups.get(key, (declared, Decimal(0)))
             groups[key] = (prev[0], prev[1] + (ind.weight.number or 0))
-        kind = "一级指标" if level == "level1" else "二级指标"
+        kind = INDICATOR_FIELD_NAMES[level]
         for (_, text), (declared, total) in groups.items():
             if declared.number != total:
                 message = f"{kind}“{text}”标注分值{fmt_decimal(declared.number)}，所属指标分值之和为{fmt_decimal(total)}"
@@ -79,12 +80,14 @@ def _stated_sum(result: DepartmentScore) -> Decimal:
 
 @unit("XD404")
 def total_adds_up(form: DepartmentForm, result: DepartmentScore, rules: RuleSet) -> Flags:
-    """总分 = Σ 指标得分, once every weighted indicator has its 得分."""
-    total, stated_sum = form.total_score.number, _stated_sum(result)
+    """总分 = Σ 指标得分 as scored (an indicator XD406 re-scores counts with the engine's 得分),
+    once every weighted indicator has its 得分."""
+    total, expected = form.total_score.number, result.total
     complete = all(i.score.number is not None for i in form.indicators if i.weight.number)
-    if total is not None and complete and not rules.tolerance.scores_agree(total, stated_sum):
-        message = f"总分{fmt_decimal(total)}，各指标得分之和为{fmt_decimal(stated_sum)}"
-        yield Flag(form.total_score.cell, message, stated_sum, total)
+    if total is not None and complete and not rules.tolerance.scores_agree(total, expected):
+        rescored = "" if expected == _stated_sum(result) else "按评分标准复核后"
+        message = f"总分{fmt_decimal(total)}，{rescored}各指标得分之和为{fmt_decimal(expected)}"
+        yield Flag(form.total_score.cell, message, expected, total)
 
 
 @unit("XD405")
@@ -125,10 +128,10 @@ def score_follows_criteria(form: DepartmentForm, result: DepartmentScore, rules:
 
 @unit("XD407")
 def grade_matches_total(form: DepartmentForm, result: DepartmentScore, rules: RuleSet) -> Flags:
-    """The 等次 is the one the 总分 (else Σ 指标得分) falls in."""
+    """The 等次 is the one the 总分 (else Σ 指标得分 as scored, as XD404 adds them) falls in."""
     total, grade = form.total_score.number, form.grade.text
     if grade and (total is not None or form.indicators):
-        basis = total if total is not None else _stated_sum(result)
+        basis = total if total is not None else result.total
         expected = rules.grade(basis)
         if rules.normalise_grade(grade) != expected:
             message = f"等次“{grade}”与总分{fmt_decimal(basis)}不符，应为“{expected}”"
@@ -154,7 +157,7 @@ def budget_adds_up(form: DepartmentForm, result: DepartmentScore, rules: RuleSet
                 continue
             total = sum(values, Decimal(0))  # type: ignore[arg-type]
             if not tol.amounts_agree(whole.number, total):
-                message = f"部门预算总额的{COLUMN_NAMES[col]}{fmt_decimal(whole.number)}万元，{what}为{fmt_decimal(total)}万元"
+                message = f"部门预算总额的{MONEY_HEADINGS[col]}{fmt_decimal(whole.number)}万元，{what}为{fmt_decimal(total)}万元"
                 yield Flag(whole.cell, message, total, whole.number)
     rate, budget, executed = m.total.rate, m.total.annual_budget.number, m.total.executed.number
     shown = rate.rate_fraction()
@@ -179,4 +182,6 @@ def indicator_complete(form: DepartmentForm, result: DepartmentScore, rules: Rul
         if ind.weight_from is not None:
             continue  # its 分值 is the set's (XD401 checks the set)
         if ind.name.text and (w is None or (started and s is None and item.score is None)):
-            yield Flag(ind.name.cell, f"指标“{_name(ind)}”没有{'分值' if w is None else '得分'}")
+            yield Flag(
+                ind.name.cell, f"指标“{_name(ind)}”没有{WHAT['weight' if w is None else 'score']}"
+            )

@@ -16,13 +16,14 @@ from xlperf.scoring.figures import name_key, project_figures
 from xlperf.scoring.project import ZERO, execution_rate, level_rate
 from xlperf.values import fmt_decimal as num
 from xlperf.values import fmt_percent as pct
+from xlperf.vocabulary.summary import COLUMN_NAMES, NUMBER_LABELS
 
 RATE_FIELDS = {
-    "output_rate": ("output", "产出指标得分率"),
-    "benefit_rate": ("benefit", "效益指标得分率"),
-    "satisfaction_rate": ("satisfaction", "满意度指标得分率"),
+    "output_rate": "output",
+    "benefit_rate": "benefit",
+    "satisfaction_rate": "satisfaction",
 }
-SUM_FIELDS = {"annual_budget": "全年预算数", "executed": "执行数"}
+SUM_FIELDS = {k: COLUMN_NAMES[k] for k in ("annual_budget", "executed")}
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def row_figures(form: ProjectForm, rules: RuleSet, checked=None) -> dict[str, Ro
             form.total_score if stated_total is not None else None,
             stated_total is not None,
         )
-    for field_name, (kind, _) in RATE_FIELDS.items():
+    for field_name, kind in RATE_FIELDS.items():
         out[field_name] = RowFigure(level_rate(form, kind), "项目自评表各指标得分 ÷ 分值")
     return out
 
@@ -151,14 +152,9 @@ def rows_and_forms_pair(
 def _compare_row(summary: SummaryForm, row: SummaryRow, form: ProjectForm, rules: RuleSet) -> Flags:
     tol = rules.tolerance
     figures = row_figures(form, rules)
-    labels = {
-        "annual_budget": "全年预算数",
-        "executed": "执行数",
-        "rate": "执行率",
-        "score": "自评得分",
-    } | {k: v[1] for k, v in RATE_FIELDS.items()}
     name = row.project_name.text
-    for field_name, label in labels.items():
+    for field_name in ("annual_budget", "executed", "rate", "score", *RATE_FIELDS):
+        label = COLUMN_NAMES.get(field_name) or NUMBER_LABELS[field_name]  # 全年预算数, no （万元）
         val: Val = getattr(row, field_name)
         figure = figures[field_name]
         expected = figure.value

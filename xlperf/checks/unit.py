@@ -64,6 +64,7 @@ def run(
     kind: Kind, file: str, *args: Any, sheet: str | None = None, prefix: str = ""
 ) -> list[Finding]:
     """The findings of every unit of ``kind`` on ``args``, in code order."""
+    codes = _codes(kind)
     return [
         Finding(
             file=file,
@@ -75,6 +76,18 @@ def run(
             expected=flag.expected,
             actual=flag.actual,
         )
-        for code in sorted(c for c, u in UNITS.items() if u.kind == kind)
-        for flag in UNITS[code].check(*args)
+        for code, check in codes
+        for flag in check(*args)
     ]
+
+
+_BY_KIND: dict[str, tuple[int, list[tuple[str, Callable[..., Flags]]]]] = {}
+
+
+def _codes(kind: Kind) -> list[tuple[str, Callable[..., Flags]]]:
+    """The units of ``kind`` in code order (worked out again only when one is registered)."""
+    known = _BY_KIND.get(kind)
+    if known is None or known[0] != len(UNITS):
+        units = sorted((c, u.check) for c, u in UNITS.items() if u.kind == kind)
+        known = _BY_KIND[kind] = (len(UNITS), units)
+    return known[1]

@@ -103,7 +103,7 @@ def emit_findings(findings: list[Finding], fmt: str, statistics: bool) -> None:
         keys = ["code", "severity", "title", "count"]
         if fmt == "text":
             for row in rows:
-                level = SEVERITY_NAME.get(str(row["severity"]), "警告")
+                level = SEVERITY_NAME.get(str(row["severity"]), SEVERITY_NAME["warning"])
                 click.echo(f"{row['count']:>6}\t{row['code']}\t[{level}] {row['title']}")
     else:
         rows = [f.model_dump(mode="json", include=set(FINDING_KEYS)) for f in findings]

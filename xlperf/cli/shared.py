@@ -98,7 +98,7 @@ def severity_counts(findings: list[Finding]) -> str:
 def format_finding(f: Finding) -> str:
     from xlperf.registry import SEVERITY_NAME
 
-    level = SEVERITY_NAME.get(f.severity, "警告")
+    level = SEVERITY_NAME.get(f.severity, SEVERITY_NAME["warning"])
     return f"{f.file}:{f.sheet}!{f.cell}: {f.code} [{level}] {f.message}"
 
 

@@ -9,7 +9,8 @@ from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from xlperf.criteria import ManualRule, Rule, read_criterion
+from xlperf.criteria.model import ManualRule, Rule
+from xlperf.criteria.parse.criterion import read_criterion
 from xlperf.forms.base import Val, empty
 
 

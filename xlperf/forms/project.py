@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cached_property
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from xlperf.forms.base import Val, empty
-from xlperf.vocabulary.project import is_placeholder_name
+from xlperf.vocabulary.project import MONEY_UNIT, is_placeholder_name
 
 
 class FundRow(BaseModel):
@@ -89,7 +91,23 @@ class ProjectForm(BaseModel):
     @property
     def unit(self) -> str:
         """The unit the form's amounts are in (万元 unless it says 元)."""
-        return self.money_unit.text or "万元"
+        return self.money_unit.text or MONEY_UNIT
+
+    @cached_property
+    def memo(self) -> dict[Any, Any]:
+        """What scoring works out once per form (a form is not changed once read); not a field:
+        no part of the form's equality or of what it dumps."""
+        return {}
 
     def scored_indicators(self) -> list[Indicator]:
-        return [i for i in self.indicators if not i.placeholder]
+        """The indicators that are not unused template rows."""
+        return list(self.scored_shared())
+
+    def scored_shared(self) -> list[Indicator]:
+        """:meth:`scored_indicators` as worked out once per indicator list: the same list each
+        time (for remembering what follows from it), not to be changed."""
+        inds = self.indicators
+        known = self.memo.get("scored")
+        if known is None or known[0] is not inds or known[1] != len(inds):
+            known = self.memo["scored"] = (inds, len(inds), [i for i in inds if not i.placeholder])
+        return known[2]

@@ -27,9 +27,10 @@ from openpyxl.utils.cell import (
 )
 
 from xlperf.ops.edits import PREVIOUS_NOTE, SheetEdit, Style, ValueWrite, WorkbookPlan, ref
-from xlperf.ops.journal import JOURNAL_SHEET, REPORT_SHEET, Journal, ValueEntry, is_journal
+from xlperf.ops.journal import JOURNAL_SHEET, Journal, ValueEntry, is_journal
 from xlperf.ops.literal import clean_text, excel_rows
 from xlperf.reader.grid import Grid
+from xlperf.vocabulary.sheets import REPORT_SHEET
 
 TITLE = "xlperf 预算绩效自评"
 RECORD, FIELD = chr(30), chr(31)

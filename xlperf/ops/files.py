@@ -19,12 +19,13 @@ from xlperf.findings import Finding
 from xlperf.ops.apply_file import apply_file
 from xlperf.ops.edits import WorkbookPlan
 from xlperf.ops.fix import clear_plan, fix_edits
-from xlperf.ops.journal import JOURNAL_SHEET, REPORT_SHEET, Journal, is_journal
+from xlperf.ops.journal import JOURNAL_SHEET, Journal, is_journal
 from xlperf.ops.plan import plan_fix
 from xlperf.reader import read_grids, require_some_form
 from xlperf.reader.grid import Budget, Grid, grid_from_openpyxl
 from xlperf.reader.loader import load_grids, open_ooxml, sniff
 from xlperf.rules import RuleSet
+from xlperf.vocabulary.sheets import REPORT_SHEET
 
 MACRO_SUFFIXES = {".xlsm", ".xltm"}
 TEMP_PREFIX = ".xlperf-"

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from xlperf.findings import Finding
 from xlperf.ops.edits import WorkbookPlan
-from xlperf.ops.journal import JOURNAL_SHEET, RESULTS_SHEET, Journal, free_sheet_name
+from xlperf.ops.journal import JOURNAL_SHEET, Journal, free_sheet_name
 from xlperf.ops.plan import FixPlan, flag_marks
 from xlperf.ops.results_sheet import results_edit
+from xlperf.vocabulary.sheets import RESULTS_SHEET
 
 
 def clear_plan(journal: Journal, names: list[str]) -> WorkbookPlan:

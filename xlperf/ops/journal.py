@@ -23,9 +23,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from xlperf.vocabulary.sheets import RESULTS_SHEET
+
 JOURNAL_SHEET = "xlperf_journal"  # ASCII: the add-in's VBA names it too
-RESULTS_SHEET = "检查结果"
-REPORT_SHEET = "自评报告"  # written by `xlperf report` and the ribbon; never read as a form
 JOURNAL_HEADER = "xlperf journal v1"
 MARK_COLUMNS = 6  # B:G
 AUTHOR_COLUMN = 9  # J, 0-based in a journal row

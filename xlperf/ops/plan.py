@@ -26,19 +26,13 @@ from xlperf.scoring.figures import name_key
 from xlperf.values import fmt_decimal as num
 from xlperf.values import fmt_percent
 from xlperf.vocabulary.project import FUND_ROW_NAMES
+from xlperf.vocabulary.review import RESULTS_HEAD
+from xlperf.vocabulary.summary import NUMBER_LABELS
 
 SEVERITY_COLOR = {"error": "FFC7CE", "warning": "FFEB9C"}  # Excel's 差 and 适中 cell styles
 COMPUTED_COLOR = "DDEBF7"  # light blue: a value xlperf filled in
 NOTE_TITLE = "【xlperf 检查】"
 COMPUTED_NOTE = "由 xlperf 计算："
-SUMMARY_LABELS = {
-    "rate": "执行率",
-    "output_rate": "产出指标得分率",
-    "benefit_rate": "效益指标得分率",
-    "satisfaction_rate": "满意度指标得分率",
-    "score": "自评得分",
-}
-RESULTS_HEADER = ["序号", "代码", "级别", "工作表", "单元格", "说明", "期望值", "实际值"]
 SUMMARY_FIELDS = {
     "rate": "0.00%",
     "output_rate": "0.00%",
@@ -84,7 +78,7 @@ class FixPlan:
 
     def results_rows(self) -> list[list[object]]:
         """The 检查结果 table, header first; column 5 is the cell the row links to."""
-        rows: list[list[object]] = [list(RESULTS_HEADER)]
+        rows: list[list[object]] = [list(RESULTS_HEAD)]
         for i, f in enumerate(self.findings, 1):
             rows.append(
                 [
@@ -239,7 +233,7 @@ def plan_fix(book: WorkbookForms, rules: RuleSet | None = None) -> FixPlan:
                     continue
                 shown = pct(figure) if number_format.endswith("%") else num(figure)
                 how = (
-                    f"{SUMMARY_LABELS[field_name]}取自项目表“{form.sheet}”"
+                    f"{NUMBER_LABELS[field_name]}取自项目表“{form.sheet}”"
                     f"《{form.project_name.text or form.sheet}》：{shown}"
                 )
                 plan.writes.append(

@@ -9,12 +9,13 @@ import unicodedata
 
 from xlperf.ops.edits import Align, Block, Font, Link, PageSetup, SheetEdit, Style, ref
 from xlperf.ops.plan import SEVERITY_COLOR, FixPlan
+from xlperf.registry import SEVERITY_NAME
 
 RESULTS_WIDTHS = (5, 7, 5, 18, 7, 62, 11, 11)  # fits a landscape A4 page at about 100%
 WRAPPED_COLUMNS = (4, 6)  # 工作表, 说明
 LINE_HEIGHT = 15  # points per line of 11-point text
 LINK_FONT = Font(color="0563C1", underline=True)
-SEVERITY_FILL = {"错误": SEVERITY_COLOR["error"], "警告": SEVERITY_COLOR["warning"]}
+SEVERITY_FILL = {SEVERITY_NAME[k]: color for k, color in SEVERITY_COLOR.items()}
 
 
 def _text_width(text: str) -> float:

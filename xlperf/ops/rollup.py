@@ -25,8 +25,6 @@ from xlperf.ops.files import atomic_save, refuse_if_open
 from xlperf.ops.journal import free_sheet_name
 from xlperf.ops.rollup_figures import (
     FIGURES,
-    HEADER,
-    SUMMARY_SHEET,
     block_key,
     block_rows,
     book_records,
@@ -36,10 +34,13 @@ from xlperf.ops.rollup_figures import (
     fresh_blocks,
     records_frame,
     today,
+    total_notes,
 )
 from xlperf.reader.grid import Grid
 from xlperf.rules import RuleSet
 from xlperf.scoring.figures import department_summaries
+from xlperf.vocabulary.sheets import SUMMARY_SHEET
+from xlperf.vocabulary.summary import HEADER
 
 FORMATS = [None, None, "0.00", "0.00", "0.00%", "0.00%", "0.00%", "0.00%", "0.00", None]
 WIDTHS = [6, 36, 12, 12, 10, 12, 12, 12, 10, 30]
@@ -69,6 +70,8 @@ def add_block(edit: SheetEdit, top: int, unit: str, frame: pd.DataFrame, date: s
     for r, notes in enumerate(frame["notes"], top + 3):
         for field_name, text in notes.items():
             edit.notes[ref(r, FIGURES.index(field_name) + 2)] = text
+    for field_name, text in total_notes(frame).items():  # a 合计 left empty, and why
+        edit.notes[ref(last, FIGURES.index(field_name) + 2)] = text
     return last + 3
 
 

@@ -1,6 +1,6 @@
 """The figures of a 汇总表 (部门（单位）项目支出自评汇总表): a row per project form, grouped by unit.
 
-The figures come from :func:`xlperf.compute.project_figures`; pandas groups them by unit.
+The figures are the checks' (:func:`xlperf.checks.summary.row_figures`); pandas groups them by unit.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from decimal import Decimal
 import pandas as pd
 
 from xlperf.checks.summary import row_figures, stated_text
-from xlperf.compute import project_figures, round_rate
+from xlperf.compute import money_totals, reasons, round_rate
 from xlperf.forms.project import NO_UNIT, ProjectForm
 from xlperf.forms.summary import SUMMARY_COLUMNS, SummaryForm
 from xlperf.forms.workbook import WorkbookForms
@@ -21,24 +21,20 @@ from xlperf.scoring.figures import group_units, name_key
 from xlperf.scoring.figures import project_figures as checked_figures
 from xlperf.values import fmt_decimal as num
 from xlperf.values import fmt_percent as pct
+from xlperf.vocabulary.project import TOTAL_LABEL
+from xlperf.vocabulary.summary import (
+    COLUMN_NAMES,
+    DATE_LABEL,
+    FORM_TITLE,
+    HEADER,
+    MONEY_UNIT_NOTE,
+    SUM_LABEL,
+    UNIT_LABEL,
+)
 
-SUMMARY_SHEET = "汇总表"
-TITLE = "部门（单位）项目支出自评汇总表"
-HEADER = [
-    "序号",
-    "项目名称",
-    "全年预算数",
-    "执行数",
-    "执行率",
-    "产出指标得分率",
-    "效益指标得分率",
-    "满意度指标得分率",
-    "自评得分",
-    "偏差原因",
-]
 FIGURES = list(SUMMARY_COLUMNS[1:])  # a 汇总表 row but its 序号
 NOTE_TITLE = "【xlperf 汇总】"
-NOTE_LABELS = {"rate": "执行率", "score": "总分"}
+NOTE_LABELS = {"rate": COLUMN_NAMES["rate"], "score": TOTAL_LABEL}  # the project form's words
 
 
 def form_units(book: WorkbookForms, figures: list) -> dict[int, tuple[str, SummaryForm | None]]:
@@ -63,11 +59,10 @@ def row_record(form: ProjectForm, rules: RuleSet, checked=None) -> dict[str, obj
     """A project's 汇总表 row: the figures the scorer gives (as ``xlperf check`` expects them),
     the form's text as typed, and per corrected figure a note naming the form's own cell."""
     figures = row_figures(form, rules, checked)
-    stated = project_figures(form, rules)  # the form's text: its name and 偏差原因
     record: dict[str, object] = {
         "key": name_key(form.project_name.text),
-        "project_name": stated["project_name"],
-        "reason": stated["reason"],
+        "project_name": form.project_name.text,
+        "reason": reasons(form),
     }
     notes: dict[str, str] = {}
     for field_name in FIGURES:
@@ -150,23 +145,38 @@ def drop_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 
 
 def totals(frame: pd.DataFrame) -> dict[str, Decimal | None]:
-    """合计: budgets and spending added up, the rate recomputed from the sums."""
-    budget = sum((v for v in frame["annual_budget"] if v is not None), Decimal(0))
-    executed = sum((v for v in frame["executed"] if v is not None), Decimal(0))
+    """合计: budgets and spending added up, the rate recomputed from the sums; a sum with a
+    project's amount missing stays missing, as the report states it (:func:`money_totals`)."""
+    budget, executed, rate = money_totals(list(frame["annual_budget"]), list(frame["executed"]))
     return {
         "annual_budget": budget,
         "executed": executed,
-        "rate": round_rate(executed / budget) if budget else None,
+        "rate": round_rate(rate) if rate is not None else None,
     }
+
+
+def total_notes(frame: pd.DataFrame) -> dict[str, str]:
+    """A note on each 合计 figure left empty, naming the projects whose amount is missing."""
+    notes = {}
+    for field_name in ("annual_budget", "executed"):
+        missing = [
+            f"“{r['project_name'] or r['sheet']}”（{r['sheet']}）"
+            for r in frame.to_dict("records")
+            if r[field_name] is None
+        ]
+        if missing:
+            notes[field_name] = (
+                f"{NOTE_TITLE}{'、'.join(missing)}未填{HEADER[FIGURES.index(field_name) + 1]}，"
+                "合计无法计算，未填列。"
+            )
+    return notes
 
 
 def block_rows(unit: str, frame: pd.DataFrame, date: str, with_total: bool) -> list[list[object]]:
     """One 汇总表 as rows of cell values: title, 名称/时间, header, a row per project, 合计."""
     width = len(HEADER)
-    rows: list[list[object]] = [[TITLE] + [None] * (width - 1)]
-    rows.append(
-        ["部门（单位）名称", None, unit, None, None, None, "汇总时间", date, None, "单位：万元"]
-    )
+    rows: list[list[object]] = [[FORM_TITLE] + [None] * (width - 1)]
+    rows.append([UNIT_LABEL, None, unit, None, None, None, DATE_LABEL, date, None, MONEY_UNIT_NOTE])
     rows.append(list(HEADER))
     # Column by column: DataFrame.to_dict costs ~0.5 ms for a unit's two rows, 1000 units a roll-up.
     for seq, values in enumerate(zip(*(frame[f].tolist() for f in FIGURES), strict=True), 1):
@@ -175,7 +185,7 @@ def block_rows(unit: str, frame: pd.DataFrame, date: str, with_total: bool) -> l
         sums = totals(frame)
         total = [
             None,
-            "合计",
+            SUM_LABEL,
             *(_cell_value(sums[k]) for k in ("annual_budget", "executed", "rate")),
         ]
         rows.append(total + [None] * (width - len(total)))

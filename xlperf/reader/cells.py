@@ -38,7 +38,7 @@ def val(
             "typed": typed,
         },
     )
-    _set(v, "__pydantic_fields_set__", set(_ALL_FIELDS))
+    _set(v, "__pydantic_fields_set__", _ALL_FIELDS)  # shared: a Val is never changed
     _set(v, "__pydantic_extra__", None)
     _set(v, "__pydantic_private__", None)
     return v
@@ -46,7 +46,7 @@ def val(
 
 _new = object.__new__
 _set = object.__setattr__
-_ALL_FIELDS = frozenset(Val.model_fields)
+_ALL_FIELDS = set(Val.model_fields)  # a set, as pydantic's model_copy updates its copy
 
 
 class CellReader:
@@ -58,69 +58,58 @@ class CellReader:
 
     def first_in_span(self, row: int, cols: Iterable[int]) -> tuple[int, int]:
         """The cell holding the value of a (merged) field: the first non-empty one of the span."""
-        merge_box, get = self.grid.merge_box, self.grid.get
-        first = None
-        for c in cols:
-            box = merge_box(row, c)
-            r, cc = (box[0], box[1]) if box else (row, c)
-            if first is None:
-                first = (r, cc)
-            value = get(r, cc)
-            if value is not None and not (isinstance(value, str) and blank_text(value)):
-                return r, cc
-        if first is None:
-            raise IndexError("empty span")
-        return first
+        return self.grid.first_filled(row, cols)
 
     def _top_left(self, row: int, col: int) -> tuple[int, int]:
         box = self.grid.merge_box(row, col)
         return (box[0], box[1]) if box else (row, col)
 
     def text(self, row: int, col: int) -> Val:
-        raw = self.grid.get(row, col)
-        return val(
-            cell=address(row, col),
-            value=clean_text(raw),
-            formula=self.grid.formulas.get((row, col)),
-            typed=_typed(raw),
-        )
+        grid = self.grid
+        raw = grid.get(row, col)
+        formula = grid.formulas.get((row, col)) if grid.formulas else None
+        if raw is None:
+            return val(address(row, col), None, None, False, formula, False)
+        if isinstance(raw, str):
+            stripped = raw.strip()
+            value = None if blank_text(raw) else stripped
+            return val(address(row, col), value, None, False, formula, bool(stripped))
+        return val(address(row, col), clean_text(raw), None, False, formula, True)
 
     def number(self, row: int, col: int, what: str) -> Val:
-        raw = self.grid.get(row, col)
+        grid = self.grid
+        raw = grid.get(row, col)
         cell = address(row, col)
-        formula = self.grid.formulas.get((row, col))
-
-        def unreadable(message: str, actual: str) -> Val:
-            self.problems.append(
-                Problem.model_construct(
-                    sheet=self.grid.sheet, cell=cell, message=message, actual=actual
-                )
-            )
-            return val(cell=cell, formula=formula, typed=True)
-
+        formula = grid.formulas.get((row, col)) if grid.formulas else None
+        if raw is None:
+            return val(cell, None, None, False, formula, False)
         if isinstance(raw, str) and raw.strip() in ERROR_VALUES:
-            return unreadable(f"{what}为错误值 {raw.strip()}，无法读取", raw.strip())
+            message = f"{what}为错误值 {raw.strip()}，无法读取"
+            return self._unreadable(cell, formula, message, raw.strip())
         try:
-            parsed = parse_number(raw, self.grid.fmt(row, col))
+            parsed = parse_number(raw, grid.formats.get((row, col)) if grid.formats else None)
         except NumberOutOfRange as exc:
-            return unreadable(f"{what}为“{exc}”，{exc.reason}，无法读取", str(exc))
+            message = f"{what}为“{exc}”，{exc.reason}，无法读取"
+            return self._unreadable(cell, formula, message, str(exc))
         except NotANumber as exc:
-            return unreadable(f"{what}应为数字，实际为文字“{exc}”，无法读取", str(exc))
+            message = f"{what}应为数字，实际为文字“{exc}”，无法读取"
+            return self._unreadable(cell, formula, message, str(exc))
         if parsed is None:
-            return val(cell=cell, formula=formula, typed=_typed(raw))
+            return val(cell, None, None, False, formula, _typed(raw))
         value = parsed.value
         if parsed.unit == "元" and what.endswith("（万元）"):
             value = value / Decimal(10000)
         elif parsed.unit == "万元" and what.endswith("（元）"):
             value = value * Decimal(10000)
-        return val(
-            cell=cell,
-            value=value,
-            decimals=parsed.decimals,
-            percent=parsed.percent,
-            formula=formula,
-            typed=True,
+        return val(cell, value, parsed.decimals, parsed.percent, formula, True)
+
+    def _unreadable(self, cell: str, formula: str | None, message: str, actual: str) -> Val:
+        self.problems.append(
+            Problem.model_construct(
+                sheet=self.grid.sheet, cell=cell, message=message, actual=actual
+            )
         )
+        return val(cell=cell, formula=formula, typed=True)
 
     def problem(self, row: int, col: int, message: str) -> None:
         self.problems.append(
@@ -129,4 +118,5 @@ class CellReader:
 
 
 def _typed(raw: object) -> bool:
-    return raw is not None and not (isinstance(raw, str) and not raw.strip())
+    """Whether the user typed anything, if only spaces: a cell ``fix`` must not fill."""
+    return raw is not None and raw != ""

@@ -6,7 +6,7 @@ Rows and columns are 0-based here; :func:`address` turns them into Excel address
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -27,8 +27,11 @@ def column_letter(col: int) -> str:
     return letters
 
 
+_LETTERS = [column_letter(c) for c in range(256)]  # the columns forms use, looked up at once
+
+
 def address(row: int, col: int) -> str:
-    return f"{column_letter(col)}{row + 1}"
+    return f"{_LETTERS[col] if 0 <= col < 256 else column_letter(col)}{row + 1}"
 
 
 @dataclass
@@ -41,8 +44,11 @@ class Grid:
     _merge_at: dict[tuple[int, int], tuple[int, int, int, int]] = field(
         default_factory=dict, init=False, repr=False
     )
-    _keys: dict[tuple[int, int], str] = field(default_factory=dict, init=False, repr=False)
     _rows: dict[int, list[tuple[int, Any]]] = field(default_factory=dict, init=False, repr=False)
+    _labels: dict[int, list[tuple[int, str, str]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _memo: dict[str, dict[Any, Any]] = field(default_factory=dict, init=False, repr=False)
     n_cols: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
@@ -64,16 +70,31 @@ class Grid:
                 return line[col]
         return None
 
+    def first_filled(self, row: int, cols: Iterable[int]) -> tuple[int, int]:
+        """The cell holding the value of a (merged) field spanning ``cols`` of ``row``: the first
+        non-empty one (a merged cell read through its top-left), else the first."""
+        merge_at, values = self._merge_at, self.values
+        first = None
+        for c in cols:
+            box = merge_at.get((row, c)) if merge_at else None
+            r, cc = (box[0], box[1]) if box else (row, c)
+            if first is None:
+                first = (r, cc)
+            if 0 <= r < len(values):
+                line = values[r]
+                v = line[cc] if 0 <= cc < len(line) else None
+                if v is not None and not (isinstance(v, str) and blank_text(v)):
+                    return r, cc
+        if first is None:
+            raise IndexError("empty span")
+        return first
+
     def fmt(self, row: int, col: int) -> str | None:
         return None if self.formats is None else self.formats.get((row, col))
 
     def key(self, row: int, col: int) -> str:
-        """The label at row, col, folded (once per cell: the readers ask many times)."""
-        try:
-            return self._keys[(row, col)]
-        except KeyError:
-            key = self._keys[(row, col)] = label_key(self.get(row, col))
-            return key
+        """The label at row, col, folded (remembered per text: labels recur)."""
+        return label_key(self.get(row, col))
 
     def merge_box(self, row: int, col: int) -> tuple[int, int, int, int] | None:
         return self._merge_at.get((row, col))
@@ -89,16 +110,34 @@ class Grid:
         return box is not None and (box[0], box[1]) != (row, col)
 
     def row_cells(self, row: int) -> list[tuple[int, Any]]:
-        """Non-empty cells of a row as (col, value) (a new list; computed once per row)."""
+        """Non-empty cells of a row as (col, value), computed once per row: the list is the
+        grid's own, not to be changed."""
         cells = self._rows.get(row)
         if cells is None:
-            line = self.values[row] if 0 <= row < len(self.values) else []
+            line = self.values[row] if 0 <= row < len(self.values) else ()
             cells = self._rows[row] = [
                 (c, v)
                 for c, v in enumerate(line)
                 if v is not None and not (isinstance(v, str) and blank_text(v))
             ]
-        return list(cells)
+        return cells
+
+    def labels(self, row: int) -> list[tuple[int, str, str]]:
+        """The text cells of a row as (col, text, folded key), computed once per row (the
+        grid's own list, not to be changed)."""
+        found = self._labels.get(row)
+        if found is None:
+            found = self._labels[row] = [
+                (c, v, label_key(v)) for c, v in self.row_cells(row) if isinstance(v, str)
+            ]
+        return found
+
+    def memo(self, name: str) -> dict[Any, Any]:
+        """A cache of per-row facts a reader works out once per grid (``name`` -> its dict)."""
+        found = self._memo.get(name)
+        if found is None:
+            found = self._memo[name] = {}
+        return found
 
     def row_is_empty(self, row: int, cols: Sequence[int] | None = None) -> bool:
         line = self.values[row] if 0 <= row < len(self.values) else []

@@ -15,7 +15,6 @@ from xlperf.forms.money import MoneyBook, MoneyRow, MoneyTable
 from xlperf.reader.cells import CellReader
 from xlperf.reader.grid import Grid, address
 from xlperf.reader.loader import load_grids
-from xlperf.values import label_key
 from xlperf.vocabulary.money import (
     ANCHORS,
     SECTION_HEADING,
@@ -33,8 +32,8 @@ def read_money_tables(grid: Grid, problems: list[Problem]) -> list[MoneyTable]:
     """Every money table of a sheet: each starts at a 机构名称 header cell."""
     tables = []
     for r in range(grid.n_rows):
-        for c, value in grid.row_cells(r):
-            if grid.is_covered(r, c) or label_key(value) not in ANCHORS:
+        for c, _value, key in grid.labels(r):
+            if key not in ANCHORS or grid.is_covered(r, c):
                 continue
             table = _read_table(grid, r, c, problems)
             if table is not None:

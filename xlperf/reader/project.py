@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from xlperf.forms.base import Problem, Val
+from functools import lru_cache
+from typing import Any
+
+from xlperf.forms.base import Problem, Val, build, empty
 from xlperf.forms.project import FundRow, Funds, ProjectForm
 from xlperf.reader.cells import CellReader, val
 from xlperf.reader.grid import Grid, address
@@ -21,6 +24,7 @@ from xlperf.vocabulary.project import (
     INDICATOR_FIELD_NAMES,
     MONEY_COLUMNS,
     MONEY_ROWS,
+    MONEY_UNIT,
     REQUIRED_INDICATOR_COLUMNS,
     TOTAL_ROW_LABELS,
     WEAK_TOTAL_LABELS,
@@ -35,24 +39,30 @@ def funds_anchor_rows(grid: Grid) -> list[tuple[int, int, bool]]:
     with an indicator table below): one per project form, and whether the label is a strong one."""
     found = []
     for r in range(grid.n_rows):
-        for c, v in grid.row_cells(r):
-            key = grid.key(r, c)
-            if not isinstance(v, str) or len(key) > 12:
+        for c, _v, key in grid.labels(r):
+            kind = _anchor_kind(key)
+            if kind is None:
                 continue
-            if any(w in key for w in MONEY_ROWS[0][1]):
+            if kind:
                 found.append((r, c, True))
                 break
-            if (
-                _is_weak_total(key)
-                and _money_header_above(grid, r) is not None
-                and any(
-                    is_indicator_header(grid, rr)
-                    for rr in range(r + 1, min(r + WEAK_ANCHOR_REACH, grid.n_rows))
-                )
+            if _money_header_above(grid, r) is not None and any(
+                is_indicator_header(grid, rr)
+                for rr in range(r + 1, min(r + WEAK_ANCHOR_REACH, grid.n_rows))
             ):
                 found.append((r, c, False))
                 break
     return found
+
+
+@lru_cache(maxsize=4096)
+def _anchor_kind(key: str) -> bool | None:
+    """True for a strong fund-total label, False for a weak one (总额, 合计), else None."""
+    if len(key) > 12:
+        return None
+    if any(w in key for w in MONEY_ROWS[0][1]):
+        return True
+    return False if _is_weak_total(key) else None
 
 
 def _is_weak_total(key: str) -> bool:
@@ -61,10 +71,18 @@ def _is_weak_total(key: str) -> bool:
 
 
 def _money_header_above(grid: Grid, row: int, lower: int = 0) -> tuple[int, Columns] | None:
-    """The money header at most four rows above ``row``: one naming 执行数 and 预算数 or 执行率."""
+    """The money header at most four rows above ``row``: one naming 执行数 and 预算数 or execution
+    rate (each row's reading remembered: the columns are not to be changed)."""
+    known = grid.memo("money_header")
     for r in range(row - 1, max(lower, row - 4) - 1, -1):
-        cols = header_columns(grid, r, MONEY_COLUMNS)
-        if "executed" in cols.fields and ("annual_budget" in cols.fields or "rate" in cols.fields):
+        cols = known.get(r, False)
+        if cols is False:
+            cols = header_columns(grid, r, MONEY_COLUMNS)
+            fields = cols.fields
+            if "executed" not in fields or ("annual_budget" not in fields and "rate" not in fields):
+                cols = None
+            known[r] = cols
+        if cols is not None:
             return r, cols
     return None
 
@@ -103,7 +121,8 @@ def _read_one(
         return None
     money_header, money_cols = header
 
-    # An indicator header sits below the funds; the form ends at its 总分 row.
+    # An indicator header sits below the funds; the form ends at its 总分 row (or the 等次 row
+    # under it).
     ind_header = next(
         (r for r in range(anchor_row + 1, upper) if is_indicator_header(grid, r)), None
     )
@@ -117,11 +136,18 @@ def _read_one(
     last_row = total_row if total_row is not None else _last_nonempty(grid, anchor_row, upper)
 
     first_row = _first_nonempty(grid, lower, money_header)
-    form = ProjectForm(sheet=grid.sheet, first_row=first_row + 1, last_row=last_row + 1)
+    readings: list[str] = []
+    form: dict[str, Any] = {"sheet": grid.sheet, "first_row": first_row + 1, "readings": readings}
     _read_header(grid, cells, form, first_row, money_header)
-    form.money_unit = read_money_unit(grid, first_row, money_header, money_cols)
-    form.funds = read_funds(
-        grid, cells, form, money_cols, anchor_row, ind_header if ind_header is not None else upper
+    unit = form["money_unit"] = read_money_unit(grid, first_row, money_header, money_cols)
+    form["funds"] = funds = read_funds(
+        grid,
+        cells,
+        readings,
+        unit.text or MONEY_UNIT,
+        money_cols,
+        anchor_row,
+        ind_header if ind_header is not None else upper,
     )
     if ind_cols is None or ind_header is None:
         cells.problem(
@@ -129,19 +155,21 @@ def _read_one(
             anchor_col,
             "项目资金下方未找到绩效指标表头（一级/二级/三级指标、指标值、分值、得分），无法读取绩效指标",
         )
-        return form
+        return _done(form, last_row)
     fund_end = max(
-        (int(_row_of(row.label_cell)) for row in _fund_rows(form.funds) if row.label_cell),
+        (int(_row_of(row.label_cell)) for row in _fund_rows(funds) if row.label_cell),
         default=anchor_row + 1,
     )
     _read_goals(grid, cells, form, fund_end, ind_header)
     _missing_columns(grid, cells, ind_cols)
     stop = total_row if total_row is not None else last_row + 1
-    form.indicators = read_indicators(grid, cells, form, ind_cols, ind_cols.last_row + 1, stop)
+    indicators = form["indicators"] = read_indicators(
+        grid, cells, readings, ind_cols, ind_cols.last_row + 1, stop
+    )
     if "weight" not in ind_cols.fields:
-        if any(i.level1_declared_weight is not None for i in form.indicators):
-            form.weights_at = "labels"
-            form.readings.append("无“分值”栏：指标分值取自一级指标标签（如“产出指标（50分）”）")
+        if any(i.level1_declared_weight is not None for i in indicators):
+            form["weights_at"] = "labels"
+            readings.append("无“分值”栏：指标分值取自一级指标标签（如“产出指标（50分）”）")
         else:
             r, c = ind_cols.first_row, ind_cols.all_columns()[0]
             cells.problem(
@@ -157,8 +185,14 @@ def _read_one(
             "绩效指标表下方未找到“总分”行，无法读取总分",
         )
     else:
-        _read_total(grid, cells, form, total_row, ind_cols, upper)
-    return form
+        grade_row = _read_total(grid, cells, form, total_row, ind_cols, upper)
+        last_row = max(last_row, grade_row if grade_row is not None else last_row)
+    return _done(form, last_row)
+
+
+def _done(form: dict[str, Any], last_row: int) -> ProjectForm:
+    form["last_row"] = last_row + 1
+    return build(ProjectForm, form)
 
 
 def _missing_columns(grid: Grid, cells: CellReader, cols: Columns) -> None:
@@ -185,18 +219,30 @@ def _fund_rows(funds: Funds) -> list[FundRow]:
 
 def _is_total_row(grid: Grid, row: int) -> bool:
     cells = grid.row_cells(row)
-    if not cells:
+    if not cells or not isinstance(cells[0][1], str):
         return False
-    key = grid.key(row, cells[0][0])
-    return any(key.startswith(w) for w in TOTAL_ROW_LABELS)
+    return grid.labels(row)[0][2].startswith(TOTAL_ROW_LABELS)
 
 
 def _first_nonempty(grid: Grid, lower: int, upper: int) -> int:
-    return next((r for r in range(lower, upper + 1) if not grid.row_is_empty(r)), upper)
+    return next((r for r in range(lower, upper + 1) if grid.row_cells(r)), upper)
 
 
 def _last_nonempty(grid: Grid, lower: int, upper: int) -> int:
-    return next((r for r in range(upper - 1, lower - 1, -1) if not grid.row_is_empty(r)), lower)
+    return next((r for r in range(upper - 1, lower - 1, -1) if grid.row_cells(r)), lower)
+
+
+@lru_cache(maxsize=4096)
+def _names_header_field(key: str) -> bool:
+    return any(w in key for words in HEADER_FIELDS.values() for w in words)
+
+
+@lru_cache(maxsize=4096)
+def _header_fields_of(key: str) -> tuple[str, ...]:
+    """The header fields (项目名称, 主管部门, 实施单位) a label starts with, in order."""
+    return tuple(
+        name for name, words in HEADER_FIELDS.items() if any(key.startswith(w) for w in words)
+    )
 
 
 def _label_value(grid: Grid, cells: CellReader, row: int, col: int) -> Val:
@@ -212,42 +258,35 @@ def _label_value(grid: Grid, cells: CellReader, row: int, col: int) -> Val:
         v = grid.get(row, c)
         if is_blank(v):
             continue
-        if isinstance(v, str) and any(
-            w in grid.key(row, c) for words in HEADER_FIELDS.values() for w in words
-        ):
+        if isinstance(v, str) and _names_header_field(grid.key(row, c)):
             break
         return cells.text(row, c)
     return val(cell=address(row, span[-1] + 1))
 
 
 def _read_header(
-    grid: Grid, cells: CellReader, form: ProjectForm, first: int, money_header: int
+    grid: Grid, cells: CellReader, form: dict[str, Any], first: int, money_header: int
 ) -> None:
+    none = empty()
     for r in range(first, money_header + 1):
-        for c, v in grid.row_cells(r):
-            if not isinstance(v, str):
-                continue
-            key = grid.key(r, c)
-            if "自评表" in key and form.title.value is None:
-                form.title = val(cell=address(r, c), value=strip_year(v))
+        for c, v, key in grid.labels(r):
+            if "自评表" in key and "title" not in form:
+                form["title"] = val(cell=address(r, c), value=strip_year(v))
             year = find_year(v) if "年" in key and len(key) <= 30 else None
-            if year and form.year.value is None and ("年度" in key or "自评表" in key):
-                form.year = val(cell=address(r, c), value=str(year))
-            for field_name, words in HEADER_FIELDS.items():
-                if getattr(form, field_name).value is None and any(
-                    key.startswith(w) for w in words
-                ):
-                    setattr(form, field_name, _label_value(grid, cells, r, c))
+            if year and "year" not in form and ("年度" in key or "自评表" in key):
+                form["year"] = val(cell=address(r, c), value=str(year))
+            for field_name in _header_fields_of(key):
+                if form.get(field_name, none).value is None:
+                    form[field_name] = _label_value(grid, cells, r, c)
 
 
-def _read_goals(grid: Grid, cells: CellReader, form: ProjectForm, start: int, stop: int) -> None:
+def _read_goals(grid: Grid, cells: CellReader, form: dict[str, Any], start: int, stop: int) -> None:
     for r in range(start, stop):
-        for c, _v in grid.row_cells(r):
-            key = grid.key(r, c)
+        for c, _v, key in grid.labels(r):
             if key.startswith("预期目标"):
-                form.goal_expected = _goal_value(grid, cells, r, c, stop)
+                form["goal_expected"] = _goal_value(grid, cells, r, c, stop)
             elif key.startswith("实际完成"):
-                form.goal_actual = _goal_value(grid, cells, r, c, stop)
+                form["goal_actual"] = _goal_value(grid, cells, r, c, stop)
 
 
 def _goal_value(grid: Grid, cells: CellReader, row: int, col: int, stop: int) -> Val:
@@ -267,22 +306,21 @@ def _goal_value(grid: Grid, cells: CellReader, row: int, col: int, stop: int) ->
 def _read_total(
     grid: Grid,
     cells: CellReader,
-    form: ProjectForm,
+    form: dict[str, Any],
     row: int,
     cols: Columns,
     upper: int,
-) -> None:
+) -> int | None:
+    """The 总分 row's figures and the 等次 at most two rows under it; the 等次's row."""
     label_col = grid.row_cells(row)[0][0]
-    form.total_label_cell = address(row, label_col)
+    form["total_label_cell"] = address(row, label_col)
     for field_name, attr in (("weight", "total_weight"), ("score", "total_score")):
         if field_name in cols.fields:
             _, cc = cells.first_in_span(row, cols.fields[field_name])
-            setattr(
-                form, attr, cells.number(row, cc, "总分" if field_name == "score" else "分值合计")
-            )
+            form[attr] = cells.number(row, cc, "总分" if field_name == "score" else "分值合计")
     for r in range(row, min(row + 3, upper)):
-        for c, _v in grid.row_cells(r):
-            key = grid.key(r, c)
+        for c, _v, key in grid.labels(r):
             if key.startswith(GRADE_LABELS):
-                form.grade = _label_value(grid, cells, r, c)
-                return
+                form["grade"] = _label_value(grid, cells, r, c)
+                return r
+    return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from xlperf.reader.grid import Grid, address
 from xlperf.vocabulary.project import INDICATOR_COLUMNS, INDICATOR_HEADER_NAMES, SUBCOLUMNS
@@ -47,10 +48,8 @@ class Columns:
 def header_columns(grid: Grid, row: int, table: Table) -> Columns:
     """The fields one header row names, each with the columns its (merged) cell spans."""
     found = Columns(first_row=row, last_row=row)
-    for c, v in grid.row_cells(row):
-        if not isinstance(v, str):
-            continue
-        name = classify(grid.key(row, c), table)
+    for c, _v, key in grid.labels(row):
+        name = classify(key, table)
         if not name:
             continue
         if name in found.fields:
@@ -62,13 +61,18 @@ def header_columns(grid: Grid, row: int, table: Table) -> Columns:
 
 
 def is_indicator_header(grid: Grid, row: int) -> bool:
-    return (
-        any(
-            any(w in grid.key(row, c) for w in INDICATOR_HEADER_NAMES)
-            for c, _ in grid.row_cells(row)
+    known = grid.memo("indicator_header")
+    found = known.get(row)
+    if found is None:
+        found = known[row] = any(_names_indicator(key) for _, _, key in grid.labels(row)) and (
+            "name" in header_columns(grid, row, INDICATOR_COLUMNS).fields
         )
-        and "name" in header_columns(grid, row, INDICATOR_COLUMNS).fields
-    )
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _names_indicator(key: str) -> bool:
+    return any(w in key for w in INDICATOR_HEADER_NAMES)
 
 
 def indicator_columns(grid: Grid, row: int) -> Columns:
@@ -77,9 +81,9 @@ def indicator_columns(grid: Grid, row: int) -> Columns:
     cols = header_columns(grid, row, INDICATOR_COLUMNS)
     below = row + 1
     subs = [
-        (c, _subcolumn(grid.key(below, c)))
-        for c, v in grid.row_cells(below)
-        if isinstance(v, str) and not _from_above(grid, below, c, row)
+        (c, _subcolumn(key))
+        for c, _v, key in grid.labels(below)
+        if not _from_above(grid, below, c, row)
     ]
     if not any(kind in ("op", "unit") for _, kind in subs):
         return cols
@@ -99,6 +103,7 @@ def indicator_columns(grid: Grid, row: int) -> Columns:
     return cols
 
 
+@lru_cache(maxsize=4096)
 def _subcolumn(key: str) -> str | None:
     """A second header row's label, matched whole (a data row's "事业单位招聘人数" is no 单位)."""
     bare = _BRACKETS.sub("", key)

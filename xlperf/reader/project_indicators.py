@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from xlperf.forms.base import Val
-from xlperf.forms.project import Indicator, ProjectForm
-from xlperf.reader.cells import CellReader
+from xlperf.forms.base import Val, build, empty
+from xlperf.forms.project import Indicator
+from xlperf.reader.cells import CellReader, val
 from xlperf.reader.grid import Grid, address
 from xlperf.reader.project_header import Columns
 from xlperf.values import clean_text, is_blank
@@ -16,65 +16,75 @@ from xlperf.vocabulary.words import split_declared_weight
 HUNDRED = Decimal(100)
 
 
+_TEXTS = ("name", "target", "actual", "note")
+_NUMBERS = ("weight", "score")
+_READ = ("name", "target", "actual", "weight", "score", "note")
+
+
 def read_indicators(
-    grid: Grid, cells: CellReader, form: ProjectForm, cols: Columns, start: int, stop: int
+    grid: Grid, cells: CellReader, readings: list[str], cols: Columns, start: int, stop: int
 ) -> list[Indicator]:
+    """One indicator per row of ``start``..``stop`` holding one; how the table was read goes to
+    ``readings``."""
     indicators: list[Indicator] = []
-    level1: Val = Val()
+    level1: Val = empty()
     level1_weight = None
-    level2: Val = Val()
+    level2: Val = empty()
+    level1_at = level2_at = None  # the cells they were read from
     fields = cols.fields
     used = cols.all_columns()
+    merge_box, get, first = grid.merge_box, grid.get, grid.first_filled
+    texts = [(f, fields[f], cols.parts.get(f)) for f in _TEXTS if f in fields]
+    numbers = [(f, fields[f], INDICATOR_LABELS[f]) for f in _NUMBERS if f in fields]
+    span1, span2 = fields.get("level1"), fields.get("level2")
+    used_set = set(used)
     for r in range(start, stop):
-        if grid.row_is_empty(r, used) and not any(grid.merge_box(r, c) for c in used):
-            continue
-        if "level1" in fields:
-            rr, cc = cells.first_in_span(r, fields["level1"])
-            raw = grid.get(rr, cc)
-            if not is_blank(raw) and address(rr, cc) != level1.cell:
-                name, declared = split_declared_weight(str(raw))
-                level1, level1_weight = Val(cell=address(rr, cc), value=name), declared
-        if "level2" in fields:
-            rr, cc = cells.first_in_span(r, fields["level2"])
-            raw = grid.get(rr, cc)
-            if not is_blank(raw) and address(rr, cc) != level2.cell:
-                level2 = Val(cell=address(rr, cc), value=clean_text(raw))
-        ind = Indicator(
-            row=r + 1, level1=level1, level1_declared_weight=level1_weight, level2=level2
-        )
-        for field_name in ("name", "target", "actual", "note"):
-            if field_name in fields:
-                rr, cc = cells.first_in_span(r, fields[field_name])
-                value = cells.text(rr, cc) if rr == r else Val(cell=address(r, cc))
-                if field_name in cols.parts:
-                    value = _composed(grid, cells, r, value, cols.parts[field_name])
-                setattr(ind, field_name, value)
-        for field_name in ("weight", "score"):
-            if field_name in fields:
-                rr, cc = cells.first_in_span(r, fields[field_name])
-                value = (
-                    cells.number(rr, cc, INDICATOR_LABELS[field_name])
-                    if rr == r
-                    else Val(cell=address(r, cc))
-                )
-                setattr(ind, field_name, value)
-        if all(
-            getattr(ind, f).value is None
-            for f in ("name", "target", "actual", "weight", "score", "note")
+        if not any(c in used_set for c, _ in grid.row_cells(r)) and not (
+            grid.merged and any(merge_box(r, c) for c in used)
         ):
             continue
-        indicators.append(ind)
+        if span1 is not None:
+            at = first(r, span1)
+            raw = get(*at)
+            if at != level1_at and not is_blank(raw):
+                name, declared = split_declared_weight(str(raw))
+                level1, level1_weight, level1_at = val(address(*at), name), declared, at
+        if span2 is not None:
+            at = first(r, span2)
+            raw = get(*at)
+            if at != level2_at and not is_blank(raw):
+                level2, level2_at = val(address(*at), clean_text(raw)), at
+        ind: dict[str, object] = {
+            "row": r + 1,
+            "level1": level1,
+            "level1_declared_weight": level1_weight,
+            "level2": level2,
+        }
+        anything = False
+        for field_name, span, parts in texts:
+            rr, cc = first(r, span)
+            value = cells.text(rr, cc) if rr == r else val(cell=address(r, cc))
+            if parts is not None:
+                value = _composed(grid, r, value, parts)
+            ind[field_name] = value
+            anything = anything or value.value is not None
+        for field_name, span, label in numbers:
+            rr, cc = first(r, span)
+            value = cells.number(rr, cc, label) if rr == r else val(cell=address(r, cc))
+            ind[field_name] = value
+            anything = anything or value.value is not None
+        if anything:
+            indicators.append(build(Indicator, ind))
     if cols.parts:
         split = "、".join(
             "/".join(grid.key(cols.last_row, c) for c in parts.values())
             for parts in cols.parts.values()
         )
-        form.readings.append(f"两行表头：指标值由“{split}”各栏合成（如 ≥ 95 % → ≥95%）")
-    _percent_weights(grid, form, cols, indicators)
-    return indicators
+        readings.append(f"两行表头：指标值由“{split}”各栏合成（如 ≥ 95 % → ≥95%）")
+    return _percent_weights(grid, readings, cols, indicators)
 
 
-def _composed(grid: Grid, cells: CellReader, row: int, value: Val, parts: dict[str, int]) -> Val:
+def _composed(grid: Grid, row: int, value: Val, parts: dict[str, int]) -> Val:
     """指标性质 + 指标值 + 度量单位 as one target text (≥ 95 % -> ≥95%), at the value's cell."""
     op = clean_text(grid.get(row, parts["op"])) if "op" in parts else None
     unit = clean_text(grid.get(row, parts["unit"])) if "unit" in parts else None
@@ -85,20 +95,31 @@ def _composed(grid: Grid, cells: CellReader, row: int, value: Val, parts: dict[s
         op = None
     if unit and text.endswith(unit):
         unit = None
-    return value.model_copy(update={"value": f"{op or ''}{text}{unit or ''}"})
+    return _with(value, value=f"{op or ''}{text}{unit or ''}")
+
+
+def _with(v: Val, **changes: object) -> Val:
+    """``v`` with some fields changed (a new value: a Val is frozen)."""
+    return val(**{**v.__dict__, **changes})  # type: ignore[arg-type]
 
 
 def _percent_weights(
-    grid: Grid, form: ProjectForm, cols: Columns, indicators: list[Indicator]
-) -> None:
+    grid: Grid, readings: list[str], cols: Columns, indicators: list[Indicator]
+) -> list[Indicator]:
     """A 权重 column typed as percentages (20%) holds points out of 100: read 20%, as 20."""
     weights = [i.weight for i in indicators if i.weight.number is not None]
     if not weights or not all(w.percent for w in weights):
-        return
+        return indicators
+    out = []
     for ind in indicators:
         w = ind.weight
         if w.number is not None:
             decimals = max((w.decimals or 2) - 2, 0)
-            ind.weight = w.model_copy(update={"value": w.number * HUNDRED, "decimals": decimals})
+            ind = build(
+                Indicator,
+                {**ind.__dict__, "weight": _with(w, value=w.number * HUNDRED, decimals=decimals)},
+            )
+        out.append(ind)
     label = cols.label(grid, "weight")
-    form.readings.append(f"“{label}”栏填的是百分数，按 百分数 × 100 读作分值（20% → 20 分）")
+    readings.append(f"“{label}”栏填的是百分数，按 百分数 × 100 读作分值（20% → 20 分）")
+    return out

@@ -19,7 +19,7 @@ from xlperf.rules import (
     RuleSet,
     Tolerance,
 )
-from xlperf.values import NotANumber, clean_text, fold, label_key, parse_number
+from xlperf.values import NotANumber, clean_text, fold, parse_number
 from xlperf.vocabulary.params import (
     ALIASES,
     GRADES,
@@ -44,9 +44,9 @@ def _labels(grid: Grid) -> dict[str, tuple[int, int]]:
     """Folded label -> (row, col) of its first cell, in one pass over the grid."""
     index: dict[str, tuple[int, int]] = {}
     for r in range(grid.n_rows):
-        for c, v in grid.row_cells(r):
-            if isinstance(v, str):
-                index.setdefault(label_key(v), (r, c))
+        for c, _v, key in grid.labels(r):
+            if key not in index:
+                index[key] = (r, c)
     return index
 
 

@@ -3,7 +3,7 @@ and the 收支情况 money tables (XD411–XD414)."""
 
 from __future__ import annotations
 
-from xlperf.registry.model import Rule
+from xlperf.registry.model import Appendix, Rule
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -52,11 +52,15 @@ RULES: tuple[Rule, ...] = (
         summary="部门整体绩效合计（总分）≠ 各指标得分之和",
         what=(
             "合计行的得分与各指标得分之和比较，相差超过 0.005 分即报告；"
+            "评分标准可自动复核的指标按复核后的得分计入（与 XD406 和自评报告所用的总分一致），"
             "只在每个有分值的指标都有得分时检查。"
         ),
         why="总分决定等次并写入部门整体自评报告，与明细不符时结论不可信。",
-        example="各指标得分之和 86，合计行得分填 80：报告 XD404。",
-        fix="合计行得分改为各指标得分之和（可直接写 SUM 公式）。",
+        example=(
+            "各指标得分之和 86，合计行得分填 80：报告 XD404。某指标填 18、按评分标准应为 16（XD406），"
+            "合计填 86（复核后之和）时不报 XD404，填 88 时报 XD404，应为 86。"
+        ),
+        fix="合计行得分改为各指标得分之和（可直接写 SUM 公式），XD406 所报指标按其评分标准的得分计。",
     ),
     Rule(
         code="XD405",
@@ -153,6 +157,7 @@ RULES: tuple[Rule, ...] = (
         why="汇总行是部门的总数，上报和写入报告的都是它；实际报表中即有收入合计 3485.75 而各单位之和为 3485.76 的情形。",
         example="两个单位收入合计 100 和 50，汇总行填 140：应为 150，报告 XD411。",
         fix="汇总行改为各单位之和，或用 xlperf rollup 重新计算。",
+        appendix=Appendix(shows="amount", corrected="请核实（各项之和为{expected}）"),
     ),
     Rule(
         code="XD412",
@@ -170,6 +175,7 @@ RULES: tuple[Rule, ...] = (
         why="合计与构成对不上，说明该行至少一个数填错，汇总和结余也会随之出错。",
         example="某单位支出合计 90，基本支出 70、项目支出 20，支出合计改为 95：报告 XD412。",
         fix="核对该行各项，使合计等于其组成部分之和。",
+        appendix=Appendix(shows="amount", corrected="请核实（各项之和为{expected}）"),
     ),
     Rule(
         code="XD413",

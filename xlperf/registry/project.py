@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xlperf.registry.model import Rule
+from xlperf.registry.model import Appendix, Rule
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -38,6 +38,7 @@ RULES: tuple[Rule, ...] = (
         ),
         example="全年预算数 50、全年执行数 45，执行率填 80%：应为 90%，报告 XP101。",
         fix="执行率改为 全年执行数 ÷ 全年预算数（可直接写公式），保留与表中一致的小数位。",
+        appendix=Appendix(shows="rate"),
     ),
     Rule(
         code="XP102",
@@ -74,6 +75,7 @@ RULES: tuple[Rule, ...] = (
         ),
         example="当年财政拨款全年预算数 50，全年执行数填 55：报告 XP103。",
         fix="核对执行数和预算数；确属超预算执行的，在偏差原因中写明原因和资金来源。",
+        appendix=Appendix(shows="amount", corrected="请核实（全年预算数{expected}）"),
     ),
     Rule(
         code="XP104",
@@ -91,6 +93,7 @@ RULES: tuple[Rule, ...] = (
         ),
         example="全年预算数总额 50，当年财政拨款改为 40、其他来源空白：报告 XP104，应为 40。",
         fix="核对各来源金额和总额，使总额等于各来源之和。",
+        appendix=Appendix(shows="amount", corrected="请核实（各来源之和为{expected}）"),
     ),
     Rule(
         code="XP201",
@@ -101,6 +104,7 @@ RULES: tuple[Rule, ...] = (
         why="任何一项得分都只能在 0 到分值之间；超出说明分值或得分填错，总分也会随之出错。",
         example="“培训人数”分值 20，得分填 25：报告 XP201，指向该得分单元格。",
         fix="把得分改到 [0, 分值] 之内，或改正填错的分值。",
+        appendix=Appendix(corrected="0～{expected}"),
     ),
     Rule(
         code="XP202",
@@ -117,6 +121,7 @@ RULES: tuple[Rule, ...] = (
         ),
         example="“培训人数”分值由 20 改为 25，合计成为 105：报告 XP202。",
         fix="调整指标分值使合计为 100；省里总分另有规定时用 --rules 的 total_weight 指定。",
+        appendix=Appendix(stated="合计{actual}"),
     ),
     Rule(
         code="XP203",
@@ -133,6 +138,7 @@ RULES: tuple[Rule, ...] = (
         ),
         example="“产出指标（50分）”改为“产出指标（60分）”，其下指标仍合计 50：报告 XP203。",
         fix="使标签中的分值与其下指标分值之和一致（改标签或改指标分值）。",
+        appendix=Appendix(stated="{expected}", corrected="请核实（其下指标分值之和为{actual}）"),
     ),
     Rule(
         code="XP204",
@@ -164,6 +170,10 @@ RULES: tuple[Rule, ...] = (
         ),
         example="“学员满意度”指标值 ≥90%、完成值 95%，分值 10，得分填 9：应为 10，报告 XP205。",
         fix="按规则改正得分；确有其他计分依据的，在偏差原因中写明。",
+        appendix=Appendix(
+            corrected="请核实（按规则为{expected}）",
+            note="；定量指标得分与指标值、完成值不符的，本报告仍按自评表所填得分计算",
+        ),
     ),
     Rule(
         code="XP206",
@@ -177,6 +187,7 @@ RULES: tuple[Rule, ...] = (
         why="缺少指标值或完成值就无法判断是否达标，缺少分值或得分则合计无从核对。",
         example="“培训人数”的实际完成值空白：报告 XP206，指向该完成值单元格。",
         fix="补齐所缺内容；该行不是指标的，删除指标名称。",
+        appendix=Appendix(stated="（缺项）", corrected="补填"),
     ),
     Rule(
         code="XP207",
@@ -190,6 +201,7 @@ RULES: tuple[Rule, ...] = (
         why="按规则凡未得满分都应说明偏差原因和改进措施；实际表中很多扣分没有任何说明。",
         example="“合格率”得 14.21 分（分值 15），偏差原因栏清空：报告 XP207。",
         fix="在偏差原因分析及改进措施栏写明未达标的原因和下一步措施。",
+        appendix=Appendix(stated="（未填）", corrected="补填偏差原因"),
     ),
     Rule(
         code="XP208",
@@ -217,5 +229,6 @@ RULES: tuple[Rule, ...] = (
         why="各项分值之和已是 100、总分行却写着 95（或反之写着别的数），说明合计是手抄的，没有随分值表一起改，审核人一眼看不出。",
         example="各项分值合计 100，总分行分值填 95：报告 XP209。",
         fix="使总分行的分值等于各项分值之和，再按 XP202 使其为 100。",
+        appendix=Appendix(corrected="请核实（各项分值之和为{expected}）"),
     ),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xlperf.registry.model import Rule
+from xlperf.registry.model import Appendix, Rule
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -34,6 +34,7 @@ RULES: tuple[Rule, ...] = (
         why="漏报项目或项目名称前后写法不同，都会让汇总数与各项目之和对不上。",
         example="汇总表的项目名称改为“另一个项目”：该行和原项目表各报告一次 XS302。",
         fix="补列漏掉的项目，或使汇总表与项目表的项目名称一致。",
+        appendix=Appendix(stated="—"),
     ),
     Rule(
         code="XS303",
@@ -47,5 +48,6 @@ RULES: tuple[Rule, ...] = (
         why="合计数是部门上报的总账，各行改过而合计没改，上报的数就错了。",
         example="合计行全年预算数填 70，各行之和为 50：报告 XS303。",
         fix="合计行改为各行之和（可直接写 SUM 公式）。",
+        appendix=Appendix(shows="amount", corrected="请核实（各行之和为{expected}）"),
     ),
 )

@@ -29,6 +29,7 @@ from xlperf.report.blocks import Table
 from xlperf.report.projects import FIGURES_HEADER, is_figures_table
 from xlperf.vocabulary.department import INDICATOR_NAMES
 from xlperf.vocabulary.project import TOTAL_LABEL
+from xlperf.vocabulary.review import PROJECT
 
 CJK_FONTS = (
     "Noto Sans CJK SC",
@@ -83,7 +84,7 @@ def chart_rows(table: Table) -> list[ChartRow]:
     """Each project's 总分 and 预算执行率 from the report's table of figures (not its 合计 row)."""
     if not is_figures_table(table):
         raise ValueError(f"not a table of figures: {table.caption}")
-    name_c = FIGURES_HEADER.index("项目")
+    name_c = FIGURES_HEADER.index(PROJECT)
     rate_c = FIGURES_HEADER.index(INDICATOR_NAMES["budget_execution_rate"])
     score_c = FIGURES_HEADER.index(TOTAL_LABEL)
     rows = table.rows[:-1] if table.total_row else table.rows
@@ -112,7 +113,7 @@ def chart_parts(rows: Sequence[ChartRow]) -> list[tuple[int, list[ChartRow]]]:
 def chart_caption(number: int, unit: str, count: int, span: tuple[int, int] | None = None) -> str:
     """图N's caption; ``span``: the 序号 of the first and last project, where 表1's projects
     take several charts."""
-    projects = "各项目" if count > 1 else "项目"
+    projects = ("各" if count > 1 else "") + PROJECT
     part = f"（表1序号{span[0]}—{span[1]}）" if span else ""
     return f"图{number}：{unit}{projects}自评得分与预算执行率{part}"
 

@@ -214,7 +214,7 @@ def _department_score(book: WorkbookForms, rest: list[Issue], rules: RuleSet) ->
             out.append(
                 para(
                     f"自评表所填总分为{wrong.form_value}分（{d.sheet}!{wrong.finding.cell}），"
-                    f"与各指标所填得分之和{wrong.corrected}分不符，本报告按复核后的{pts(total)}分表述。"
+                    f"与各指标复核后的得分之和{wrong.corrected}分不符，本报告按复核后的{pts(total)}分表述。"
                 )
             )
         if wrong := at(rest, d.sheet, d.grade.cell, "XD407"):

@@ -13,10 +13,11 @@ from decimal import Decimal
 
 from xlperf.findings import CODES, Finding
 from xlperf.forms.workbook import WorkbookForms
+from xlperf.registry import REGISTRY
+from xlperf.registry.model import Appendix, Shows
 from xlperf.report.blocks import Block, Table, para
 from xlperf.report.numbers import pct, plain, plain_pct, pts, wan
 from xlperf.scoring.figures import ProjectFigures, Unit, group_units, in_form
-from xlperf.vocabulary.project import MONEY_HEADINGS
 from xlperf.vocabulary.review import FINDING_PLACE
 from xlperf.vocabulary.summary import SEQ_LABEL
 
@@ -52,61 +53,48 @@ def _summary_kinds(book: WorkbookForms) -> dict[tuple[str, str], str]:
     }
 
 
-def _number(value: Decimal | str | None, kind: str) -> str:
-    if not isinstance(value, Decimal):
-        return plain(value)
-    return {"amount": wan, "score": pts, "rate": pct}[kind](value)
+_SHOW = {"amount": wan, "score": pts, "rate": pct}
+_STATE = {"amount": plain, "score": plain, "rate": plain_pct}
 
 
-def _check(what: str, value: Decimal | str | None, show=pts) -> str:
-    return f"请核实（{what}{show(value)}）" if isinstance(value, Decimal) else "请核实"
-
-
-def corrected(f: Finding, kind: str | None = None) -> str:
-    """What the 附表 says the cell should hold: the finding's ``expected``, as the report prints
-    figures of that kind; a ``kind`` names a 汇总表 figure's ("amount", "score", "rate")."""
-    code, exp = f.code, f.expected
-    if kind is not None:
-        return _number(exp, kind)
-    if code == "XP101":
-        return _number(exp, "rate")
-    if code == "XP203":
-        return _check("其下指标分值之和为", f.actual)
-    if code == "XP209":
-        return _check("各项分值之和为", exp)
-    if code == "XP201":
-        return f"0～{pts(exp)}" if isinstance(exp, Decimal) else "请核实"
-    if code in ("XP104", "XS303", "XD411", "XD412"):
-        parts = {"XP104": "各来源之和为", "XS303": "各行之和为"}.get(code, "各项之和为")
-        return _check(parts, exp, wan)
-    if code == "XP103":
-        return _check(MONEY_HEADINGS["annual_budget"], exp, wan)
-    if code == "XP205":
-        return _check("按规则为", exp)
-    if code == "XP206":
-        return "补填"
-    if code == "XP207":
-        return "补填偏差原因"
-    if exp is None:
+def _fill(template: str, f: Finding, show) -> str:
+    """``template`` with the finding's figures printed by ``show``; a template with words
+    around its figure asks to check (请核实) where the figure is not a number."""
+    figures = {"expected": f.expected, "actual": f.actual}
+    used = [v for k, v in figures.items() if "{" + k + "}" in template]
+    if template not in ("{expected}", "{actual}") and not all(isinstance(v, Decimal) for v in used):
         return "请核实"
-    return _number(exp, "score")
+    if template == "{expected}" and f.expected is None:
+        return "请核实"
+    return template.format(
+        **{k: show(v) if isinstance(v, Decimal) else plain(v) for k, v in figures.items()}
+    )
 
 
-def form_value(f: Finding, kind: str | None = None) -> str:
-    """What the form holds there, from the finding's ``actual``."""
-    if kind == "rate" or f.code == "XP101":
-        return plain_pct(f.actual)
-    if f.code == "XP203":
-        return plain(f.expected)  # the weight the 一级指标's label declares
-    if f.code == "XP202":
-        return f"合计{plain(f.actual)}"
-    if f.code == "XP207":
-        return "（未填）"
-    if f.code == "XP206":
-        return "（缺项）"
-    if f.code == "XS302":
-        return "—"
-    return plain(f.actual)
+def _appendix(f: Finding) -> Appendix:
+    rule = REGISTRY.get(f.code)
+    return rule.appendix if rule is not None else Appendix()
+
+
+def corrected(f: Finding, kind: Shows | None = None) -> str:
+    """What the 附表 says the cell should hold (the registry's 更正为 of the code), printed as
+    figures of its kind; a ``kind`` names a 汇总表 figure's ("amount", "score", "rate")."""
+    appendix = _appendix(f)
+    return _fill(appendix.corrected, f, _SHOW[kind or appendix.shows])
+
+
+def form_value(f: Finding, kind: Shows | None = None) -> str:
+    """What the form holds there (the registry's 表中所填 of the code)."""
+    appendix = _appendix(f)
+    template = appendix.stated
+    if "{" not in template:
+        return template
+    return template.format(
+        **{
+            k: _STATE[kind or appendix.shows](v)
+            for k, v in (("expected", f.expected), ("actual", f.actual))
+        }
+    )
 
 
 def report_issues(
@@ -117,7 +105,7 @@ def report_issues(
     out = []
     for f in findings:
         owner = next((p for p in figures if _stands_on(f, p)), None)
-        kind = kinds.get((f.sheet, f.cell)) if f.code == "XS301" else None
+        kind = kinds.get((f.sheet, f.cell))  # a 汇总表 figure prints as its column
         subject = owner.name if owner is not None else f.sheet
         out.append(Issue(f, subject, form_value(f, kind), corrected(f, kind), owner))
     return out
@@ -224,11 +212,7 @@ def issues_summary(issues: list[Issue], where: str = "自评表与汇总表") ->
         )
     if warnings:
         lead = "另有" if errors else f"经按评分规则复核，{where}未发现计算错误，但有"
-        kept = (
-            "；定量指标得分与指标值、完成值不符的，本报告仍按自评表所填得分计算"
-            if any(i.finding.code == "XP205" for i in warnings)
-            else ""
-        )
+        kept = "".join(dict.fromkeys(_appendix(i.finding).note for i in warnings))
         blocks.append(para(f"{lead}需核实的事项{len(warnings)}处：{_by_code(warnings)}{kept}。"))
     blocks.append(para("各问题的位置、表中所填数字和更正后的数字见附表。"))
     return blocks

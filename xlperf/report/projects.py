@@ -6,13 +6,15 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from xlperf.compute import Totals
+from xlperf.compute import money_totals as totals
 from xlperf.report.blocks import Block, Heading, Report, Span, Table, blank, para
 from xlperf.report.issues import appendix_table, at, issues_summary, on_form
 from xlperf.report.numbers import pct, pts, wan
 from xlperf.scoring.figures import LEVELS, ProjectFigures, Unit
-from xlperf.scoring.project import ZERO
 from xlperf.vocabulary.department import INDICATOR_NAMES
 from xlperf.vocabulary.project import GRADE_LABEL, MONEY_LABELS, RATE_SCORE_LABEL, TOTAL_LABEL
+from xlperf.vocabulary.review import PROJECT
 from xlperf.vocabulary.summary import HEADINGS, SUM_LABEL
 
 
@@ -20,16 +22,9 @@ def year_text(year: str) -> str:
     return f"{year}年度" if year else "年度"
 
 
-def money_totals(
-    projects: list[ProjectFigures],
-) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
+def money_totals(projects: list[ProjectFigures]) -> Totals:
     """全年预算数, 全年执行数 and 执行率 of several projects (None where one is missing)."""
-    budgets = [p.annual_budget for p in projects]
-    spent = [p.executed for p in projects]
-    budget = None if None in budgets else sum(budgets, ZERO)  # type: ignore[arg-type]
-    executed = None if None in spent else sum(spent, ZERO)  # type: ignore[arg-type]
-    rate = executed / budget if budget and executed is not None else None
-    return budget, executed, rate
+    return totals([p.annual_budget for p in projects], [p.executed for p in projects])
 
 
 def _project_basic(i: int, p: ProjectFigures, issues) -> list[Block]:
@@ -122,7 +117,7 @@ def indicator_label(name: str | None) -> str:
 
 FIGURES_HEADER = (
     HEADINGS[0],  # 序号
-    "项目",
+    PROJECT,
     MONEY_LABELS["annual_budget"],
     MONEY_LABELS["executed"],
     INDICATOR_NAMES["budget_execution_rate"],

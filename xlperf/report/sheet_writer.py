@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xlperf.ops.edits import Align, Block, Font, PageSetup, SheetEdit, Style, WorkbookPlan, ref
-from xlperf.ops.journal import REPORT_SHEET
 from xlperf.report.blocks import Heading, Para, ReportContent, Table
+from xlperf.vocabulary.sheets import REPORT_SHEET
 
 COLUMNS = 11  # as many as the figure tables have
 CM_TO_CHARS = 4.4  # Excel column width units per centimetre (default font)

@@ -7,9 +7,10 @@ from openpyxl.chart.label import DataLabelList
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlperf.review.sheets import OverviewLayout
+from xlperf.vocabulary.review import SCORE_BANDS_TITLE
 
 ERRORS_TITLE = "各单位错误数"
-SCORES_TITLE = "自评得分分布（项目数）"
+SCORES_TITLE = SCORE_BANDS_TITLE + "（项目数）"
 
 
 def add_charts(ws: Worksheet, layout: OverviewLayout) -> None:

@@ -15,8 +15,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xlperf.compute import Totals, money_totals
 from xlperf.findings import CODES
 from xlperf.ops.literal import put
+from xlperf.ops.results_sheet import sheet_ref
 from xlperf.registry.model import SEVERITY_NAME
 from xlperf.review.collect import FileResult, FindingRow, ProjectRow
 from xlperf.rules import RuleSet
@@ -70,16 +72,9 @@ class UnitRow:
     warnings: int = 0
 
     @property
-    def budget(self) -> Decimal:
-        return sum((p.budget for p in self.projects if p.budget is not None), Decimal(0))
-
-    @property
-    def executed(self) -> Decimal:
-        return sum((p.executed for p in self.projects if p.executed is not None), Decimal(0))
-
-    @property
-    def rate(self) -> Decimal | None:
-        return self.executed / self.budget if self.budget else None
+    def totals(self) -> Totals:
+        """全年预算数, 全年执行数 and 执行率 of the unit (None where a project lacks one)."""
+        return money_totals([p.budget for p in self.projects], [p.executed for p in self.projects])
 
     @property
     def mean_score(self) -> Decimal | None:
@@ -206,7 +201,7 @@ def write_overview(
         _row(
             ws,
             r,
-            [i, u.name, len(u.files), len(u.projects), u.budget, u.executed, u.rate]
+            [i, u.name, len(u.files), len(u.projects), *u.totals]
             + [_round(u.mean_score)]
             + [g.get(x, 0) for x in grades]
             + [u.errors, u.warnings, u.conventions()],
@@ -226,7 +221,7 @@ def write_overview(
         ws,
         r,
         ["", everything.name, len(read), len(everything.projects)]
-        + [everything.budget, everything.executed, everything.rate, _round(everything.mean_score)]
+        + [*everything.totals, _round(everything.mean_score)]
         + [g.get(x, 0) for x in grades]
         + [everything.errors, everything.warnings, everything.conventions()],
     )
@@ -284,13 +279,6 @@ def link_target(flagged: str, review_dir: Path) -> str:
     return "".join(URL_ESCAPES.get(ch, ch) for ch in rel)
 
 
-def link_location(sheet: str, cell: str) -> str:
-    """The cell a link opens, in Excel's syntax (``'Sheet'!F8``): Excel writes an external link's
-    cell as the hyperlink's ``location`` beside the file's relationship; LibreOffice joins the
-    two as ``file#'Sheet'!F8`` and its jump to a mark also parses the Excel A1 convention."""
-    return "'{}'!{}".format(sheet.replace("'", "''"), cell)
-
-
 def write_findings(ws: Worksheet, results: list[FileResult], review_dir: Path) -> int:
     """问题清单: every finding, its 单元格 a link into the file's flagged copy."""
     _header(ws, 1, FINDINGS_HEAD, FINDINGS_WIDTHS)
@@ -334,7 +322,8 @@ def _finding_row(ws: Worksheet, r: int, f: FindingRow, target: str | None) -> No
         cell.hyperlink = Hyperlink(
             ref=cell.coordinate,
             target=target,
-            location=link_location(f.sheet, f.cell),
+            # Excel keeps an external link's cell as its location; LibreOffice joins the two
+            location=sheet_ref(f.sheet, f.cell),
             tooltip=f"打开标记副本：{f.file} {f.sheet}!{f.cell}"[:255],
         )
         cell.font = LINK

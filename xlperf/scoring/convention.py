@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from xlperf.forms.project import ProjectForm
 from xlperf.rules import Convention, RuleSet
@@ -79,6 +80,19 @@ class _Figures:
 
 
 def _figures(form: ProjectForm, rules: RuleSet) -> _Figures:
+    return _remembered(form, "figures", rules, _work_out_figures)
+
+
+def _remembered(form: ProjectForm, what: str, rules: RuleSet, work: Any) -> Any:
+    """``work(form, rules)``, once per form and rule set (:attr:`ProjectForm.memo`)."""
+    key = (what, id(rules))
+    known = form.memo.get(key)
+    if known is None or known[0] is not rules:
+        known = form.memo[key] = (rules, work(form, rules))
+    return known[1]
+
+
+def _work_out_figures(form: ProjectForm, rules: RuleSet) -> _Figures:
     return _Figures(
         rate_weight=form.funds.total.weight.number or ZERO,
         indicator_weights=indicator_weight_total(form),
@@ -122,7 +136,12 @@ def fallback(form: ProjectForm) -> Convention:
 def infer_convention(form: ProjectForm, rules: RuleSet) -> ConventionFit:
     """The first accepted convention both the 分值 and the 总分 fit. Else the first the stated
     总分 fits (the 总分 says how the unit scored; its 分值 are then wrong: XP202); else the first
-    the 分值 fit (its 总分 is then wrong: XP204); else the form's own 执行率 分值 inside the 总分."""
+    the 分值 fit (its 总分 is then wrong: XP204); else the form's own 执行率 分值 inside the 总分.
+    Worked out once per form and rule set."""
+    return _remembered(form, "convention", rules, _infer)
+
+
+def _infer(form: ProjectForm, rules: RuleSet) -> ConventionFit:
     tried = tuple(rules.conventions)
     fig = _figures(form, rules)
     weights = [c for c in tried if _weights_fit(form, fig, c, rules)]

@@ -13,15 +13,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from xlperf.criteria import (
-    MONEY_INDICATORS,
-    CompositeRule,
-    Rule,
-    assess,
-    budget_adjustment_rate,
-    expected_input,
-    to_decimal,
-)
+from xlperf.criteria.decimals import to_decimal
+from xlperf.criteria.evaluation import assess
+from xlperf.criteria.model import CompositeRule, Rule, expected_input
+from xlperf.criteria.money import MONEY_INDICATORS, budget_adjustment_rate
 from xlperf.forms.base import Val
 from xlperf.forms.department import DepartmentForm, DepartmentIndicator
 from xlperf.rules import RuleSet

@@ -89,10 +89,16 @@ def score_sum(form: ProjectForm) -> Decimal:
 
 
 def level1_groups(form: ProjectForm) -> dict[str, list[Indicator]]:
-    """Indicators by 一级指标 name, in form order."""
+    """Indicators by 一级指标 name, in form order (worked out once per form: not to be
+    changed)."""
+    scored = form.scored_shared()
+    known = form.memo.get("level1_groups")
+    if known is not None and known[0] is scored:
+        return known[1]
     groups: dict[str, list[Indicator]] = {}
-    for ind in form.scored_indicators():
+    for ind in scored:
         groups.setdefault(ind.level1.text or "", []).append(ind)
+    form.memo["level1_groups"] = (scored, groups)
     return groups
 
 

@@ -17,14 +17,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlperf.criteria import (
-    BandsRule,
-    DeductionRule,
-    LinearRule,
-    Rule,
-    SurveyRule,
-    parse_criterion,
-)
+from xlperf.criteria.model import BandsRule, DeductionRule, LinearRule, Rule, SurveyRule
+from xlperf.criteria.parse.criterion import parse_criterion
 from xlperf.templates.department_structure import SEED000_STRUCTURE, Level1
 from xlperf.templates.names import define_local
 from xlperf.templates.project_sheet import grade_formula

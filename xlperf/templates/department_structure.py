@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from xlperf.vocabulary.department import PRINTED_NAMES
+
 
 @dataclass(frozen=True)
 class Item:
@@ -63,30 +65,30 @@ SEED000_STRUCTURE: tuple[Level1, ...] = (
                 "预算执行",
                 (
                     _i(
-                        "预算执行率",
+                        PRINTED_NAMES["budget_execution_rate"],
                         2,
                         "预算执行率大于或等于95%的得2分，小于或等于90%的得0分，"
                         "在90%-95%之间的、在0分和2分之间按比例计算确定。",
                     ),
                     _i(
-                        "预算调整率",
+                        PRINTED_NAMES["budget_adjustment_rate"],
                         2,
                         "预算调整率等于0的得2分，大于或等于10%的得0分，"
                         "在0-10%之间的、在0分和2分之间按比例计算确定。",
                     ),
                     _i(
-                        "结转结余率",
+                        PRINTED_NAMES["carryover_rate"],
                         2,
                         "结转结余率小于或等于5%的得2分，大于或等于20%的得0分，"
                         "在5%-20%之间的、在0分和2分之间按比例计算确定。",
                     ),
                     _i(
-                        "“三公经费”控制率",
+                        PRINTED_NAMES["three_public_control_rate"],
                         2,
                         "“三公经费”控制率小于或等于100%的得2分，超过100%得0分。",
                     ),
                     _i(
-                        "政府采购执行率",
+                        PRINTED_NAMES["procurement_execution_rate"],
                         2,
                         "政府采购执行率等于100%的得2分，每低于1个百分点扣0.2分，扣完为止。",
                     ),

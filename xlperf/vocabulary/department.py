@@ -86,6 +86,11 @@ INDICATOR_NAMES = {
 }
 """The canonical names of the money-derived indicators (quotes dropped: “三公经费”控制率 →
 三公经费控制率), by the :mod:`xlperf.criteria.money` function that computes each."""
+PRINTED_NAMES = INDICATOR_NAMES | {
+    "three_public_control_rate": "“三公经费”控制率",
+    "three_public_change_rate": "“三公经费”变动率",
+}
+"""The same names as the template prints them, quotes and all."""
 
 
 def is_total_label(key: str) -> bool:
@@ -169,8 +174,8 @@ FIGURE_ROWS: tuple[tuple[str, str, str, bool], ...] = (
     ),
     (INDICATOR_NAMES["carryover_rate"], "结转结余总额", MONEY_HEADINGS["annual_budget"], False),
     (INDICATOR_NAMES["carryover_change_rate"], "本年结转结余", "上年结转结余", True),
-    ("“三公经费”控制率", "“三公经费”实际支出", "“三公经费”预算数", False),
-    ("“三公经费”变动率", "本年“三公经费”预算", "上年“三公经费”预算", True),
+    (PRINTED_NAMES["three_public_control_rate"], "“三公经费”实际支出", "“三公经费”预算数", False),
+    (PRINTED_NAMES["three_public_change_rate"], "本年“三公经费”预算", "上年“三公经费”预算", True),
     (INDICATOR_NAMES["procurement_execution_rate"], "实际政府采购金额", "政府采购预算金额", False),
     (INDICATOR_NAMES["public_expense_control_rate"], "实际公用经费支出", "预算公用经费", False),
     (INDICATOR_NAMES["fixed_asset_utilisation_rate"], "在用固定资产总额", "固定资产总额", False),

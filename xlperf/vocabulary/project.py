@@ -87,7 +87,8 @@ def money_labels(unit: str) -> dict[str, str]:
     }
 
 
-MONEY_LABELS = money_labels("万元")
+MONEY_UNIT = "万元"  # the forms' money unit when a form states none
+MONEY_LABELS = money_labels(MONEY_UNIT)
 INDICATOR_LABELS = {"weight": "分值", "score": "得分"}
 HEADER_FIELDS = {
     "project_name": ("项目名称",),

@@ -1,5 +1,5 @@
-"""The review workbook's headings (``xlperf review``): its own, and the forms' labels where it
-shows their figures."""
+"""The headings of what xlperf writes of its findings: the review workbook (``xlperf review``),
+with the forms' labels where it shows their figures, and the 检查结果 sheet of ``fix``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from xlperf.vocabulary.summary import COLUMN_NAMES, SEQ_LABEL
 
 UNIT = "单位"
 FILE = "文件"
+PROJECT = "项目"
 CONVENTION = "评分口径"
 STATED, RECHECKED = "（表中）", "（复核）"  # a figure as the form states it / as xlperf scores it
 WEIGHT_SUM = "分值合计"
@@ -32,7 +33,8 @@ OVERVIEW_HEAD = [
 OVERVIEW_TAIL = ["错误", "警告", CONVENTION]
 FINDING_PLACE = ("工作表", "单元格", "代码")  # where a finding stands and its code
 SEVERITY_COLUMN = "级别"
-FINDINGS_HEAD = [SEQ_LABEL, UNIT, FILE, "项目", *FINDING_PLACE, SEVERITY_COLUMN, "说明"]
+MESSAGE = "说明"
+FINDINGS_HEAD = [SEQ_LABEL, UNIT, FILE, PROJECT, *FINDING_PLACE, SEVERITY_COLUMN, MESSAGE]
 PROJECTS_HEAD = [
     SEQ_LABEL,
     UNIT,
@@ -47,6 +49,16 @@ PROJECTS_HEAD = [
     *_both(GRADE_LABEL),
     WEIGHT_SUM,
     DIFFERENCE,
+]
+EXPECTED, ACTUAL = "期望值", "实际值"
+RESULTS_HEAD = [
+    SEQ_LABEL,
+    FINDING_PLACE[2],
+    SEVERITY_COLUMN,
+    *FINDING_PLACE[:2],
+    MESSAGE,
+    EXPECTED,
+    ACTUAL,
 ]
 CODES_HEAD = [FINDING_PLACE[2], SEVERITY_COLUMN, "名称", "条数", "涉及文件数", "涉及单位数"]
 UNREAD_HEAD = [SEQ_LABEL, FILE, "情况", "原因"]

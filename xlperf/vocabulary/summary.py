@@ -61,6 +61,9 @@ HEADINGS = (
     "偏差原因",
 )
 """The 汇总表's column headings as the template prints them (A–J)."""
+HEADER = tuple(h.replace("\n", "") for h in HEADINGS)
+"""The same headings on one line each, as the roll-up writes them."""
+MONEY_UNIT_NOTE = "单位：万元"
 DATE_LABEL = "汇总时间"
 LINK_COLUMN = "对应工作表"
 LINK_HEADING = LINK_COLUMN + "\n（填写后自动取数，不打印）"
