@@ -158,11 +158,12 @@ def totals(frame: pd.DataFrame) -> dict[str, Decimal | None]:
 def total_notes(frame: pd.DataFrame) -> dict[str, str]:
     """A note on each 合计 figure left empty, naming the projects whose amount is missing."""
     notes = {}
+    names, sheets = frame["project_name"].tolist(), frame["sheet"].tolist()
     for field_name in ("annual_budget", "executed"):
         missing = [
-            f"“{r['project_name'] or r['sheet']}”（{r['sheet']}）"
-            for r in frame.to_dict("records")
-            if r[field_name] is None
+            f"“{name or sheet}”（{sheet}）"
+            for name, sheet, value in zip(names, sheets, frame[field_name].tolist(), strict=True)
+            if value is None
         ]
         if missing:
             notes[field_name] = (
