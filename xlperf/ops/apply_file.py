@@ -3,10 +3,8 @@ workbook (saved by the caller, atomically, through :mod:`xlperf.ops.files`)."""
 
 from __future__ import annotations
 
-from copy import copy
 from typing import Any
 
-from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.styles import Font as XlFont
@@ -24,6 +22,7 @@ from openpyxl.xml.functions import fromstring, tostring
 from xlperf.ops.edits import Font, ProjectSheet, SheetEdit, Style, WorkbookPlan
 from xlperf.ops.journal import JOURNAL_SHEET, Journal, MarkEntry, ValueEntry
 from xlperf.ops.literal import clean_text, put
+from xlperf.reader.merges import Memo, clean_merge
 
 NOTE_AUTHOR = "xlperf"
 NOTE_SIZE = (360, 160)  # a flag's note box, in points
@@ -187,7 +186,7 @@ def _merge(ws: Worksheet, areas: list[str]) -> None:
     if not areas:
         return
     at: dict[tuple[int, int], list[CellRange]] = {}  # a merged cell -> the merges holding it
-    memo: dict[tuple[Any, ...], int] = {}
+    memo: Memo = {}
     for merged in ws.merged_cells.ranges:
         for cell in merged.cells:
             at.setdefault(cell, []).append(merged)
@@ -198,49 +197,7 @@ def _merge(ws: Worksheet, areas: list[str]) -> None:
             ws.merged_cells.ranges.add(mcr)
             for cell in mcr.cells:
                 at.setdefault(cell, []).append(mcr)
-        _clean_merge(ws, mcr, memo)
-
-
-def _array(cell: Any) -> StyleArray:
-    if cell._style is None:  # as openpyxl's style descriptors do on first use
-        cell._style = StyleArray()
-    return cell._style
-
-
-def _clean_merge(ws: Worksheet, mcr: MergedCellRange, memo: dict[tuple[Any, ...], int]) -> None:
-    """openpyxl's ``Worksheet._clean_merge_range``: the covered cells become MergedCells, the
-    edge cells take the start cell's borders and every cell its protection. Each change is made
-    through openpyxl once per distinct (style index, change) and then copied as an index."""
-    cells = mcr.cells
-    next(cells)
-    for row, col in cells:
-        ws._cells[row, col] = MergedCell(ws, row, col)
-    start = mcr.start_cell
-    for name in ("top", "left", "right", "bottom"):  # MergedCellRange.format
-        side = getattr(start.border, name)
-        if side and side.style is None:
-            continue
-        added = Border(**{name: side})
-        given = _array(start).borderId
-        for coord in getattr(mcr, name):
-            cell = ws._cells.get(coord)
-            if cell is None:
-                cell = ws._cells[coord] = MergedCell(ws, *coord)
-            key = ("border", name, given, _array(cell).borderId)
-            if key in memo:
-                cell._style.borderId = memo[key]
-            else:
-                cell.border += added
-                memo[key] = cell._style.borderId
-    key = ("protection", _array(start).protectionId)
-    if key not in memo:
-        start.protection = copy(start.protection)
-        memo[key] = start._style.protectionId
-    for coord in mcr.cells:
-        cell = ws._cells.get(coord)
-        if cell is None:
-            cell = ws._cells[coord] = MergedCell(ws, *coord)
-        _array(cell).protectionId = memo[key]
+        clean_merge(ws, mcr, memo)
 
 
 def _cells(ws: Worksheet, area: str) -> list[Any]:
