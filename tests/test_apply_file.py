@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import openpyxl.reader.excel
 import pytest
+from openpyxl.styles import Border, Side
 from openpyxl.styles import Font as XlFont
 from openpyxl.worksheet._reader import WorksheetReader
 from openpyxl.worksheet.worksheet import Worksheet
@@ -82,19 +84,51 @@ def _whole(wb: openpyxl.Workbook) -> list[tuple]:
     ]
 
 
+def _bordered_merges(path: Path) -> Path:
+    """Merges whose end cells carry borders their start cells lack, each look twice, written as
+    Excel writes them (openpyxl moves the end's right/bottom borders onto the start, the
+    start's edges onto the covered cells)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    thick, thin = Side(style="thick"), Side(style="thin")
+    refs = []
+    for col in (1, 4, 7, 10):
+        ws.cell(2, col + 1).border = Border(right=thick, bottom=thick)
+        ws.cell(1, col).value = "x"
+        if col > 4:
+            ws.cell(1, col).border = Border(top=thin, left=thin)
+        refs.append(f"{ws.cell(1, col).coordinate}:{ws.cell(2, col + 1).coordinate}")
+    wb.save(path)
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    merges = "".join(f'<mergeCell ref="{r}"/>' for r in refs)
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = parts[sheet].replace(
+        b"</sheetData>",
+        f'</sheetData><mergeCells count="{len(refs)}">{merges}</mergeCells>'.encode(),
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
 @pytest.mark.parametrize(
     "path",
     [
+        "bordered",
         FIXTURES / "seed000_std.xlsx",
         FIXTURES / "seed000_plain.xlsx",
         REPO / "workbook_templates" / "项目支出绩效自评表.xlsx",
         REPO / "workbook_templates" / "部门整体支出绩效自评表.xlsx",
     ],
-    ids=lambda p: p.stem,
+    ids=lambda p: getattr(p, "stem", p),
 )
-def test_loading_merges_as_openpyxl_does(path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_loading_merges_as_openpyxl_does(path, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     """open_ooxml's sheet reader (xlperf.reader.merges) gives every cell the style openpyxl's
     own reader gives it, and the workbook saves to the same sheets."""
+    if path == "bordered":
+        path = _bordered_merges(tmp_path / "bordered.xlsx")
     if not path.exists():
         pytest.skip(f"not found: {path}")
     ours = open_ooxml(path, data_only=False)

@@ -16,7 +16,7 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.styles import Border
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet._reader import WorksheetReader
-from openpyxl.worksheet.cell_range import MultiCellRange
+from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -37,12 +37,11 @@ def clean_merge(ws: Worksheet, mcr: MergedCellRange, memo: Memo) -> None:
     for row, col in cells:
         ws._cells[row, col] = MergedCell(ws, row, col)
     start = mcr.start_cell
+    given = _array(start).borderId
     for name in ("top", "left", "right", "bottom"):  # MergedCellRange.format
         side = getattr(start.border, name)
         if side and side.style is None:
             continue
-        added = Border(**{name: side})
-        given = _array(start).borderId
         for coord in getattr(mcr, name):
             cell = ws._cells.get(coord)
             if cell is None:
@@ -51,7 +50,7 @@ def clean_merge(ws: Worksheet, mcr: MergedCellRange, memo: Memo) -> None:
             if key in memo:
                 cell._style.borderId = memo[key]
             else:
-                cell.border += added
+                cell.border += Border(**{name: side})
                 memo[key] = cell._style.borderId
     key = ("protection", _array(start).protectionId)
     if key not in memo:
@@ -64,16 +63,39 @@ def clean_merge(ws: Worksheet, mcr: MergedCellRange, memo: Memo) -> None:
         _array(cell).protectionId = memo[key]
 
 
+def merged_range(ws: Worksheet, ref: str, memo: Memo) -> MergedCellRange:
+    """``MergedCellRange(ws, ref)``: its start cell takes the end cell's right and bottom
+    borders (``MergedCellRange._get_borders``), worked out once per pair of style indices."""
+    mcr = MergedCellRange.__new__(MergedCellRange)
+    mcr.ws = ws
+    CellRange.__init__(mcr, range_string=ref)
+    start = ws._cells.get((mcr.min_row, mcr.min_col))
+    if start is None:
+        start = ws.cell(row=mcr.min_row, column=mcr.min_col)
+    mcr.start_cell = start
+    end = ws._cells.get((mcr.max_row, mcr.max_col))
+    if end is not None:
+        key = ("corner", _array(start).borderId, _array(end).borderId)
+        if key in memo:
+            start._style.borderId = memo[key]
+        else:
+            start.border += Border(right=end.border.right, bottom=end.border.bottom)
+            memo[key] = start._style.borderId
+    return mcr
+
+
 class MergeReader(WorksheetReader):
-    """openpyxl's sheet reader with :func:`clean_merge` for the sheet's merges."""
+    """openpyxl's sheet reader with :func:`merged_range` and :func:`clean_merge` for the
+    sheet's merges (one memo per workbook: style indices are the workbook's)."""
 
     def bind_merged_cells(self) -> None:
         if not self.parser.merged_cells:
             return
-        memo: Memo = {}
+        book = self.ws.parent
+        memo = book.__dict__.setdefault("_xlperf_merge_memo", {})
         ranges = []
         for cr in self.parser.merged_cells.mergeCell:
-            mcr = MergedCellRange(self.ws, cr.ref)
+            mcr = merged_range(self.ws, cr.ref, memo)
             clean_merge(self.ws, mcr, memo)
             ranges.append(mcr)
         self.ws.merged_cells = MultiCellRange(ranges)
