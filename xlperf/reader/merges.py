@@ -23,8 +23,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 Memo = dict[tuple[Any, ...], int]
 
 
-def _array(cell: Any) -> StyleArray:
-    if cell._style is None:  # as openpyxl's style descriptors do on first use
+def style_array(cell: Any) -> StyleArray:
+    """The cell's style indices, made on first use as openpyxl's style descriptors do."""
+    if cell._style is None:
         cell._style = StyleArray()
     return cell._style
 
@@ -37,7 +38,7 @@ def clean_merge(ws: Worksheet, mcr: MergedCellRange, memo: Memo) -> None:
     for row, col in cells:
         ws._cells[row, col] = MergedCell(ws, row, col)
     start = mcr.start_cell
-    given = _array(start).borderId
+    given = style_array(start).borderId
     for name in ("top", "left", "right", "bottom"):  # MergedCellRange.format
         side = getattr(start.border, name)
         if side and side.style is None:
@@ -46,13 +47,13 @@ def clean_merge(ws: Worksheet, mcr: MergedCellRange, memo: Memo) -> None:
             cell = ws._cells.get(coord)
             if cell is None:
                 cell = ws._cells[coord] = MergedCell(ws, *coord)
-            key = ("border", name, given, _array(cell).borderId)
+            key = ("border", name, given, style_array(cell).borderId)
             if key in memo:
                 cell._style.borderId = memo[key]
             else:
                 cell.border += Border(**{name: side})
                 memo[key] = cell._style.borderId
-    key = ("protection", _array(start).protectionId)
+    key = ("protection", style_array(start).protectionId)
     if key not in memo:
         start.protection = copy(start.protection)
         memo[key] = start._style.protectionId
@@ -60,7 +61,7 @@ def clean_merge(ws: Worksheet, mcr: MergedCellRange, memo: Memo) -> None:
         cell = ws._cells.get(coord)
         if cell is None:
             cell = ws._cells[coord] = MergedCell(ws, *coord)
-        _array(cell).protectionId = memo[key]
+        style_array(cell).protectionId = memo[key]
 
 
 def merged_range(ws: Worksheet, ref: str, memo: Memo) -> MergedCellRange:
@@ -75,7 +76,7 @@ def merged_range(ws: Worksheet, ref: str, memo: Memo) -> MergedCellRange:
     mcr.start_cell = start
     end = ws._cells.get((mcr.max_row, mcr.max_col))
     if end is not None:
-        key = ("corner", _array(start).borderId, _array(end).borderId)
+        key = ("corner", style_array(start).borderId, style_array(end).borderId)
         if key in memo:
             start._style.borderId = memo[key]
         else:
