@@ -17,10 +17,10 @@ from xlperf.reader.grid import Grid, address
 from xlperf.reader.loader import load_grids
 from xlperf.vocabulary.money import (
     ANCHORS,
-    SECTION_HEADING,
     TABLES,
     TableSpec,
     classify_column,
+    ends_table,
     is_total_label,
     unit_name,
 )
@@ -83,13 +83,7 @@ def _read_table(grid: Grid, r0: int, c0: int, problems: list[Problem]) -> MoneyT
     reader = CellReader(grid, problems)
     for r in range(first_data, grid.n_rows):
         key = grid.key(r, c0)
-        if (
-            not key
-            or key in ANCHORS
-            or SECTION_HEADING.match(key)
-            or "情况" in key
-            or "万元" in key
-        ):
+        if ends_table(key):
             break
         row = MoneyRow(row=r + 1, label=reader.text(r, c0), unit=unit_name(key))
         for name, c in columns.items():
