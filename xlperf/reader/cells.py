@@ -61,10 +61,6 @@ class CellReader:
         """The cell holding the value of a (merged) field: the first non-empty one of the span."""
         return self.grid.first_filled(row, cols)
 
-    def _top_left(self, row: int, col: int) -> tuple[int, int]:
-        box = self.grid.merge_box(row, col)
-        return (box[0], box[1]) if box else (row, col)
-
     def text(self, row: int, col: int) -> Val:
         grid = self.grid
         raw = grid.get(row, col)

@@ -8,13 +8,10 @@ Seed 002 (§二) has four tables, each headed 机构名称 with two or three hea
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from xlperf.forms.base import Problem
 from xlperf.forms.money import MoneyBook, MoneyRow, MoneyTable
 from xlperf.reader.cells import CellReader
 from xlperf.reader.grid import Grid, address
-from xlperf.reader.loader import load_grids
 from xlperf.vocabulary.money import (
     ANCHORS,
     TABLES,
@@ -101,10 +98,6 @@ def read_money_grids(grids: list[Grid], path: str) -> MoneyBook:
     for grid in grids:
         book.tables.extend(read_money_tables(grid, book.problems))
     return book
-
-
-def read_money_workbook(path: Path) -> MoneyBook:
-    return read_money_grids(load_grids(path), str(path))
 
 
 def cell_of(table: MoneyTable, row: MoneyRow, key: str) -> str:
