@@ -22,10 +22,7 @@ from tests.conftest import REPO, soffice
 from xlperf.checks import check_workbook
 from xlperf.checks.money import check_money
 from xlperf.forms.money import MoneyBook, MoneyTable
-from xlperf.ops.money_rollup import (
-    rollup_money_books,
-    unit_sums,
-)
+from xlperf.ops.money_rollup import rollup_money_books
 from xlperf.ops.rollup_one import rollup_one_file
 from xlperf.reader import read_workbook
 from xlperf.reader.loader import load_grids
@@ -230,15 +227,10 @@ def test_check_workbook_runs_money_checks(tmp_path: Path) -> None:
 # --- roll-up -------------------------------------------------------------------------------
 
 
-def _sums(table: MoneyTable) -> dict[str, Decimal]:
-    """The engine's 汇总 row of one table: its unit rows summed column by column."""
-    return unit_sums(table)
-
-
 def test_rollup_reproduces_the_seed_total_row_but_one_cell(tmp_path: Path) -> None:
     book = read(seed_workbook(), tmp_path)
     for table in book.tables:
-        sums = _sums(table)
+        sums = table.unit_sums()
         keys = SEED["tables"][table.kind]["columns"]
         seed = dict(zip(keys, seed_figures(table.kind)["汇总"], strict=True))
         differ = {k: (sums[k], seed[k]) for k in sums if sums[k] != seed[k]}
@@ -246,7 +238,7 @@ def test_rollup_reproduces_the_seed_total_row_but_one_cell(tmp_path: Path) -> No
             assert differ == {"total": (Decimal("3485.76"), Decimal("3485.75"))}
         else:
             assert differ == {}, table.kind
-    expense = _sums(book.tables[1])
+    expense = book.tables[1].unit_sums()
     assert expense["total"] == Decimal("3434.96") and expense["balance"] == Decimal("50.8")
 
 
@@ -449,7 +441,7 @@ def test_template_recalculated_in_libreoffice(tmp_path: Path) -> None:
     for table in book.tables:
         assert [u.unit for u in table.units] == UNITS
         assert table.total is not None
-        engine = _sums(table)
+        engine = table.unit_sums()
         assert {k: table.total.amount(k) for k in table.columns} == engine
     income, expense = book.tables[0], book.tables[1]
     # 合计 by formula: the parts, not the seed's typed 1115.55 / 1096.25
