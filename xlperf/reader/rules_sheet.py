@@ -155,11 +155,8 @@ def read_rules_sheet(grid: Grid) -> RuleSet | None:
             raise RulesSheetError(grid.sheet, address(r, c + 1), str(exc)) from None
         data["conventions"] = chosen.conventions
         data["preset"] = chosen.preset
-    for label, key in (
-        (LABELS["xr_total_weight"], "total_weight"),
-        (LABELS["xr_score_places"], "score_places"),
-    ):
-        value = rd.single(label)
+    for name, key in (("xr_total_weight", "total_weight"), ("xr_score_places", "score_places")):
+        value = rd.single(LABELS[name])
         if value is not None:
             data[key] = int(value) if key == "score_places" else value
     mode = rd.text(LABELS["xr_rate_mode"])
@@ -182,13 +179,13 @@ def read_rules_sheet(grid: Grid) -> RuleSet | None:
             w for w in fold(less).replace(",", "、").replace("，", "、").split("、") if w
         ]
     tolerance: dict[str, Decimal] = {}
-    for label, key, rate in (
-        (LABELS["xr_tol_amount"], "amount", False),
-        (LABELS["xr_tol_score"], "score", False),
-        (LABELS["xr_tol_rate_max"], "rate_max", True),
-        (LABELS["xr_eps"], "epsilon", False),
+    for name, key, rate in (
+        ("xr_tol_amount", "amount", False),
+        ("xr_tol_score", "score", False),
+        ("xr_tol_rate_max", "rate_max", True),
+        ("xr_eps", "epsilon", False),
     ):
-        value = rd.single(label, rate=rate)
+        value = rd.single(LABELS[name], rate=rate)
         if value is not None:
             tolerance[key] = value
     if tolerance:
