@@ -29,6 +29,5 @@ class WorkbookForms(BaseModel):
         return override or self.rules or DEFAULT_RULES
 
     def money_book(self) -> MoneyBook:
-        """The 收支情况 tables alone, as the money checks and roll-up take them (the problems
-        stay with the workbook's own XP000)."""
+        """The 收支情况 tables alone, as the money checks and roll-up take them (no problems)."""
         return MoneyBook(path=self.path, tables=self.money)

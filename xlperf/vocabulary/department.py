@@ -117,8 +117,7 @@ def grade_label(key: str) -> str | None:
 def is_unit_label(head: str) -> bool:
     """A folded label naming the unit: one of ``UNIT_LABELS``, or 名称 early in a label that
     names 部门 or 单位 (主管部门名称, 单位（部门）名称 …)."""
-    name = UNIT_LABELS[-1]  # 名称
-    return head in UNIT_LABELS or (name in head[:12] and ("部门" in head or "单位" in head))
+    return head in UNIT_LABELS or ("名称" in head[:12] and ("部门" in head or "单位" in head))
 
 
 def is_title(key: str) -> bool:
