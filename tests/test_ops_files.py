@@ -32,7 +32,7 @@ def _cells(path: Path) -> dict[tuple[str, str], tuple]:
         for row in ws.iter_rows():
             for c in row:
                 style = tuple(repr(getattr(c, a)) for a in STYLE_ATTRS)
-                comment = c.comment.text if c.comment else None
+                comment = (c.comment.text, c.comment.author) if c.comment else None
                 out[(ws.title, c.coordinate)] = (c.value, style, comment)
     return out
 

@@ -8,10 +8,13 @@ from typing import Any
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.styles import Font as XlFont
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles.fills import Fill
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import fromstring, tostring
@@ -19,6 +22,7 @@ from openpyxl.xml.functions import fromstring, tostring
 from xlperf.ops.edits import Font, ProjectSheet, SheetEdit, Style, WorkbookPlan
 from xlperf.ops.journal import JOURNAL_SHEET, Journal, MarkEntry, ValueEntry
 from xlperf.ops.literal import clean_text, put
+from xlperf.reader.merges import Memo, clean_merge
 
 NOTE_AUTHOR = "xlperf"
 NOTE_SIZE = (360, 160)  # a flag's note box, in points
@@ -82,6 +86,7 @@ def apply_file(wb: Workbook, plan: WorkbookPlan) -> Journal | None:
                     had_note=old is not None,
                     note=old.text if old is not None else None,
                     fill_xml=fill_xml(cell.fill),
+                    note_author=old.author if old is not None else None,
                 )
             )
         cell.fill = solid(flag.color)
@@ -123,7 +128,9 @@ def _undo(wb: Workbook, plan: WorkbookPlan) -> None:
                 cell.fill = Fill.from_tree(fromstring(mark.fill_xml))
             else:
                 cell.fill = solid(mark.color) if mark.color else PatternFill()
-            cell.comment = Comment(mark.note or "", "") if mark.had_note else None
+            cell.comment = (
+                Comment(mark.note or "", mark.note_author or "") if mark.had_note else None
+            )
     for entry in reversed(plan.restore):
         if entry.sheet in wb.sheetnames:
             cell = wb[entry.sheet][entry.cell]
@@ -164,12 +171,33 @@ def apply_sheet(wb: Workbook, edit: SheetEdit) -> Worksheet:
         cell.hyperlink = Hyperlink(ref=cell.coordinate, location=link.target)
     for at, text in edit.notes.items():
         ws[at].comment = note(text, (320, 120))
+    known: dict[tuple[Any, ...], StyleIds] = {}
     for style in edit.styles:
-        _style(ws, style)
-    for area in edit.merges:
-        ws.merge_cells(area)
+        _style(ws, style, known)
+    _merge(ws, edit.merges)
     _layout(ws, edit)
     return ws
+
+
+def _merge(ws: Worksheet, areas: list[str]) -> None:
+    """``ws.merge_cells`` of each area in turn, as openpyxl does it (a range inside one already
+    merged is not listed again), without openpyxl's scan of every merge for each new one: a
+    sheet of a thousand 汇总表 blocks would take a million comparisons."""
+    if not areas:
+        return
+    at: dict[tuple[int, int], list[CellRange]] = {}  # a merged cell -> the merges holding it
+    memo: Memo = {}
+    for merged in ws.merged_cells.ranges:
+        for cell in merged.cells:
+            at.setdefault(cell, []).append(merged)
+    for area in areas:
+        mcr = MergedCellRange(ws, area)
+        holders = at.get((mcr.min_row, mcr.min_col), [])
+        if not any(h.max_row >= mcr.max_row and h.max_col >= mcr.max_col for h in holders):
+            ws.merged_cells.ranges.add(mcr)
+            for cell in mcr.cells:
+                at.setdefault(cell, []).append(mcr)
+        clean_merge(ws, mcr, memo)
 
 
 def _cells(ws: Worksheet, area: str) -> list[Any]:
@@ -214,31 +242,58 @@ def _font(font: Font) -> XlFont:
     )
 
 
-def _style(ws: Worksheet, style: Style) -> None:
-    font = _font(style.font) if style.font is not None else None
+# The cell attributes a Style sets, and the index each keeps in the cell's style array.
+STYLE_KEYS = {
+    "number_format": "numFmtId",
+    "fill": "fillId",
+    "font": "fontId",
+    "alignment": "alignmentId",
+    "border": "borderId",
+}
+
+
+def _style_values(style: Style) -> dict[str, Any]:
+    """The openpyxl objects ``style`` sets, by cell attribute."""
     align = style.align
-    alignment = (
-        Alignment(
+    values: dict[str, Any] = {
+        "number_format": style.number_format or None,
+        "fill": solid(style.fill) if style.fill else None,
+        "font": _font(style.font) if style.font is not None else None,
+        "alignment": Alignment(
             horizontal=align.horizontal,
             vertical=align.vertical,
             wrap_text=align.wrap or None,
             indent=align.indent,
         )
         if align is not None
-        else None
-    )
-    fill = solid(style.fill) if style.fill else None
-    for cell in _cells(ws, style.ref):
-        if style.number_format:
-            cell.number_format = style.number_format
-        if fill is not None:
-            cell.fill = fill
-        if font is not None:
-            cell.font = font
-        if alignment is not None:
-            cell.alignment = alignment
-        if style.border:
-            cell.border = BOX
+        else None,
+        "border": BOX if style.border else None,
+    }
+    return {k: v for k, v in values.items() if v is not None}
+
+
+StyleIds = list[tuple[str, int]]
+
+
+def _style(ws: Worksheet, style: Style, known: dict[tuple[Any, ...], StyleIds]) -> None:
+    """Style every cell of ``style.ref``. The first cell of a new look is styled through
+    openpyxl; the style indices it got are kept in ``known`` (for this workbook) and copied to
+    every other cell of that look (openpyxl would hash each style object again per cell)."""
+    cells = _cells(ws, style.ref)
+    look = (style.number_format, style.fill, style.font, style.align, style.border)
+    ids = known.get(look)
+    if ids is None and cells:
+        values = _style_values(style)
+        first, cells = cells[0], cells[1:]
+        for attr, value in values.items():
+            setattr(first, attr, value)
+        ids = known[look] = [(STYLE_KEYS[a], getattr(first._style, STYLE_KEYS[a])) for a in values]
+    for cell in cells:
+        array = cell._style
+        if array is None:  # a cell openpyxl made without a style array gets one, as it would
+            array = cell._style = StyleArray()
+        for key, index in ids or ():
+            setattr(array, key, index)
 
 
 def _layout(ws: Worksheet, edit: SheetEdit) -> None:

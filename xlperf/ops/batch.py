@@ -9,10 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# The workers' modules, imported here rather than in each worker: forked workers share them.
+from xlperf.checks import check_workbook
 from xlperf.errors import DEBUG_ENV, InputError, internal_error
 from xlperf.findings import Finding
 from xlperf.forms.money import MoneyBook
 from xlperf.pool import run_jobs
+from xlperf.reader import read_workbook
 from xlperf.rules import RuleSet
 
 
@@ -44,9 +47,6 @@ def _guarded(path: Path, work: Callable[[], object]) -> object:
 
 def check_file(job: Job) -> list[Finding] | InputError:
     """The worker of ``check``: one file's findings, or why it could not be read."""
-    from xlperf.checks import check_workbook
-    from xlperf.reader import read_workbook
-
     return _guarded(job.path, lambda: check_workbook(read_workbook(job.path), job.rules))
 
 
@@ -59,8 +59,7 @@ def check_files(
 
 def gather_file(job: Job) -> tuple[list[dict[str, object]], MoneyBook] | InputError:
     """The worker of ``rollup``: one file's 汇总表 rows and 收支情况 tables."""
-    from xlperf.ops.rollup_figures import book_records
-    from xlperf.reader import read_workbook
+    from xlperf.ops.rollup_figures import book_records  # pandas: only a roll-up needs it
 
     def work() -> tuple[list[dict[str, object]], MoneyBook]:
         book = read_workbook(job.path)

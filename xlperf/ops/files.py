@@ -164,16 +164,14 @@ def our_sheets(wb: Workbook) -> set[str]:
 def sheet_grids(wb: Workbook, path: Path) -> list[Grid]:
     """The sheets of a workbook opened by :func:`open_for_edit` from ``path``, as the reader
     takes them: what ``wb`` holds now, formula cells with their values as last calculated (read
-    from ``path`` by python-calamine, instead of loading it with openpyxl a second time); our own
-    sheets (journal, results, report) are left out."""
+    from ``path`` by python-calamine, instead of loading it with openpyxl a second time, and only
+    when there is a formula); our own sheets (journal, results, report) are left out."""
     budget = Budget(getattr(wb, "xlperf_source", "工作簿"))
     ours = our_sheets(wb)
-    cached = {g.sheet: g for g in load_grids(path)}
-    return [
-        grid_from_openpyxl(ws, cached.get(ws.title), budget)
-        for ws in wb.worksheets
-        if ws.title not in ours
-    ]
+    sheets = [ws for ws in wb.worksheets if ws.title not in ours]
+    formulas = any(c.data_type == "f" for ws in sheets for c in ws._cells.values())
+    cached = {g.sheet: g for g in load_grids(path)} if formulas else {}
+    return [grid_from_openpyxl(ws, cached.get(ws.title), budget) for ws in sheets]
 
 
 def has_journal(wb: Workbook) -> bool:

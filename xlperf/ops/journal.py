@@ -4,7 +4,10 @@ The journal is a very hidden sheet. Column A holds the filled computed values, o
 each (what the cell held before: value and number format), written by Python. Columns B:G hold
 the flagged cells, one row each, in plain cells so that the add-in's VBA can write and read them
 too: sheet, address, previous fill colour (RRGGBB, empty for none), whether a note was there
-(1/0), the previous note, and (file front only) the exact previous fill as openpyxl XML.
+(1/0), the previous note, and (file front only) the exact previous fill as openpyxl XML. H:I are
+the add-in's (the number formats its XlperfFormats set). Column J holds, on a flagged cell's row,
+the author of the note it had (file front only: the VBA neither writes nor clears J, so J is read
+only beside a G the file front wrote).
 The journal travels with the workbook, so a server that sees only cell values can clear flags.
 
 The journal also names the results sheet the run created (``检查结果``, or ``检查结果(2)`` when a
@@ -25,6 +28,7 @@ from xlperf.vocabulary.sheets import RESULTS_SHEET
 JOURNAL_SHEET = "xlperf_journal"  # ASCII: the add-in's VBA names it too
 JOURNAL_HEADER = "xlperf journal v1"
 MARK_COLUMNS = 6  # B:G
+AUTHOR_COLUMN = 9  # J, 0-based in a journal row
 
 
 class ValueEntry(BaseModel):
@@ -41,6 +45,7 @@ class MarkEntry(BaseModel):
     had_note: bool = False
     note: str | None = None
     fill_xml: str | None = None  # exact previous fill (file front)
+    note_author: str | None = None  # the previous note's author (file front)
 
     def row(self) -> list[object]:
         return [
@@ -53,7 +58,8 @@ class MarkEntry(BaseModel):
         ]
 
     @classmethod
-    def from_row(cls, row: list[Any]) -> MarkEntry:
+    def from_row(cls, row: list[Any], author: Any = None) -> MarkEntry:
+        """A mark from its journal cells B:G and J (``author``)."""
         sheet, cell, color, had_note, note, fill_xml = (list(row) + [None] * MARK_COLUMNS)[
             :MARK_COLUMNS
         ]
@@ -65,6 +71,7 @@ class MarkEntry(BaseModel):
             had_note=had,
             note=(str(note) if note is not None else "") if had else None,
             fill_xml=str(fill_xml) if fill_xml else None,
+            note_author=str(author) if had and fill_xml and author else None,
         )
 
 
@@ -91,7 +98,8 @@ class Journal(BaseModel):
     results_sheet: str | None = None  # the results sheet this run created (None: none)
 
     def rows(self) -> list[list[object]]:
-        """The journal sheet's cells from A1, a rectangle of 7 columns."""
+        """The journal sheet's cells from A1, a rectangle of 7 columns (10 when a flagged cell's
+        note had an author: column J)."""
         # results_sheet_created is what journals before results_sheet said; it stays true only
         # where an older xlperf's "delete 检查结果" removes this run's sheet and nothing else.
         meta = json.dumps(
@@ -103,12 +111,17 @@ class Journal(BaseModel):
         )
         col_a = [JOURNAL_HEADER, meta, *(v.model_dump_json() for v in self.values)]
         marks = [m.row() for m in self.marks]
+        authors = [m.note_author if m.fill_xml else None for m in self.marks]
+        tail = 1 + AUTHOR_COLUMN - (1 + MARK_COLUMNS) if any(authors) else 0  # H:I and J
         height = max(len(col_a), len(marks) + 1)
         out: list[list[object]] = []
         for r in range(height):
             a = col_a[r] if r < len(col_a) else None
             rest = marks[r - 1] if 1 <= r <= len(marks) else [None] * MARK_COLUMNS
-            out.append([a, *rest])
+            after = [None] * tail
+            if tail and 1 <= r <= len(marks):
+                after[-1] = authors[r - 1]
+            out.append([a, *rest, *after])
         return out
 
     @classmethod
@@ -120,7 +133,9 @@ class Journal(BaseModel):
         meta = json.loads(col_a[0]) if col_a else {}
         values = [ValueEntry.model_validate_json(t) for t in col_a[1:]]
         marks = [
-            MarkEntry.from_row(list(r[1 : 1 + MARK_COLUMNS]))
+            MarkEntry.from_row(
+                list(r[1 : 1 + MARK_COLUMNS]), r[AUTHOR_COLUMN] if len(r) > AUTHOR_COLUMN else None
+            )
             for r in rows[1:]
             if len(r) > 2 and r[1] not in (None, "") and r[2] not in (None, "")
         ]

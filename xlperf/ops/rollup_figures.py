@@ -158,11 +158,12 @@ def totals(frame: pd.DataFrame) -> dict[str, Decimal | None]:
 def total_notes(frame: pd.DataFrame) -> dict[str, str]:
     """A note on each 合计 figure left empty, naming the projects whose amount is missing."""
     notes = {}
+    names, sheets = frame["project_name"].tolist(), frame["sheet"].tolist()
     for field_name in ("annual_budget", "executed"):
         missing = [
-            f"“{r['project_name'] or r['sheet']}”（{r['sheet']}）"
-            for r in frame.to_dict("records")
-            if r[field_name] is None
+            f"“{name or sheet}”（{sheet}）"
+            for name, sheet, value in zip(names, sheets, frame[field_name].tolist(), strict=True)
+            if value is None
         ]
         if missing:
             notes[field_name] = (
@@ -178,8 +179,9 @@ def block_rows(unit: str, frame: pd.DataFrame, date: str, with_total: bool) -> l
     rows: list[list[object]] = [[FORM_TITLE] + [None] * (width - 1)]
     rows.append([UNIT_LABEL, None, unit, None, None, None, DATE_LABEL, date, None, MONEY_UNIT_NOTE])
     rows.append(list(HEADER))
-    for seq, record in enumerate(frame.to_dict("records"), 1):
-        rows.append([seq, *(_cell_value(record[f]) for f in FIGURES)])
+    # Column by column: DataFrame.to_dict costs ~0.5 ms for a unit's two rows, 1000 units a roll-up.
+    for seq, values in enumerate(zip(*(frame[f].tolist() for f in FIGURES), strict=True), 1):
+        rows.append([seq, *(_cell_value(v) for v in values)])
     if with_total:
         sums = totals(frame)
         total = [

@@ -91,6 +91,9 @@ def open_ooxml(path: Path, *, data_only: bool, keep_vba: bool = False) -> Any:
     """An openpyxl workbook, or InputError saying why the file cannot be opened."""
     import openpyxl
 
+    from xlperf.reader.merges import install
+
+    install()
     check_package(path)
     try:
         with warnings.catch_warnings(), path.open("rb") as f:
