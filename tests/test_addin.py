@@ -73,6 +73,32 @@ def _callbacks() -> dict[str, int]:
 # (1) reproducible, and the committed add-in is what the sources build to ----------------------
 
 
+def decrypt_parts(text: str) -> tuple[int, bytes, bytes]:
+    """Seed, ignored bytes and data of an encrypted hex text (MS-OVBA §2.4.3.3): the inverse
+    of the package's encrypt, to read back what it wrote."""
+    raw = bytes.fromhex(text)
+    seed, version_enc, proj_key_enc = raw[0], raw[1], raw[2]
+    if seed ^ version_enc != 2:
+        raise ValueError("not an MS-OVBA encrypted value (version is not 2)")
+    unencrypted1, encrypted1, encrypted2 = seed ^ proj_key_enc, proj_key_enc, version_enc
+    plain = bytearray()
+    for enc in raw[3:]:
+        byte = enc ^ ((encrypted2 + unencrypted1) & 0xFF)
+        plain.append(byte)
+        encrypted2, encrypted1, unencrypted1 = encrypted1, enc, byte
+    n_ignored = (seed & 6) // 2
+    length = struct.unpack_from("<I", plain, n_ignored)[0]
+    data = bytes(plain[n_ignored + 4 :])
+    if len(data) != length:
+        raise ValueError("encrypted value has the wrong length")
+    return seed, bytes(plain[:n_ignored]), data
+
+
+def decrypt(text: str) -> bytes:
+    """The data of an encrypted hex text; the inverse of :func:`ovba.encrypt`."""
+    return decrypt_parts(text)[2]
+
+
 def test_build_is_reproducible_and_matches_committed(built: Path, tmp_path: Path) -> None:
     again = build.build_addin(SRC, tmp_path / "again.xlam")
     assert again.read_bytes() == built.read_bytes()
@@ -164,9 +190,9 @@ def test_vba_project_streams(built: Path, modules: list[ovba.Module]) -> None:
     project = ole.openstream("PROJECT").read().decode(ovba.ENCODING)
     assert f'ID="{build.PROJECT_ID}"' in project and f'Name="{build.PROJECT_NAME}"' in project
     props = dict(re.findall(r'^(CMG|DPB|GC)="([0-9A-F]+)"', project, re.M))
-    assert ovba.decrypt(props["CMG"]) == b"\0\0\0\0"  # not protected
-    assert ovba.decrypt(props["DPB"]) == b"\0"  # no password
-    assert ovba.decrypt(props["GC"]) == b"\xff"  # visible
+    assert decrypt(props["CMG"]) == b"\0\0\0\0"  # not protected
+    assert decrypt(props["DPB"]) == b"\0"  # no password
+    assert decrypt(props["GC"]) == b"\xff"  # visible
     xlwings = next(m for m in modules if m.name == "xlwings")
     assert 'PROJECT_NAME As String = "xlperf"' in xlwings.source
     assert f'XLWINGS_VERSION As String = "{build.XLWINGS_VERSION}"' in xlwings.source
@@ -463,9 +489,9 @@ def test_ovba_encryption_matches_office() -> None:
     values = re.findall(r'^(?:CMG|DPB|GC)="([0-9A-F]+)"', text, re.M)
     assert len(values) == 3
     for value in values:
-        seed, ignored, data = ovba.decrypt_parts(value)
+        seed, ignored, data = decrypt_parts(value)
         assert ovba.encrypt(data, project_id, seed, ignored) == value
-    assert ovba.decrypt(ovba.encrypt(b"secret", "{X}", 0x17)) == b"secret"
+    assert decrypt(ovba.encrypt(b"secret", "{X}", 0x17)) == b"secret"
 
 
 # install / remove / status ----------------------------------------------------------------------

@@ -311,6 +311,7 @@ def test_usage_errors_are_chinese_exit_2(tmp_path: Path) -> None:
         result = _run(*args)
         assert result.returncode == 2, (args, result.stderr)
         assert "错误：" in result.stderr and "Error" not in result.stderr, result.stderr
+        assert "No such" not in result.stderr, result.stderr
         assert "Usage" not in result.stderr and "Try " not in result.stderr
 
 
@@ -412,3 +413,38 @@ def test_infinity_stored_as_a_number_is_xp000(tmp_path: Path) -> None:
     assert "内部错误" not in result.stderr and "Traceback" not in result.stderr
     cells = {x.split(": ")[0].rsplit("!", 1)[1] for x in result.stdout.splitlines() if "XP000" in x}
     assert {"D5", "E5"} <= cells, result.stdout
+
+
+def test_every_number_option_is_bounded_and_refused_in_chinese() -> None:
+    """A number out of an option's range (``serve --port 182012`` once reached the socket and
+    ended in an internal error) is a usage error naming the option and its range."""
+    import click
+    from click.testing import CliRunner
+
+    from xlperf.cli import main
+
+    seen = []
+    for path in _commands(main):
+        command = main
+        for name in path:
+            command = command.commands[name]  # type: ignore[attr-defined]
+        for param in command.params:
+            if not isinstance(param.type, click.types._NumberParamTypeBase):
+                continue
+            assert isinstance(param.type, click.IntRange | click.FloatRange), (path, param.name)
+            low, high = param.type.min, param.type.max
+            assert low is not None and high is not None, (path, param.name)
+            option = param.opts[0]
+            for bad in (low - 1, high + 1):
+                rest = ["--token", "abcdefgh-1"] if path == ("serve",) else ["a.xlsx"]
+                args = [*path, option, str(bad), *rest]
+                result = CliRunner().invoke(main, args, prog_name="xlperf")
+                assert result.exit_code == 2, (args, result.output)
+                shown = float(bad) if isinstance(param.type, click.FloatRange) else bad
+                message = f"错误：选项 {option} 的值无效：{shown} 不在范围"
+                assert message in result.output, (args, result.output)
+            seen.append((path, option))
+    assert (("serve",), "--port") in seen and (("check",), "--jobs") in seen and len(seen) >= 9
+    result = _run("serve", "--port", "182012", "--token", "abcdefgh-1")
+    assert result.returncode == 2 and "内部错误" not in result.stderr
+    assert "选项 --port 的值无效：182012 不在范围 1<=x<=65535 内" in result.stderr

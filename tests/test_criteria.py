@@ -91,6 +91,12 @@ def decode(spec: Any) -> Any:
 # --------------------------------------------------------------------------- the seeds
 
 
+def covers_line(rule: BandsRule) -> bool:
+    """The bands leave no value of the line unscored: open below and above, no gap."""
+    bands = rule.ordered()
+    return bands[0].lower is None and any(b.upper is None for b in bands) and not rule.gaps()
+
+
 @pytest.mark.parametrize("item", ITEMS, ids=[i["id"] for i in ITEMS])
 def test_seed_text_parses_to_expected_rule(item: dict) -> None:
     rule = parse_criterion(item["text"], item["weight"])
@@ -257,7 +263,7 @@ def test_bands_seed002_budget_adjustment() -> None:
     }
     for value, score in table.items():
         assert evaluate(rule, D(value)) == score, value
-    assert rule.gaps() == [] and not rule.covers_line  # nothing is said below 0
+    assert rule.gaps() == [] and not covers_line(rule)  # nothing is said below 0
     result = assess(rule, D("-0.05"))
     assert result.score is None and "不在评分标准的任何一档内" in (result.reason or "")
 
@@ -673,7 +679,7 @@ def test_stated_bands_cover_the_line_without_gaps(
         for b in rule.ordered()
     ]
     assert got == bands
-    assert rule.covers_line and rule.gaps() == [] and rule.conflicts() == [] and not rule.notes
+    assert covers_line(rule) and rule.gaps() == [] and rule.conflicts() == [] and not rule.notes
     assert len([b for b in rule.bands if b.contains(value)]) == 1
     score = evaluate(rule, value)
     assert score is not None and 0 <= score <= weight

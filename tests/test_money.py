@@ -22,14 +22,11 @@ from tests.conftest import REPO, soffice
 from xlperf.checks import check_workbook
 from xlperf.checks.money import check_money
 from xlperf.forms.money import MoneyBook, MoneyTable
-from xlperf.ops.money_rollup import (
-    rollup_money_books,
-    unit_sums,
-)
+from xlperf.ops.money_rollup import rollup_money_books
 from xlperf.ops.rollup_one import rollup_one_file
 from xlperf.reader import read_workbook
 from xlperf.reader.loader import load_grids
-from xlperf.reader.money import read_money_grids, read_money_workbook
+from xlperf.reader.money import read_money_grids
 from xlperf.rules import DEFAULT_RULES
 from xlperf.templates.money_sheet import MONEY_NAMES, add_money_sheet, layouts
 from xlperf.vocabulary.money import TABLES
@@ -230,15 +227,10 @@ def test_check_workbook_runs_money_checks(tmp_path: Path) -> None:
 # --- roll-up -------------------------------------------------------------------------------
 
 
-def _sums(table: MoneyTable) -> dict[str, Decimal]:
-    """The engine's 汇总 row of one table: its unit rows summed column by column."""
-    return unit_sums(table)
-
-
 def test_rollup_reproduces_the_seed_total_row_but_one_cell(tmp_path: Path) -> None:
     book = read(seed_workbook(), tmp_path)
     for table in book.tables:
-        sums = _sums(table)
+        sums = table.unit_sums()
         keys = SEED["tables"][table.kind]["columns"]
         seed = dict(zip(keys, seed_figures(table.kind)["汇总"], strict=True))
         differ = {k: (sums[k], seed[k]) for k in sums if sums[k] != seed[k]}
@@ -246,7 +238,7 @@ def test_rollup_reproduces_the_seed_total_row_but_one_cell(tmp_path: Path) -> No
             assert differ == {"total": (Decimal("3485.76"), Decimal("3485.75"))}
         else:
             assert differ == {}, table.kind
-    expense = _sums(book.tables[1])
+    expense = book.tables[1].unit_sums()
     assert expense["total"] == Decimal("3434.96") and expense["balance"] == Decimal("50.8")
 
 
@@ -268,7 +260,7 @@ def test_rollup_workbook_compares_then_overwrites(tmp_path: Path) -> None:
         if c.value != before[c.coordinate].value
     }
     assert changed == {"B5"} and after["B5"].value == pytest.approx(3485.76)
-    found = check_money(read_money_workbook(out), DEFAULT_RULES)
+    found = check_money(read_workbook(out).money_book(), DEFAULT_RULES)
     assert not [f for f in found if f.code == "XD411"]
 
 
@@ -295,10 +287,10 @@ def unit_files(tmp_path: Path) -> list[Path]:
 
 def test_rollup_of_units_files(tmp_path: Path) -> None:
     out = tmp_path / "dept.xlsx"
-    books = [read_money_workbook(p) for p in unit_files(tmp_path)]
+    books = [read_workbook(p).money_book() for p in unit_files(tmp_path)]
     result = rollup_money_books(books, out, name="某区人社局")
     assert result is not None and result.written and (result.tables, result.units) == (4, 8)
-    book = read_money_workbook(out)
+    book = read_workbook(out).money_book()
     assert [t.kind for t in book.tables] == ["income", "expense", "three_public", "assets"]
     for table in book.tables:
         assert [u.unit for u in table.units] == UNITS
@@ -363,7 +355,7 @@ def test_cli_rollup_folder_of_units(tmp_path: Path) -> None:
     run = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
     assert run.returncode == 0, run.stderr
     assert "未找到" not in run.stderr  # money-only units' files are not reported as failures
-    income = read_money_workbook(out).tables[0]
+    income = read_workbook(out).money[0]
     assert income.total is not None and income.total.amount("total") == Decimal("3485.76")
 
 
@@ -442,13 +434,14 @@ def test_template_recalculated_in_libreoffice(tmp_path: Path) -> None:
     )
     recalc = outdir / "filled.xlsx"
     assert recalc.exists(), run.stderr
-    book = read_money_workbook(recalc)
-    assert book.problems == []
+    forms = read_workbook(recalc)
+    assert forms.problems == []
+    book = forms.money_book()
     assert [t.kind for t in book.tables] == ["income", "expense", "three_public", "assets"]
     for table in book.tables:
         assert [u.unit for u in table.units] == UNITS
         assert table.total is not None
-        engine = _sums(table)
+        engine = table.unit_sums()
         assert {k: table.total.amount(k) for k in table.columns} == engine
     income, expense = book.tables[0], book.tables[1]
     # 合计 by formula: the parts, not the seed's typed 1115.55 / 1096.25

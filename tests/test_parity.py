@@ -33,7 +33,6 @@ from xlperf.ops.journal import JOURNAL_SHEET
 from xlperf.ops.new_sheet import add_project_file
 from xlperf.ops.rollup_one import rollup_one_file
 from xlperf.reader import read_workbook
-from xlperf.reader.money import read_money_workbook
 from xlperf.report.content import build_report
 from xlperf.report.sheet_writer import write_report_sheet_file
 
@@ -237,7 +236,7 @@ def _with_money(path: Path, blank_totals: bool = False) -> Path:
     if blank_totals:
         seed = path.parent / "seed.xlsx"
         money.save(seed)
-        for table in read_money_workbook(seed).tables:
+        for table in read_workbook(seed).money:
             for val in table.total.values.values():
                 if val.cell:
                     money.active[val.cell] = None

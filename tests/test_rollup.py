@@ -268,13 +268,12 @@ def test_a_unit_without_its_own_summary_gets_one_before_the_department(tmp_path:
 def test_a_unit_named_like_a_formula_stays_text_in_the_money_rollup(tmp_path: Path) -> None:
     from tests.test_money import unit_files
     from xlperf.ops.money_rollup import rollup_money_books
-    from xlperf.reader.money import read_money_workbook
 
     paths = unit_files(tmp_path)
     hostile = paths[0].with_name("=1+1.xlsx")  # a unit's file: its name is the unit's
     paths[0].rename(hostile)
     out = tmp_path / "dept.xlsx"
-    books = [read_money_workbook(p) for p in [hostile, *paths[1:]]]
+    books = [read_workbook(p).money_book() for p in [hostile, *paths[1:]]]
     assert rollup_money_books(books, out, name="@某区") is not None
     cells = [
         c

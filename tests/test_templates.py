@@ -33,7 +33,7 @@ from xlperf.reader.grid import grid_from_openpyxl
 from xlperf.reader.loader import load_grids
 from xlperf.reader.rules_sheet import RulesSheetError, read_rules_sheet, rules_for
 from xlperf.rules import DEFAULT_RULES, GradeBand, RateTier, RuleSet
-from xlperf.scoring.project import execution_rate, level_rate, score_sum, weight_sum
+from xlperf.scoring.project import ZERO, execution_rate, level_rate, weight_sum
 from xlperf.templates import build_templates
 from xlperf.templates.build import (
     DEPARTMENT_FILE,
@@ -374,6 +374,13 @@ def _digest(path: Path) -> dict[str, Any]:
             ),
         }
     return out
+
+
+def score_sum(form: ProjectForm) -> Decimal:
+    """预算执行率得分 plus every indicator's 得分, as the form states them (what the template's
+    总分 formula adds)."""
+    scores = (i.score.number or ZERO for i in form.scored_indicators())
+    return (form.funds.total.score.number or ZERO) + sum(scores, ZERO)
 
 
 def test_committed_templates_are_what_the_code_generates(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from pydantic import BaseModel
 
 from xlperf.limits import MAX_NUMBER_TEXT
 from xlperf.values import NULL_TEXTS, readable
+from xlperf.vocabulary.project import YUAN
 
 Op = Literal[">=", ">", "<=", "<", "="]
 Kind = Literal["quantitative", "deadline", "qualitative", "empty"]
@@ -378,7 +379,7 @@ def _parse_quantity(s: str, text: str, less_is_better: bool) -> Target:
     rest = s[token.end() + used :]
     prefix = s[:start]
     if unit is None and prefix.endswith("¥"):
-        unit = "元"
+        unit = YUAN
     op: Op | None = None
     suffix = _SUFFIX_OPS.match(rest)
     if suffix:

@@ -135,31 +135,6 @@ def encrypt(data: bytes, project_id: str, seed: int, ignored: bytes | None = Non
     return out.hex().upper()
 
 
-def decrypt_parts(text: str) -> tuple[int, bytes, bytes]:
-    """Seed, ignored bytes and data of an encrypted hex text (§2.4.3.3)."""
-    raw = bytes.fromhex(text)
-    seed, version_enc, proj_key_enc = raw[0], raw[1], raw[2]
-    if seed ^ version_enc != 2:
-        raise ValueError("not an MS-OVBA encrypted value (version is not 2)")
-    unencrypted1, encrypted1, encrypted2 = seed ^ proj_key_enc, proj_key_enc, version_enc
-    plain = bytearray()
-    for enc in raw[3:]:
-        byte = enc ^ ((encrypted2 + unencrypted1) & 0xFF)
-        plain.append(byte)
-        encrypted2, encrypted1, unencrypted1 = encrypted1, enc, byte
-    n_ignored = (seed & 6) // 2
-    length = struct.unpack_from("<I", plain, n_ignored)[0]
-    data = bytes(plain[n_ignored + 4 :])
-    if len(data) != length:
-        raise ValueError("encrypted value has the wrong length")
-    return seed, bytes(plain[:n_ignored]), data
-
-
-def decrypt(text: str) -> bytes:
-    """The data of an encrypted hex text; the inverse of :func:`encrypt`."""
-    return decrypt_parts(text)[2]
-
-
 # --- modules ------------------------------------------------------------------------------------
 
 _VB_NAME = re.compile(r'^Attribute VB_Name = "([A-Za-z][A-Za-z0-9_]{0,30})"\s*$', re.M)

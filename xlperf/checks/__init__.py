@@ -10,7 +10,6 @@ from xlperf.checks.summary import check_summaries
 from xlperf.checks.unit import run
 from xlperf.checks.workbook import readable  # noqa: F401 (registers XP000)
 from xlperf.findings import Finding, cell_position
-from xlperf.forms.money import MoneyBook
 from xlperf.forms.workbook import WorkbookForms
 from xlperf.reader import no_cycle_collection
 from xlperf.rules import RuleSet
@@ -31,7 +30,7 @@ def _check_workbook(book: WorkbookForms, rules: RuleSet | None) -> list[Finding]
     found.extend(check_summaries(book.summaries, book.projects, book.path, rules))
     for department in book.departments:
         found.extend(check_department(department, book.path, rules))
-    found.extend(check_money(MoneyBook(path=book.path, tables=book.money), rules))
+    found.extend(check_money(book.money_book(), rules))
     return sort_findings(found, book.sheets)
 
 

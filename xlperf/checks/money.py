@@ -42,8 +42,7 @@ def total_row_adds_up(book: MoneyBook, rules: RuleSet) -> Flags:
         total = table.total
         if total is None or not table.units:
             continue
-        for key in table.columns:
-            expected = sum((u.amount(key) for u in table.units), Decimal(0))
+        for key, expected in table.unit_sums().items():
             actual = total.amount(key)
             if rules.tolerance.amounts_agree(actual, expected):
                 continue

@@ -34,13 +34,12 @@ from xlperf.scoring.project import (
 )
 from xlperf.values import fmt_decimal as num
 from xlperf.values import fmt_percent as pct
-from xlperf.vocabulary.project import FUND_ROW_NAMES
-
-COLUMN_NAMES = {
-    "initial_budget": "年初预算数",
-    "annual_budget": "全年预算数",
-    "executed": "全年执行数",
-}
+from xlperf.vocabulary.project import (
+    FUND_ROW_NAMES,
+    INDICATOR_PARTS,
+    MONEY_HEADINGS,
+    RATE_SCORE_LABEL,
+)
 
 
 def check_project(form: ProjectForm, file: str, rules: RuleSet) -> list[Finding]:
@@ -102,7 +101,8 @@ def executed_within_budget(form: ProjectForm, rules: RuleSet) -> Flags:
 @unit("XP104")
 def total_row_adds_up(form: ProjectForm, rules: RuleSet) -> Flags:
     """年度资金总额 = 当年财政拨款 + 上年结转资金 + 其他资金, column by column."""
-    for column, column_name in COLUMN_NAMES.items():
+    for column in ("initial_budget", "annual_budget", "executed"):
+        column_name = MONEY_HEADINGS[column]
         whole: Val = getattr(form.funds.total, column)
         parts = [getattr(p, column).number for p in form.funds.parts()]
         part_sum = sum((p or ZERO for p in parts), ZERO)
@@ -119,7 +119,7 @@ def total_row_adds_up(form: ProjectForm, rules: RuleSet) -> Flags:
 def score_within_weight(form: ProjectForm, rules: RuleSet) -> Flags:
     """Every 得分 (预算执行率得分 and each scored indicator's) lies in [0, 分值]."""
     total = form.funds.total
-    for what, weight, score in [("预算执行率得分", total.weight, total.score)] + [
+    for what, weight, score in [(RATE_SCORE_LABEL, total.weight, total.score)] + [
         (f"指标“{i.name.text or ''}”得分", i.weight, i.score) for i in form.scored_indicators()
     ]:
         value, most = score.number, weight.number
@@ -261,16 +261,11 @@ def indicator_score_follows_rule(form: ProjectForm, rules: RuleSet) -> Flags:
 def indicator_complete(form: ProjectForm, rules: RuleSet) -> Flags:
     """A named indicator has its 指标值, 完成值, 分值 and 得分."""
     for ind in form.scored_indicators():
-        parts = (
-            ("指标值", ind.target),
-            ("完成值", ind.actual),
-            ("分值", ind.weight),
-            ("得分", ind.score),
-        )
         missing = [
-            (label, val.cell)
-            for label, val in parts
-            if val.value is None and not (label == "分值" and form.weights_at == "labels")
+            (label, getattr(ind, key).cell)
+            for key, label in INDICATOR_PARTS.items()
+            if getattr(ind, key).value is None
+            and not (key == "weight" and form.weights_at == "labels")
         ]
         if ind.name.value is not None and missing:
             names = "、".join(m[0] for m in missing)

@@ -37,6 +37,7 @@ _ARG_METAVARS = {
 _ERRORS = [
     (re.compile(r"Missing argument '([^']*)'\."), r"缺少参数 \1。"),
     (re.compile(r"Missing option '([^']*)'\."), r"缺少选项 \1。"),
+    (re.compile(r"No such option '([^']*)'\."), r"没有选项 \1。"),  # click ≥ 8.2
     (re.compile(r"No such option: (\S+)"), r"没有选项 \1"),
     (re.compile(r"No such command '([^']*)'\."), r"没有命令“\1”。"),
     (re.compile(r"Got unexpected extra arguments? \((.*)\)"), r"多余的参数：\1"),

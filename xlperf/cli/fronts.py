@@ -15,7 +15,7 @@ from xlperf.cli.frame import Command, Group
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="监听地址（单位内网请填本机内网地址）"
 )
-@click.option("--port", default=8000, show_default=True, help="端口")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="端口")
 @click.option(
     "--token",
     envvar="XLPERF_TOKEN",

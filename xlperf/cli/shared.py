@@ -76,7 +76,7 @@ def rules_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 jobs_option = click.option(
     "--jobs",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, 61),  # Windows runs at most 61 worker processes (ProcessPoolExecutor)
     help="同时处理的文件数（默认：本机 CPU 核数）",
 )
 

@@ -186,11 +186,6 @@ class BandsRule(_RuleBase):
                     )
         return out
 
-    @property
-    def covers_line(self) -> bool:
-        bands = self.ordered()
-        return bands[0].lower is None and any(b.upper is None for b in bands) and not self.gaps()
-
 
 class DeductionRule(_RuleBase):
     """分值 less ``points_per_item`` per item, floored at 0 (``扣完为止``), at most ``cap`` in all.

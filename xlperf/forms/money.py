@@ -46,6 +46,13 @@ class MoneyTable(BaseModel):
     def title(self) -> str:
         return self.spec.title
 
+    def unit_sums(self) -> dict[str, Decimal]:
+        """Each column's exact sum of the unit rows (blank = 0): what the 汇总 row should hold
+        (XD411 checks it, the roll-up writes it); nothing for a table without units."""
+        if not self.units:
+            return {}
+        return {key: sum((u.amount(key) for u in self.units), Decimal(0)) for key in self.columns}
+
 
 class MoneyBook(BaseModel):
     path: str

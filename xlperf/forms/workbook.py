@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from xlperf.forms.base import Problem
 from xlperf.forms.department import DepartmentForm
-from xlperf.forms.money import MoneyTable
+from xlperf.forms.money import MoneyBook, MoneyTable
 from xlperf.forms.project import ProjectForm
 from xlperf.forms.summary import SummaryForm
 from xlperf.rules import DEFAULT_RULES, RuleSet
@@ -27,3 +27,7 @@ class WorkbookForms(BaseModel):
     def rule_set(self, override: RuleSet | None = None) -> RuleSet:
         """The rules to apply: the caller's, else the workbook's 参数 sheet, else the national."""
         return override or self.rules or DEFAULT_RULES
+
+    def money_book(self) -> MoneyBook:
+        """The 收支情况 tables alone, as the money checks and roll-up take them (no problems)."""
+        return MoneyBook(path=self.path, tables=self.money)

@@ -10,7 +10,6 @@ and applied by an adapter, like every operation; sums are exact Decimals.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple
@@ -35,14 +34,6 @@ class MoneyRollupResult:
     units: int
     findings: list[Finding] = field(default_factory=list)
     written: bool = True
-
-
-def unit_sums(table: MoneyTable) -> dict[str, Decimal]:
-    """Each column's exact sum of the unit rows (blank = 0), as XD411 expects the 汇总 row;
-    nothing for a table without units."""
-    if not table.units:
-        return {}
-    return {key: sum((u.amount(key) for u in table.units), Decimal(0)) for key in table.columns}
 
 
 def plan_money_rollup(
@@ -138,7 +129,7 @@ def plan_money_sheet(
         table = MoneyTable(
             sheet=MONEY_SHEET, kind=spec.kind, header_row=0, columns=_all(spec.kind), units=rows
         )
-        sums = unit_sums(table)
+        sums = table.unit_sums()
         edit.blocks += row_blocks(at.total_row, {columns[k]: v for k, v in sums.items()})
     delete = [MONEY_SHEET] if MONEY_SHEET in names else []
     return WorkbookPlan(delete=delete, sheets=[edit])

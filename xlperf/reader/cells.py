@@ -8,6 +8,7 @@ from decimal import Decimal
 from xlperf.forms.base import Problem, Val
 from xlperf.reader.grid import Grid, address
 from xlperf.values import NotANumber, NumberOutOfRange, blank_text, clean_text, parse_number
+from xlperf.vocabulary.project import MONEY_UNIT, YUAN
 
 ERROR_VALUES = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")
 
@@ -60,10 +61,6 @@ class CellReader:
         """The cell holding the value of a (merged) field: the first non-empty one of the span."""
         return self.grid.first_filled(row, cols)
 
-    def _top_left(self, row: int, col: int) -> tuple[int, int]:
-        box = self.grid.merge_box(row, col)
-        return (box[0], box[1]) if box else (row, col)
-
     def text(self, row: int, col: int) -> Val:
         grid = self.grid
         raw = grid.get(row, col)
@@ -97,9 +94,9 @@ class CellReader:
         if parsed is None:
             return val(cell, None, None, False, formula, _typed(raw))
         value = parsed.value
-        if parsed.unit == "元" and what.endswith("（万元）"):
+        if parsed.unit == YUAN and what.endswith(f"（{MONEY_UNIT}）"):
             value = value / Decimal(10000)
-        elif parsed.unit == "万元" and what.endswith("（元）"):
+        elif parsed.unit == MONEY_UNIT and what.endswith(f"（{YUAN}）"):
             value = value * Decimal(10000)
         return val(cell, value, parsed.decimals, parsed.percent, formula, True)
 

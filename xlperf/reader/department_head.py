@@ -27,9 +27,9 @@ from xlperf.vocabulary.department import (
     MONEY_ROW_LABELS,
     TASK_HEADER_WORDS,
     TASK_LABELS,
-    UNIT_LABELS,
     WHAT,
     canonical_indicator,
+    is_unit_label,
 )
 from xlperf.vocabulary.words import classify, value_after_colon
 
@@ -74,8 +74,7 @@ def _labelled_text(grid: Grid, cells: CellReader, r: int, c: int):
 def _read_unit(grid: Grid, cells: CellReader, form: DepartmentForm, top: int, header: int):
     for r, c, key in _labels(grid, top, header):
         head = key.replace(":", "：").split("：", 1)[0]
-        named = head in UNIT_LABELS or ("名称" in head[:12] and ("部门" in head or "单位" in head))
-        if not named:
+        if not is_unit_label(head):
             continue
         value = _labelled_text(grid, cells, r, c)
         if value is not None:
@@ -235,8 +234,9 @@ def _read_figures(grid: Grid, cells: CellReader, form: DepartmentForm, top: int,
         if not row_cells or not isinstance(row_cells[0][1], str):
             continue
         keys = {grid.key(r, c): c for c, _ in row_cells}
-        if "分子" in keys and "分母" in keys:  # a header names the columns: read by it
-            columns = {"numerator": keys["分子"], "denominator": keys["分母"]}
+        parts = {k: FIGURE_WHAT[k] for k in ("numerator", "denominator")}
+        if all(label in keys for label in parts.values()):  # a header names the columns
+            columns = {k: keys[label] for k, label in parts.items()}
             shown = next((keys[k] for k in FIGURE_VALUE_LABELS if k in keys), None)
             if shown is not None:
                 columns["value"] = shown

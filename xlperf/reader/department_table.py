@@ -234,7 +234,7 @@ def _read_row(grid: Grid, cells: CellReader, r: int, fields: dict[str, list[int]
         cr, cc = cells.first_in_span(r, fields["input"])
         raw = grid.get(cr, cc)
         if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool):
-            row.texts["input"] = cells.number(cr, cc, "评分依据")
+            row.texts["input"] = cells.number(cr, cc, WHAT["input"])
     if row.name.value is None and row.weight.value is None and row.score.value is None:
         # a group's label on a line of its own (kept for the grouping), or nothing of ours
         return row if any(v.text for v in row.labels.values()) else None
@@ -268,9 +268,10 @@ def _read_total(
 ) -> None:
     form.total_label_cell = address(r, grid.row_cells(r)[0][0])
     weight_field = "weight" if "weight" in fields else "level1_weight"
-    form.total_weight = cells.number(*cells.first_in_span(r, fields[weight_field]), "分值合计")
+    weight_what, score_what = WHAT["total_weight"], WHAT["total_score"]
+    form.total_weight = cells.number(*cells.first_in_span(r, fields[weight_field]), weight_what)
     if "score" in fields:
-        form.total_score = cells.number(*cells.first_in_span(r, fields["score"]), "总分")
+        form.total_score = cells.number(*cells.first_in_span(r, fields["score"]), score_what)
     if form.total_score.value is None and not form.total_score.typed:
         # “总分 | 100 | 95.5” typed right of the label, not under the columns
         figure_cols = {
@@ -282,9 +283,9 @@ def _read_total(
             c for c, v in grid.row_cells(r) if not isinstance(v, str) and c not in figure_cols
         ]
         if numbers:
-            form.total_score = cells.number(r, numbers[-1], "总分")
+            form.total_score = cells.number(r, numbers[-1], score_what)
             if len(numbers) > 1 and form.total_weight.value is None:
-                form.total_weight = cells.number(r, numbers[-2], "分值合计")
+                form.total_weight = cells.number(r, numbers[-2], weight_what)
     for c, v in grid.row_cells(r):
         if (
             isinstance(v, str)

@@ -8,19 +8,16 @@ Seed 002 (§二) has four tables, each headed 机构名称 with two or three hea
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from xlperf.forms.base import Problem
 from xlperf.forms.money import MoneyBook, MoneyRow, MoneyTable
 from xlperf.reader.cells import CellReader
 from xlperf.reader.grid import Grid, address
-from xlperf.reader.loader import load_grids
 from xlperf.vocabulary.money import (
     ANCHORS,
-    SECTION_HEADING,
     TABLES,
     TableSpec,
     classify_column,
+    ends_table,
     is_total_label,
     unit_name,
 )
@@ -83,13 +80,7 @@ def _read_table(grid: Grid, r0: int, c0: int, problems: list[Problem]) -> MoneyT
     reader = CellReader(grid, problems)
     for r in range(first_data, grid.n_rows):
         key = grid.key(r, c0)
-        if (
-            not key
-            or key in ANCHORS
-            or SECTION_HEADING.match(key)
-            or "情况" in key
-            or "万元" in key
-        ):
+        if ends_table(key):
             break
         row = MoneyRow(row=r + 1, label=reader.text(r, c0), unit=unit_name(key))
         for name, c in columns.items():
@@ -107,10 +98,6 @@ def read_money_grids(grids: list[Grid], path: str) -> MoneyBook:
     for grid in grids:
         book.tables.extend(read_money_tables(grid, book.problems))
     return book
-
-
-def read_money_workbook(path: Path) -> MoneyBook:
-    return read_money_grids(load_grids(path), str(path))
 
 
 def cell_of(table: MoneyTable, row: MoneyRow, key: str) -> str:

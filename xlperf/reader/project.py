@@ -19,6 +19,7 @@ from xlperf.reader.project_header import (
 from xlperf.reader.project_indicators import read_indicators
 from xlperf.values import is_blank
 from xlperf.vocabulary.project import (
+    GOAL_WORDS,
     GRADE_LABELS,
     HEADER_FIELDS,
     INDICATOR_FIELD_NAMES,
@@ -26,10 +27,11 @@ from xlperf.vocabulary.project import (
     MONEY_ROWS,
     MONEY_UNIT,
     REQUIRED_INDICATOR_COLUMNS,
+    TOTAL_LABEL,
     TOTAL_ROW_LABELS,
     WEAK_TOTAL_LABELS,
 )
-from xlperf.vocabulary.words import find_year, strip_year, value_after_colon
+from xlperf.vocabulary.words import WEIGHT_SUM, find_year, strip_year, value_after_colon
 
 WEAK_ANCHOR_REACH = 60  # rows below a weak 总额/合计 label an indicator header must start within
 
@@ -283,10 +285,10 @@ def _read_header(
 def _read_goals(grid: Grid, cells: CellReader, form: dict[str, Any], start: int, stop: int) -> None:
     for r in range(start, stop):
         for c, _v, key in grid.labels(r):
-            if key.startswith("预期目标"):
-                form["goal_expected"] = _goal_value(grid, cells, r, c, stop)
-            elif key.startswith("实际完成"):
-                form["goal_actual"] = _goal_value(grid, cells, r, c, stop)
+            for field_name, word in GOAL_WORDS.items():
+                if key.startswith(word):
+                    form[field_name] = _goal_value(grid, cells, r, c, stop)
+                    break
 
 
 def _goal_value(grid: Grid, cells: CellReader, row: int, col: int, stop: int) -> Val:
@@ -317,7 +319,7 @@ def _read_total(
     for field_name, attr in (("weight", "total_weight"), ("score", "total_score")):
         if field_name in cols.fields:
             _, cc = cells.first_in_span(row, cols.fields[field_name])
-            form[attr] = cells.number(row, cc, "总分" if field_name == "score" else "分值合计")
+            form[attr] = cells.number(row, cc, TOTAL_LABEL if field_name == "score" else WEIGHT_SUM)
     for r in range(row, min(row + 3, upper)):
         for c, _v, key in grid.labels(r):
             if key.startswith(GRADE_LABELS):

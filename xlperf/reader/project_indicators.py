@@ -18,7 +18,6 @@ HUNDRED = Decimal(100)
 
 _TEXTS = ("name", "target", "actual", "note")
 _NUMBERS = ("weight", "score")
-_READ = ("name", "target", "actual", "weight", "score", "note")
 
 
 def read_indicators(

@@ -23,6 +23,7 @@ from xlperf.values import NotANumber, clean_text, fold, parse_number
 from xlperf.vocabulary.params import (
     ALIASES,
     GRADES,
+    LABELS,
     QUALITATIVE,
     RATE_MODES,
     RATE_TIERS,
@@ -126,7 +127,7 @@ class _Reader:
         return out
 
 
-IDENTIFYING_LABELS = (fold("执行率计分方式"), fold(GRADES.headers[1]))
+IDENTIFYING_LABELS = (fold(LABELS["xr_rate_mode"]), fold(GRADES.headers[1]))
 
 
 def read_rules_sheet(grid: Grid) -> RuleSet | None:
@@ -140,7 +141,7 @@ def read_rules_sheet(grid: Grid) -> RuleSet | None:
         return None
     rd = _Reader(grid, labels)
     data: dict[str, Any] = {}
-    name = rd.text("规则名称")
+    name = rd.text(LABELS["xr_rule_name"])
     if name:
         data["name"] = name
     named = rd.text(PRESET_LABEL)
@@ -154,37 +155,37 @@ def read_rules_sheet(grid: Grid) -> RuleSet | None:
             raise RulesSheetError(grid.sheet, address(r, c + 1), str(exc)) from None
         data["conventions"] = chosen.conventions
         data["preset"] = chosen.preset
-    for label, key in (("分值合计", "total_weight"), ("得分保留小数位数", "score_places")):
-        value = rd.single(label)
+    for name, key in (("xr_total_weight", "total_weight"), ("xr_score_places", "score_places")):
+        value = rd.single(LABELS[name])
         if value is not None:
             data[key] = int(value) if key == "score_places" else value
-    mode = rd.text("执行率计分方式")
+    mode = rd.text(LABELS["xr_rate_mode"])
     if mode:
         folded = fold(mode)
         if folded not in RATE_MODES and folded not in RATE_MODES.values():
-            r, c = rd.find("执行率计分方式") or (0, 0)
+            r, c = rd.find(LABELS["xr_rate_mode"]) or (0, 0)
             raise RulesSheetError(
                 grid.sheet,
                 address(r, c + 1),
                 f"执行率计分方式应为“按比例”或“按档次”，实际为“{mode}”",
             )
         data["rate_scoring"] = RATE_MODES.get(folded, folded)
-    cap = rd.single("执行率封顶", rate=True)
+    cap = rd.single(LABELS["xr_rate_cap"], rate=True)
     if cap is not None:
         data["rate_cap"] = cap
-    less = rd.text("越小越好的二级指标")
+    less = rd.text(LABELS["xr_less_better"])
     if less:
         data["less_is_better_level2"] = [
             w for w in fold(less).replace(",", "、").replace("，", "、").split("、") if w
         ]
     tolerance: dict[str, Decimal] = {}
-    for label, key, rate in (
-        ("金额容差（万元）", "amount", False),
-        ("得分容差", "score", False),
-        ("执行率容差上限", "rate_max", True),
-        ("比较精度", "epsilon", False),
+    for name, key, rate in (
+        ("xr_tol_amount", "amount", False),
+        ("xr_tol_score", "score", False),
+        ("xr_tol_rate_max", "rate_max", True),
+        ("xr_eps", "epsilon", False),
     ):
-        value = rd.single(label, rate=rate)
+        value = rd.single(LABELS[name], rate=rate)
         if value is not None:
             tolerance[key] = value
     if tolerance:
@@ -195,7 +196,8 @@ def read_rules_sheet(grid: Grid) -> RuleSet | None:
             RateTier(
                 min_rate=rd.decimal(r, rd.col(RATE_TIERS, 0), "执行率档次", rate=True)
                 or Decimal(0),
-                fraction=rd.decimal(r, rd.col(RATE_TIERS, 1), "得分比例", rate=True) or Decimal(0),
+                fraction=rd.decimal(r, rd.col(RATE_TIERS, 1), RATE_TIERS.headers[1], rate=True)
+                or Decimal(0),
             )
             for r, _ in tiers
         ]
@@ -214,7 +216,7 @@ def read_rules_sheet(grid: Grid) -> RuleSet | None:
         data["grade_bands"] = [
             GradeBand(
                 grade=fold(clean_text(raw[0]) or ""),
-                min_score=rd.decimal(r, rd.col(GRADES, 1), "最低分") or Decimal(0),
+                min_score=rd.decimal(r, rd.col(GRADES, 1), GRADES.headers[1]) or Decimal(0),
             )
             for r, raw in grades
         ]

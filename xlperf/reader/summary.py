@@ -9,8 +9,13 @@ from xlperf.reader.grid import Grid, address
 from xlperf.values import is_blank
 from xlperf.vocabulary.summary import (
     COLUMN_NAMES,
+    DATE_LABEL_WORDS,
     NUMBER_LABELS,
+    SEQ_LABEL,
     SUMMARY_TOTAL_LABELS,
+    TITLE_WORD,
+    UNIT_LABEL_WORDS,
+    is_header,
     summary_column,
 )
 from xlperf.vocabulary.words import value_after_colon
@@ -21,9 +26,7 @@ HEADER_LOOKBACK = 4
 
 def _is_header_row(grid: Grid, row: int) -> bool:
     keys = [grid.key(row, c) for c, v in grid.row_cells(row) if isinstance(v, str)]
-    has_name = any("项目名称" in k for k in keys)
-    has_figure = any(("执行率" in k or "得分" in k) for k in keys)
-    return has_name and has_figure and not any("三级指标" in k for k in keys)
+    return is_header(keys)
 
 
 def _columns(grid: Grid, row: int) -> tuple[dict[str, list[int]], int]:
@@ -120,7 +123,7 @@ def _read_row(grid: Grid, cells: CellReader, cols: dict[str, list[int]], r: int)
             value = (
                 cells.text(r, c)
                 if isinstance(raw, str) and not raw.strip().isdigit()
-                else cells.number(r, c, "序号")
+                else cells.number(r, c, SEQ_LABEL)
             )
         else:
             value = cells.number(r, c, NUMBER_LABELS[field_name])
@@ -143,13 +146,13 @@ def _read_header(grid: Grid, cells: CellReader, form: SummaryForm, header: int) 
             if not isinstance(v, str):
                 continue
             key = grid.key(r, c)
-            if "汇总表" in key and form.title.value is None:
+            if TITLE_WORD in key and form.title.value is None:
                 form.title = val(cell=address(r, c), value=key)
                 form.first_row = min(form.first_row, r + 1)
-            elif key.startswith(("部门(单位)名称", "单位名称", "部门名称", "填报单位")):
+            elif key.startswith(UNIT_LABEL_WORDS):
                 form.unit_name = _value_right(grid, cells, r, c)
                 form.first_row = min(form.first_row, r + 1)
-            elif key.startswith(("汇总时间", "填报时间", "填报日期", "汇总日期")):
+            elif key.startswith(DATE_LABEL_WORDS):
                 form.date = _value_right(grid, cells, r, c)
 
 

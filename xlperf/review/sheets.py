@@ -36,10 +36,10 @@ from xlperf.vocabulary.review import (
     SCORE_BANDS_HEAD,
     SCORE_BANDS_TITLE,
     UNREAD_HEAD,
-    WEIGHT_SUM,
 )
 from xlperf.vocabulary.sheets import REVIEW_SHEETS
 from xlperf.vocabulary.summary import COLUMN_NAMES, SUM_LABEL
+from xlperf.vocabulary.words import WEIGHT_SUM
 
 OVERVIEW, FINDINGS, PROJECTS, BY_CODE, UNREAD = REVIEW_SHEETS
 ERROR_FILL = PatternFill(fill_type="solid", fgColor="FFC7CE")

@@ -20,7 +20,7 @@ from xlperf.criteria.money import MONEY_INDICATORS, budget_adjustment_rate
 from xlperf.forms.base import Val
 from xlperf.forms.department import DepartmentForm, DepartmentIndicator
 from xlperf.rules import RuleSet
-from xlperf.vocabulary.department import canonical_indicator
+from xlperf.vocabulary.department import INDICATOR_NAMES, canonical_indicator
 
 Status = Literal["computed", "manual", "no-input"]
 TRUE_WORDS = ("是", "符合", "达到", "已", "完成", "有", "√", "✓", "1", "true", "yes", "y")
@@ -87,9 +87,9 @@ def compute_rates(form: DepartmentForm) -> dict[str, Decimal | None]:
         fig = form.figure(name)
         num = fig.numerator.number if fig else None
         den = fig.denominator.number if fig else None
-        if name == "预算执行率" and (num is None or den is None):
+        if name == INDICATOR_NAMES["budget_execution_rate"] and (num is None or den is None):
             num, den = total.executed.number, total.annual_budget.number
-        if name == "预算调整率":
+        if name == INDICATOR_NAMES["budget_adjustment_rate"]:
             if num is None or den is None:
                 num, den = total.annual_budget.number, total.initial_budget.number
             # the figures are 调整后预算数 and 年初预算数; the function takes the adjustment

@@ -82,12 +82,6 @@ def weight_sum(form: ProjectForm) -> Decimal:
     return (form.funds.total.weight.number or ZERO) + indicator_weight_sum(form)
 
 
-def score_sum(form: ProjectForm) -> Decimal:
-    """预算执行率得分 plus every indicator's 得分, as the form states them."""
-    scores = (i.score.number or ZERO for i in form.scored_indicators())
-    return (form.funds.total.score.number or ZERO) + sum(scores, ZERO)
-
-
 def level1_groups(form: ProjectForm) -> dict[str, list[Indicator]]:
     """Indicators by 一级指标 name, in form order (worked out once per form: not to be
     changed)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from xlperf.values import fold
+from xlperf.vocabulary.words import UNIT_NAME_LABELS, WEIGHT_SUM
 
 # Words of the titles in use (部门整体支出绩效自评表, 部门（单位）整体绩效自评表, 整体支出绩效评价评分表,
 # 部门整体支出项目绩效评价指标体系及得分 …). A title only names the form: the table is found by its
@@ -37,7 +38,7 @@ GRADE_LABELS = (
 )
 GRADE_MAX_CHARS = 8
 # The header block above the table (seed 000's 部门（单位）整体绩效自评表).
-UNIT_LABELS = ("部门(单位)名称", "部门名称", "单位名称", "名称")
+UNIT_LABELS = (*UNIT_NAME_LABELS, "名称")
 GOAL_LABELS = ("年度履职目标", "年度总体目标", "整体绩效目标", "年度绩效目标")
 TASK_LABELS = ("年度主要任务", "主要任务")
 TASK_HEADER_WORDS = ("任务名称", "主要内容")
@@ -69,6 +70,9 @@ WHAT = {
     "executed": "全年执行数（万元）",
     "rate": "执行率",
     "budget": "预算金额（万元）",
+    "input": TABLE_COLUMNS[4][1][0],  # 评分依据
+    "total_weight": WEIGHT_SUM,
+    "total_score": TOTAL_LABELS[0],  # 总分
 }
 
 INDICATOR_NAMES = {
@@ -108,6 +112,12 @@ def grade_label(key: str) -> str | None:
     if len(head) <= GRADE_MAX_CHARS and any(head.endswith(w) for w in GRADE_LABELS):
         return head
     return None
+
+
+def is_unit_label(head: str) -> bool:
+    """A folded label naming the unit: one of ``UNIT_LABELS``, or 名称 early in a label that
+    names 部门 or 单位 (主管部门名称, 单位（部门）名称 …)."""
+    return head in UNIT_LABELS or ("名称" in head[:12] and ("部门" in head or "单位" in head))
 
 
 def is_title(key: str) -> bool:

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from xlperf.values import fold
+from xlperf.vocabulary.project import MONEY_UNIT
 from xlperf.vocabulary.summary import SUMMARY_TOTAL_LABELS
 
 
@@ -91,6 +92,18 @@ ANCHORS = ("机构名称", "单位名称", "部门名称", "机构", "单位")
 TOTAL_WORDS = ("汇总", *SUMMARY_TOTAL_LABELS)
 _NUMBERING = re.compile(r"^[(（]?\d+[)）]?[、.．]?\s*")
 SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+、")  # 二、部门（单位）收支情况 ends a table
+TABLE_END_WORDS = ("情况", MONEY_UNIT)  # the next table's heading: 年度支出和结余情况（万元）
+
+
+def ends_table(key: str) -> bool:
+    """A folded first-column label below a table's rows that ends it: a blank, the next
+    table's header (机构名称) or heading, a section heading."""
+    return (
+        not key
+        or key in ANCHORS
+        or bool(SECTION_HEADING.match(key))
+        or any(w in key for w in TABLE_END_WORDS)
+    )
 
 
 def unit_name(label: str) -> str:

@@ -56,6 +56,9 @@ SINGLE: tuple[tuple[str, str, str], ...] = (
     ("比较精度", "xr_eps", "0E+00"),
 )
 
+LABELS = {name: label for label, name, _ in SINGLE}
+"""Each single value's label by its workbook-scoped name."""
+
 
 # Tables: (caption row label in column A, column labels, names per column, slots, formats).
 @dataclass(frozen=True)

@@ -88,8 +88,11 @@ def money_labels(unit: str) -> dict[str, str]:
 
 
 MONEY_UNIT = "万元"  # the forms' money unit when a form states none
+YUAN = "元"  # the other unit a form may state
 MONEY_LABELS = money_labels(MONEY_UNIT)
 INDICATOR_LABELS = {"weight": "分值", "score": "得分"}
+INDICATOR_PARTS = {"target": "指标值", "actual": "完成值", **INDICATOR_LABELS}
+"""An indicator's figures by their short names, in the order a message lists the missing ones."""
 HEADER_FIELDS = {
     "project_name": ("项目名称",),
     "department": ("主管部门",),
@@ -153,6 +156,8 @@ GRADE_LABEL = "等次"
 FUND_BLOCK_LABEL = "项目资金\n（万元）"
 GOAL_LABEL = "年度\n总体\n目标"
 GOAL_COLUMNS = {"expected": "预期目标", "actual": "实际完成情况"}
+GOAL_WORDS = {"goal_expected": GOAL_COLUMNS["expected"], "goal_actual": "实际完成"}
+"""The words a 年度总体目标 column's label starts with, by the form's field."""
 INDICATOR_BLOCK_LABEL = "绩效\n指标"
 HELPER_LABEL = "自动计算（不打印）"  # over the helper figures beside the form
 RATE_SCORE_LABEL = "预算执行率得分"  # the 年度资金总额 row's 得分

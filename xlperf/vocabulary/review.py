@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from xlperf.vocabulary.project import GRADE_LABEL, RATE_SCORE_LABEL, TOTAL_LABEL
 from xlperf.vocabulary.summary import COLUMN_NAMES, SEQ_LABEL
+from xlperf.vocabulary.words import WEIGHT_SUM
 
 UNIT = "单位"
 FILE = "文件"
 PROJECT = "项目"
 CONVENTION = "评分口径"
 STATED, RECHECKED = "（表中）", "（复核）"  # a figure as the form states it / as xlperf scores it
-WEIGHT_SUM = "分值合计"
 DIFFERENCE = "差异"
 EVERYTHING = "合计（全部门）"  # the overview's last row
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from xlperf.vocabulary import department, project
+from xlperf.vocabulary import department, project, summary
 
 PROJECT_SHEET = project.FORM_TITLE
-SUMMARY_SHEET = "汇总表"
+SUMMARY_SHEET = summary.TITLE_WORD
 DEPARTMENT_SHEET = department.FORM_TITLE
 DEPARTMENT_PROJECT_SHEET = "项目1"  # the project sheet of the department workbook, to copy
 MONEY_SHEET = "收支情况"

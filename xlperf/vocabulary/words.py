@@ -76,6 +76,8 @@ def value_after_colon(text: str) -> str | None:
     return None
 
 
+UNIT_NAME_LABELS = ("部门(单位)名称", "部门名称", "单位名称")  # folded: the unit's name follows
+WEIGHT_SUM = "分值合计"  # the 分值 of a 总分 row (and the 参数 sheet's 100)
 OF_WHICH = "其中："  # printed before the parts of a total (其中：当年财政拨款, the 其中： header)
 UNIT_NOTE = "单位：万元"  # above a table of amounts
 SIGNATURES = {

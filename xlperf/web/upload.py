@@ -25,6 +25,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from xlperf.errors import InputError
 from xlperf.findings import Finding
 from xlperf.registry import SEVERITY_NAME
+from xlperf.vocabulary import department, project, summary
 from xlperf.web.archive import expand
 from xlperf.web.files import MAX_FILES, Upload, UploadRefused, disk_name, display_name, refused
 
@@ -130,7 +131,7 @@ def _finding(f: Finding) -> dict[str, str]:
         "cell": f.cell,
         "code": f.code,
         "severity": f.severity,
-        "level": SEVERITY_NAME.get(f.severity, "警告"),
+        "level": SEVERITY_NAME[f.severity],
         "message": f.message,
     }
 
@@ -140,11 +141,11 @@ def _forms(book: Any, findings: list[Finding]) -> list[dict[str, Any]]:
     listed, one without findings too."""
     titles: dict[str, list[str]] = {}
     for p in book.projects:
-        titles.setdefault(p.sheet, []).append(p.project_name.text or "项目支出绩效自评表")
+        titles.setdefault(p.sheet, []).append(p.project_name.text or project.FORM_TITLE)
     for s in book.summaries:
-        titles.setdefault(s.sheet, []).append("项目支出自评汇总表")
+        titles.setdefault(s.sheet, []).append(summary.SHORT_TITLE)
     for d in book.departments:
-        titles.setdefault(d.sheet, []).append("部门整体支出绩效自评表")
+        titles.setdefault(d.sheet, []).append(department.FORM_TITLE)
     for m in book.money:
         titles.setdefault(m.sheet, []).append(m.title)
     by_sheet: dict[str, list[dict[str, str]]] = {}
