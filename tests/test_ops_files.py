@@ -17,7 +17,8 @@ from xlperf.errors import InputError
 from xlperf.ops.files import clear_file, fix_file
 from xlperf.ops.journal import JOURNAL_SHEET
 from xlperf.ops.plan import COMPUTED_COLOR, COMPUTED_NOTE
-from xlperf.ops.rollup import rollup_books
+from xlperf.ops.rollup import rollup_records
+from xlperf.ops.rollup_figures import book_records
 from xlperf.ops.rollup_one import rollup_one_file
 from xlperf.reader import read_workbook
 from xlperf.vocabulary.sheets import RESULTS_SHEET
@@ -179,7 +180,8 @@ def test_rollup_reproduces_the_seed_summary_where_it_agrees_with_the_forms(
     tmp_path: Path, variant: str
 ) -> None:
     out = tmp_path / "dept.xlsx"
-    result = rollup_books([read_workbook(fixture_path(variant))], out)  # as ``xlperf rollup``
+    book = read_workbook(fixture_path(variant))
+    result = rollup_records(book_records(book, None), out)  # as ``xlperf rollup``
     assert result is not None and result.projects == 11
     department = read_workbook(out).summaries[-1]
     ours = {r.project_name.text: r for r in department.rows}

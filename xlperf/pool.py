@@ -11,8 +11,6 @@ from typing import TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
-JOBS_HELP = "同时读取的文件数（默认：本机 CPU 核数）"
-
 
 def default_jobs() -> int:
     """The processors this process may run on (a container or taskset may allow fewer than the

@@ -50,20 +50,13 @@ def check_file(job: Job) -> list[Finding] | InputError:
     return _guarded(job.path, lambda: check_workbook(read_workbook(job.path), job.rules))
 
 
-def check_files(
-    paths: list[Path], rules: RuleSet | None, jobs: int | None = None
-) -> list[list[Finding] | InputError]:
-    """Each file's findings (or reason), in the order of ``paths``."""
-    return list(run_jobs(check_file, [Job(p, rules) for p in paths], jobs))
-
-
 def gather_file(job: Job) -> tuple[list[dict[str, object]], MoneyBook] | InputError:
     """The worker of ``rollup``: one file's 汇总表 rows and 收支情况 tables."""
     from xlperf.ops.rollup_figures import book_records  # pandas: only a roll-up needs it
 
     def work() -> tuple[list[dict[str, object]], MoneyBook]:
         book = read_workbook(job.path)
-        return book_records(book, job.rules), MoneyBook(path=book.path, tables=book.money)
+        return book_records(book, job.rules), book.money_book()
 
     return _guarded(job.path, work)
 

@@ -27,7 +27,6 @@ from xlperf.ops.rollup_figures import (
     FIGURES,
     block_key,
     block_rows,
-    book_records,
     department_name,
     drop_duplicates,
     figures_frame,
@@ -196,13 +195,6 @@ def rewrite_edit(
     for _, name, part in parts:
         row = add_block(edit, row, name, part, date)
     return format_sheet(edit)
-
-
-def rollup_books(
-    books: list[WorkbookForms], out: Path, *, rules: RuleSet | None = None, name: str | None = None
-) -> RollupResult | None:
-    """The department workbook from workbooks already read (see :func:`rollup_records`)."""
-    return rollup_records([r for b in books for r in book_records(b, rules)], out, name=name)
 
 
 def rollup_records(
