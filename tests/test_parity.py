@@ -310,3 +310,6 @@ def test_fix_formats_only_general_cells_and_clear_puts_them_back(tmp_path: Path)
     clear_file(fixed_file, cleared_file)
     remote(fixed_excel, lambda b, io: excel.clear_live(b, io=io), cleared_excel)
     assert comparable(cleared_file) == comparable(cleared_excel) == comparable(source)
+    across = tmp_path / "cleared_across.xlsx"  # fixed with the ribbon, cleared by xlperf clear
+    clear_file(fixed_excel, across)
+    assert comparable(across) == comparable(source)

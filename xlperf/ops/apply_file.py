@@ -135,7 +135,11 @@ def _undo(wb: Workbook, plan: WorkbookPlan) -> None:
         if entry.sheet in wb.sheetnames:
             cell = wb[entry.sheet][entry.cell]
             put(cell, entry.value)
-            cell.number_format = entry.number_format or "General"
+            if entry.number_format is not None:  # None: written live, its format is in unformat
+                cell.number_format = entry.number_format
+    for sheet, ref in plan.unformat:
+        if sheet in wb.sheetnames:
+            wb[sheet][ref].number_format = "General"
     for name in plan.delete:
         if name in wb.sheetnames:
             del wb[name]

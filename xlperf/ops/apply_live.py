@@ -260,7 +260,7 @@ def _formula_text(text: str) -> str:
 
 def apply_live(io: ExcelIO, plan: WorkbookPlan) -> None:
     """Apply ``plan`` to the open workbook."""
-    if plan.unmark or any(e.number_format is None for e in plan.restore):
+    if plan.unmark or plan.unformat or any(e.number_format is None for e in plan.restore):
         io.macro("XlperfUnmark")  # None: a live journal's value, its format listed in H:I
     for entry in reversed(plan.restore):
         io.write(entry.sheet, entry.cell, [[entry.value]])

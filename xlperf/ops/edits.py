@@ -162,6 +162,7 @@ class WorkbookPlan:
 
     unmark: list[MarkEntry] = field(default_factory=list)
     restore: list[ValueEntry] = field(default_factory=list)
+    unformat: list[tuple[str, str]] = field(default_factory=list)  # (sheet, cell) back to General
     delete: list[str] = field(default_factory=list)
     writes: list[ValueWrite] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
@@ -185,6 +186,7 @@ class WorkbookPlan:
         return WorkbookPlan(
             self.unmark + other.unmark,
             self.restore + other.restore,
+            self.unformat + other.unformat,
             self.delete + other.delete,
             self.writes + other.writes,
             self.flags + other.flags,

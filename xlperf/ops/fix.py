@@ -17,7 +17,12 @@ def clear_plan(journal: Journal, names: list[str]) -> WorkbookPlan:
     gone = [JOURNAL_SHEET]
     if journal.results_sheet and journal.results_sheet in names:
         gone.append(journal.results_sheet)
-    return WorkbookPlan(unmark=list(journal.marks), restore=list(journal.values), delete=gone)
+    return WorkbookPlan(
+        unmark=list(journal.marks),
+        restore=list(journal.values),
+        unformat=list(journal.formatted),
+        delete=gone,
+    )
 
 
 def fix_edits(plan: FixPlan, names: list[str]) -> WorkbookPlan:

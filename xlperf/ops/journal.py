@@ -28,6 +28,7 @@ from xlperf.vocabulary.sheets import RESULTS_SHEET
 JOURNAL_SHEET = "xlperf_journal"  # ASCII: the add-in's VBA names it too
 JOURNAL_HEADER = "xlperf journal v1"
 MARK_COLUMNS = 6  # B:G
+FORMAT_COLUMNS = (7, 8)  # H:I, 0-based: the sheet and cell of a format the add-in set
 AUTHOR_COLUMN = 9  # J, 0-based in a journal row
 
 
@@ -96,6 +97,9 @@ class Journal(BaseModel):
     values: list[ValueEntry] = []
     marks: list[MarkEntry] = []
     results_sheet: str | None = None  # the results sheet this run created (None: none)
+    # (sheet, cell) whose number format the add-in's XlperfFormats set from General (H:I); read
+    # so that a file-front clear of a workbook fixed in Excel puts them back, never written
+    formatted: list[tuple[str, str]] = []
 
     def rows(self) -> list[list[object]]:
         """The journal sheet's cells from A1, a rectangle of 7 columns (10 when a flagged cell's
@@ -143,4 +147,10 @@ class Journal(BaseModel):
             results = meta["results_sheet"]
         else:  # a journal written before the name was recorded
             results = RESULTS_SHEET if meta.get("results_sheet_created", True) else None
-        return cls(values=values, marks=marks, results_sheet=results)
+        sheet_at, cell_at = FORMAT_COLUMNS
+        formatted = [
+            (str(r[sheet_at]), str(r[cell_at]))
+            for r in rows[1:]
+            if len(r) > cell_at and r[sheet_at] not in (None, "") and r[cell_at] not in (None, "")
+        ]
+        return cls(values=values, marks=marks, results_sheet=results, formatted=formatted)
