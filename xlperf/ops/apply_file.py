@@ -8,7 +8,6 @@ from typing import Any
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.styles import Font as XlFont
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles.fills import Fill
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
@@ -22,7 +21,7 @@ from openpyxl.xml.functions import fromstring, tostring
 from xlperf.ops.edits import Font, ProjectSheet, SheetEdit, Style, WorkbookPlan
 from xlperf.ops.journal import JOURNAL_SHEET, Journal, MarkEntry, ValueEntry
 from xlperf.ops.literal import clean_text, put
-from xlperf.reader.merges import Memo, clean_merge
+from xlperf.reader.merges import Memo, StyleIds, clean_merge, restyle
 
 NOTE_AUTHOR = "xlperf"
 NOTE_SIZE = (360, 160)  # a flag's note box, in points
@@ -276,9 +275,6 @@ def _style_values(style: Style) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-StyleIds = list[tuple[str, int]]
-
-
 def _style(ws: Worksheet, style: Style, known: dict[tuple[Any, ...], StyleIds]) -> None:
     """Style every cell of ``style.ref``. The first cell of a new look is styled through
     openpyxl; the style indices it got are kept in ``known`` (for this workbook) and copied to
@@ -293,11 +289,7 @@ def _style(ws: Worksheet, style: Style, known: dict[tuple[Any, ...], StyleIds]) 
             setattr(first, attr, value)
         ids = known[look] = [(STYLE_KEYS[a], getattr(first._style, STYLE_KEYS[a])) for a in values]
     for cell in cells:
-        array = cell._style
-        if array is None:  # a cell openpyxl made without a style array gets one, as it would
-            array = cell._style = StyleArray()
-        for key, index in ids or ():
-            setattr(array, key, index)
+        restyle(cell, ids or [])
 
 
 def _layout(ws: Worksheet, edit: SheetEdit) -> None:

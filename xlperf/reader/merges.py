@@ -1,4 +1,5 @@
-"""openpyxl's styling of merged ranges, worked out once per distinct style.
+"""openpyxl styling set by style-table index: merged ranges worked out once per distinct style,
+and a look given to many cells (:func:`restyle`) without hashing it per cell.
 
 openpyxl gives the covered cells of every merge its start cell's edge borders and protection
 (``Worksheet._clean_merge_range`` → ``MergedCellRange.format``), hashing whole style objects for
@@ -21,6 +22,7 @@ from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 Memo = dict[tuple[Any, ...], int]
+StyleIds = list[tuple[str, int]]  # ("borderId", 3): a cell's index in one style table
 
 
 def style_array(cell: Any) -> StyleArray:
@@ -28,6 +30,14 @@ def style_array(cell: Any) -> StyleArray:
     if cell._style is None:
         cell._style = StyleArray()
     return cell._style
+
+
+def restyle(cell: Any, ids: StyleIds) -> None:
+    """Give ``cell`` style-table indices (``[("borderId", 3), …]``) another cell of the same
+    workbook got through openpyxl: the same style, without hashing the style objects again."""
+    array = style_array(cell)
+    for name, index in ids:
+        setattr(array, name, index)
 
 
 def clean_merge(ws: Worksheet, mcr: MergedCellRange, memo: Memo) -> None:

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -20,7 +19,7 @@ from xlperf.compute import Totals, money_totals
 from xlperf.findings import CODES
 from xlperf.ops.literal import put
 from xlperf.ops.results_sheet import sheet_ref
-from xlperf.reader.merges import style_array
+from xlperf.reader.merges import StyleIds, restyle
 from xlperf.registry.model import SEVERITY_NAME
 from xlperf.review.collect import FileResult, FindingRow, ProjectRow
 from xlperf.rules import RuleSet
@@ -110,23 +109,17 @@ def unit_rows(results: Iterable[FileResult]) -> list[UnitRow]:
     return list(units.values())
 
 
-def _ids(ws: Worksheet, **looks: object) -> list[tuple[str, int]]:
+def _ids(ws: Worksheet, **looks: object) -> StyleIds:
     """Each look's index in the workbook's style tables (``border=BOX`` → ``("borderId", 3)``):
     openpyxl hashes a style object again for every cell it is set on; the index is the same."""
     book = ws.parent
     return [(f"{name}Id", getattr(book, f"_{name}s").add(look)) for name, look in looks.items()]
 
 
-def _restyle(cell: Any, ids: list[tuple[str, int]]) -> None:
-    style = style_array(cell)
-    for name, index in ids:
-        setattr(style, name, index)
-
-
 def _row(ws: Worksheet, r: int, values: list[object], *, start: int = 1) -> None:
     ids = _ids(ws, border=BOX, alignment=CELL)
     for c, value in enumerate(values, start):
-        _restyle(put(ws.cell(r, c), value), ids)
+        restyle(put(ws.cell(r, c), value), ids)
 
 
 def _header(ws: Worksheet, r: int, names: list[str], widths: list[float]) -> None:
@@ -330,7 +323,7 @@ def _finding_row(ws: Worksheet, r: int, f: FindingRow, target: str | None) -> No
     )
     wrap = _ids(ws, alignment=WRAP)
     for c in (2, 3, 4, 5, 9):
-        _restyle(ws.cell(r, c), wrap)
+        restyle(ws.cell(r, c), wrap)
     ws.cell(r, 8).fill = ERROR_FILL if f.severity == "error" else WARNING_FILL
     if target is not None:
         cell = ws.cell(r, LINK_COL)
